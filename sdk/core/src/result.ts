@@ -1,0 +1,19 @@
+import type { ErrorCode, EvaluationResult, JsonValue } from './types.ts';
+
+export function errorResult<T = JsonValue | null>(
+  key: string,
+  errorCode: ErrorCode,
+  errorMessage: string,
+  value: T = null as T,
+): EvaluationResult<T> {
+  return { key, value, reason: 'ERROR', errorCode, errorMessage };
+}
+
+/** Results are shared between calls, so they and their JSON values are frozen once. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,21 @@
+/**
+ * @edgeflags/core/schema — zod schemas for flag definitions, used where definitions are written
+ * (the admin API). Kept apart from the evaluator so zod never reaches a browser bundle.
+ *
+ * @example
+ * import { SnapshotSchema } from '@edgeflags/core/schema';
+ * const parsed = SnapshotSchema.safeParse(body);
+ * if (!parsed.success) console.log(parsed.error.issues[0].path, parsed.error.issues[0].message);
+ */
+export { AttributeName, ConditionSchema, KEY_PATTERN, Key, OPERATORS } from './condition-schema.ts';
+export {
+  FlagDefinitionSchema,
+  JsonValueSchema,
+  PrerequisiteSchema,
+  RuleSchema,
+  SegmentDefinitionSchema,
+  ServeSchema,
+  TargetSchema,
+  WeightedVariantSchema,
+} from './flag-schema.ts';
+export { SnapshotSchema } from './snapshot-schema.ts';

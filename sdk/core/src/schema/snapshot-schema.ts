@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { findPrerequisiteCycles } from '../snapshot.ts';
+import { FlagDefinitionSchema, SegmentDefinitionSchema } from './flag-schema.ts';
+
+/**
+ * A whole environment: each flag valid on its own, plus what only the set can tell — duplicate
+ * keys, prerequisites naming missing flags or variants, cycles, and unknown segments.
+ */
+export const SnapshotSchema = z
+  .strictObject({
+    environment: z.string().min(1).max(64),
+    version: z.number().int().nonnegative(),
+    flags: z.array(FlagDefinitionSchema).max(10_000),
+    segments: z.array(SegmentDefinitionSchema).max(1_000).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const issue = (message: string, path: PropertyKey[]) => ctx.addIssue({ code: 'custom', message, path });
+    const flags = new Map<string, (typeof s.flags)[number]>();
+    s.flags.forEach((f, i) => {
+      if (flags.has(f.key)) issue(`flag key "${f.key}" is used twice`, ['flags', i, 'key']);
+      flags.set(f.key, f);
+    });
+    const segments = new Set<string>();
+    s.segments?.forEach((g, i) => {
+      if (segments.has(g.key)) issue(`segment key "${g.key}" is used twice`, ['segments', i, 'key']);
+      segments.add(g.key);
+    });
+    s.flags.forEach((f, i) => {
+      f.prerequisites?.forEach((p, j) => {
+        const target = flags.get(p.flag);
+        if (!target) {
+          issue(`prerequisite flag "${p.flag}" does not exist`, ['flags', i, 'prerequisites', j, 'flag']);
+          return;
+        }
+        for (const [k, v] of p.variants.entries()) {
+          if (!Object.hasOwn(target.variants, v))
+            issue(`flag "${p.flag}" has no variant "${v}"`, ['flags', i, 'prerequisites', j, 'variants', k]);
+        }
+      });
+      for (const [j, r] of (f.rules ?? []).entries()) {
+        for (const [k, c] of r.conditions.entries()) {
+          if (c.op !== 'inSegment' && c.op !== 'notInSegment') continue;
+          for (const [m, v] of c.values.entries()) {
+            if (!segments.has(String(v))) issue(`segment "${v}" does not exist`, ['flags', i, 'rules', j, 'conditions', k, 'values', m]);
+          }
+        }
+      }
+    });
+    const cycles = findPrerequisiteCycles(s.flags);
+    s.flags.forEach((f, i) => {
+      const cycle = cycles.get(f.key);
+      if (cycle) issue(`prerequisite cycle ${cycle}`, ['flags', i, 'prerequisites']);
+    });
+  });

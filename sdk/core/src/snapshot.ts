@@ -1,0 +1,124 @@
+import { brokenFlag, type CompiledFlag, compileFlag } from './flag.ts';
+import { CompileError } from './operators.ts';
+import { errorResult } from './result.ts';
+import { compileSegments } from './segment.ts';
+import type { EvaluationContext, EvaluationResult, FlagDefinition, FlagKind, JsonValue, Snapshot } from './types.ts';
+
+export interface FlagSnapshot {
+  readonly environment: string;
+  readonly version: number;
+  readonly keys: readonly string[];
+  flag(key: string): CompiledFlag | undefined;
+  /**
+   * Evaluates one flag. Never throws: on any error the result carries `defaultValue` (or `null`
+   * without one), reason `ERROR` and an OpenFeature error code.
+   */
+  evaluate<T extends JsonValue>(key: string, ctx: EvaluationContext, defaultValue: T): EvaluationResult<T>;
+  evaluate(key: string, ctx: EvaluationContext): EvaluationResult;
+  /** Evaluates every flag (or those `include` accepts) for one context. */
+  evaluateAll(ctx: EvaluationContext, include?: (flag: CompiledFlag) => boolean): Record<string, EvaluationResult>;
+}
+
+/** Whether a caller's default has the flag's kind (JSON flags take objects and arrays). */
+const DEFAULT_FITS: Record<FlagKind, (v: unknown) => boolean> = {
+  boolean: (v) => typeof v === 'boolean',
+  string: (v) => typeof v === 'string',
+  number: (v) => typeof v === 'number',
+  json: (v) => typeof v === 'object',
+};
+
+/**
+ * Compiles one environment's flags into closures, once. A flag that cannot compile (bad regex,
+ * unknown variant, a prerequisite cycle) evaluates to PARSE_ERROR; the others are unaffected.
+ */
+export function compileSnapshot(snapshot: Snapshot): FlagSnapshot {
+  const { predicates, errors } = compileSegments(snapshot.segments ?? []);
+  const flags = new Map<string, CompiledFlag>();
+  const lookup = (key: string) => flags.get(key);
+  const cycles = findPrerequisiteCycles(snapshot.flags);
+  for (const def of snapshot.flags) {
+    flags.set(def.key, compileOne(def, cycles.get(def.key), predicates, errors, lookup));
+  }
+  const keys = [...flags.keys()];
+  return {
+    environment: snapshot.environment,
+    version: snapshot.version,
+    keys,
+    flag: lookup,
+    evaluate(key: string, ctx: EvaluationContext, defaultValue?: JsonValue): EvaluationResult {
+      return evaluateOne(flags.get(key), key, ctx, defaultValue);
+    },
+    evaluateAll(ctx, include) {
+      const out: Record<string, EvaluationResult> = {};
+      for (const flag of flags.values()) {
+        if (include && !include(flag)) continue;
+        out[flag.key] = evaluateOne(flag, flag.key, ctx, undefined);
+      }
+      return out;
+    },
+  };
+}
+
+function compileOne(
+  def: FlagDefinition,
+  cycle: string | undefined,
+  segments: Parameters<typeof compileFlag>[1],
+  segmentErrors: Map<string, string>,
+  lookup: (key: string) => CompiledFlag | undefined,
+): CompiledFlag {
+  try {
+    if (cycle) throw new CompileError(`prerequisite cycle ${cycle}`);
+    return compileFlag(def, segments, lookup);
+  } catch (e) {
+    let message = e instanceof Error ? e.message : String(e);
+    for (const [key, why] of segmentErrors) if (message.includes(`"${key}"`)) message = `segment "${key}": ${why}`;
+    return brokenFlag(def, `flag "${def.key}": ${message}`);
+  }
+}
+
+function evaluateOne(
+  flag: CompiledFlag | undefined,
+  key: string,
+  ctx: EvaluationContext,
+  defaultValue: JsonValue | undefined,
+): EvaluationResult {
+  const fallback = defaultValue === undefined ? null : defaultValue;
+  if (!flag) return errorResult(key, 'FLAG_NOT_FOUND', `flag "${key}" not found`, fallback);
+  if (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx)) {
+    return errorResult(key, 'INVALID_CONTEXT', 'context must be an object', fallback);
+  }
+  if (defaultValue !== undefined && !DEFAULT_FITS[flag.kind](defaultValue)) {
+    return errorResult(key, 'TYPE_MISMATCH', `flag "${key}" is ${flag.kind}, default is ${typeof defaultValue}`, fallback);
+  }
+  let result: EvaluationResult;
+  try {
+    result = flag.evaluate(ctx);
+  } catch (e) {
+    return errorResult(key, 'GENERAL', e instanceof Error ? e.message : String(e), fallback);
+  }
+  return result.reason === 'ERROR' && result.value !== fallback ? { ...result, value: fallback } : result;
+}
+
+/** Flags on a prerequisite cycle, each with the cycle spelled out (`a → b → a`). */
+export function findPrerequisiteCycles(flags: readonly FlagDefinition[]): Map<string, string> {
+  const edges = new Map(flags.map((f) => [f.key, (f.prerequisites ?? []).map((p) => p.flag)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const found = new Map<string, string>();
+  const path: string[] = [];
+  const visit = (key: string): void => {
+    if (state.get(key) === 'done') return;
+    if (state.get(key) === 'open') {
+      const loop = path.slice(path.indexOf(key));
+      const spelled = [...loop, key].join(' → ');
+      for (const k of loop) if (!found.has(k)) found.set(k, spelled);
+      return;
+    }
+    state.set(key, 'open');
+    path.push(key);
+    for (const next of edges.get(key) ?? []) if (edges.has(next)) visit(next);
+    path.pop();
+    state.set(key, 'done');
+  };
+  for (const key of edges.keys()) visit(key);
+  return found;
+}
