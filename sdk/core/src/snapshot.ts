@@ -87,7 +87,8 @@ function evaluateOne(
   if (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx)) {
     return errorResult(key, 'INVALID_CONTEXT', 'context must be an object', fallback);
   }
-  if (defaultValue !== undefined && !DEFAULT_FITS[flag.kind](defaultValue)) {
+  const fits = DEFAULT_FITS[flag.kind];
+  if (defaultValue !== undefined && fits !== undefined && !fits(defaultValue)) {
     return errorResult(key, 'TYPE_MISMATCH', `flag "${key}" is ${flag.kind}, default is ${typeof defaultValue}`, fallback);
   }
   let result: EvaluationResult;

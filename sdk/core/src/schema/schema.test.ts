@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { vectors } from '../../test/vectors.ts';
+import type { FlagDefinition } from '../types.ts';
+import { FlagDefinitionSchema, SnapshotSchema } from './index.ts';
+
+const base: FlagDefinition = {
+  key: 'f',
+  kind: 'boolean',
+  variants: { on: true, off: false },
+  enabled: true,
+  offVariant: 'off',
+  defaultServe: { variant: 'off' },
+};
+
+/** The first issue's path and message, for a flag that must not validate. */
+function rejection(flag: unknown): { path: string; message: string } {
+  const parsed = FlagDefinitionSchema.safeParse(flag);
+  expect(parsed.success).toBe(false);
+  const issue = parsed.error!.issues[0]!;
+  return { path: issue.path.join('.'), message: issue.message };
+}
+
+const rule = (condition: object) => ({ ...base, rules: [{ conditions: [{ attribute: 'a', ...condition }], serve: { variant: 'on' } }] });
+
+describe('FlagDefinitionSchema', () => {
+  it('accepts every well-formed flag in the test vectors', () => {
+    for (const suite of vectors.suites.filter((s) => s.name !== 'errors never throw')) {
+      // These two prove evaluator guards the schema makes unreachable: "proto" reads `constructor`,
+      // "orphan" names a prerequisite flag that does not exist.
+      const flags = suite.flags.filter((f) => f.key !== 'proto' && f.key !== 'orphan');
+      const parsed = SnapshotSchema.safeParse({ environment: 'v', version: 1, flags, segments: suite.segments });
+      expect(parsed.error?.issues ?? [], suite.name).toEqual([]);
+    }
+  });
+
+  it('rejects a regex that does not compile, at the value', () => {
+    expect(rejection(rule({ op: 'matches', values: ['(unclosed'] }))).toMatchObject({
+      path: 'rules.0.conditions.0.values.0',
+      message: expect.stringMatching(/does not compile/),
+    });
+  });
+
+  it('rejects a regex that is too long or nests quantifiers', () => {
+    expect(rejection(rule({ op: 'matches', values: ['a'.repeat(257)] })).message).toMatch(/longer than 256/);
+    expect(rejection(rule({ op: 'matches', values: ['^(a+)+$'] })).message).toMatch(/nests quantifiers/);
+  });
+
+  it('rejects unknown variants wherever they are named', () => {
+    expect(rejection({ ...base, offVariant: 'nope' }).path).toBe('offVariant');
+    expect(rejection({ ...base, defaultServe: { split: [{ variant: 'x', weight: 100 }] } }).path).toBe('defaultServe.split.0.variant');
+    expect(rejection({ ...base, targets: [{ values: ['u'], variant: 'x' }] }).path).toBe('targets.0.variant');
+  });
+
+  it('rejects weights that do not sum to 100%', () => {
+    const flag = {
+      ...base,
+      defaultServe: {
+        split: [
+          { variant: 'on', weight: 5 },
+          { variant: 'off', weight: 94.999 },
+        ],
+      },
+    };
+    expect(rejection(flag)).toEqual({ path: 'defaultServe.split', message: 'weights sum to 99.999%, not 100%' });
+  });
+
+  it('accepts weights to a thousandth of a percent and refuses finer ones', () => {
+    const split = (on: number) => ({
+      ...base,
+      defaultServe: {
+        split: [
+          { variant: 'on', weight: on },
+          { variant: 'off', weight: 100 - on },
+        ],
+      },
+    });
+    expect(FlagDefinitionSchema.safeParse(split(0.5)).success).toBe(true);
+    expect(rejection(split(0.0005)).message).toMatch(/three decimals/);
+  });
+
+  it('rejects values of the wrong kind', () => {
+    expect(rejection({ ...base, variants: { on: 'yes', off: false } })).toEqual({
+      path: 'variants.on',
+      message: 'variant "on" is not a boolean',
+    });
+  });
+
+  it('rejects unknown fields, operators and wrong value counts', () => {
+    expect(rejection({ ...base, colour: 'red' }).message).toMatch(/colour/);
+    expect(rejection(rule({ op: 'near', values: ['x'] })).path).toBe('rules.0.conditions.0.op');
+    expect(rejection(rule({ op: 'equals', values: ['a', 'b'] })).message).toBe('"equals" takes exactly one value');
+    expect(rejection(rule({ op: 'gt', values: ['ten'] })).message).toMatch(/not one/);
+    expect(rejection(rule({ op: 'semverGt', values: ['latest'] })).message).toMatch(/semantic version/);
+    expect(rejection(rule({ op: 'before', values: ['someday'] })).message).toMatch(/not a date/);
+  });
+
+  it('rejects attribute names that would read Object.prototype', () => {
+    expect(rejection({ ...base, bucketBy: '__proto__' }).path).toBe('bucketBy');
+  });
+});
+
+describe('SnapshotSchema', () => {
+  const snapshot = (flags: unknown[], segments?: unknown[]) => SnapshotSchema.safeParse({ environment: 'e', version: 1, flags, segments });
+  const issues = (r: ReturnType<typeof snapshot>) => r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+
+  it('rejects duplicate keys', () => {
+    expect(issues(snapshot([base, base]))).toEqual(['flags.1.key: flag key "f" is used twice']);
+  });
+
+  it('rejects prerequisite cycles, naming the cycle', () => {
+    const a = { ...base, key: 'a', prerequisites: [{ flag: 'b', variants: ['on'] }] };
+    const b = { ...base, key: 'b', prerequisites: [{ flag: 'a', variants: ['on'] }] };
+    expect(issues(snapshot([a, b]))).toEqual([
+      'flags.0.prerequisites: prerequisite cycle a → b → a',
+      'flags.1.prerequisites: prerequisite cycle a → b → a',
+    ]);
+  });
+
+  it('rejects prerequisites on missing flags or variants, and unknown segments', () => {
+    const a = { ...base, key: 'a', prerequisites: [{ flag: 'zz', variants: ['on'] }] };
+    const b = { ...base, key: 'b', prerequisites: [{ flag: 'c', variants: ['maybe'] }] };
+    const c = rule({ op: 'inSegment', values: ['nobody'] });
+    expect(issues(snapshot([a, b, { ...c, key: 'c' }]))).toEqual([
+      'flags.0.prerequisites.0.flag: prerequisite flag "zz" does not exist',
+      'flags.1.prerequisites.0.variants.0: flag "c" has no variant "maybe"',
+      'flags.2.rules.0.conditions.0.values.0: segment "nobody" does not exist',
+    ]);
+  });
+});
