@@ -1,0 +1,128 @@
+/**
+ * D1 tables: the source of truth. Snapshots in KV and the hub are derived from these rows.
+ * JSON columns hold values already validated by the zod schemas in @edgeflags/core/schema.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+
+export const environments = sqliteTable('environments', {
+  key: text('key').primaryKey(),
+  name: text('name').notNull(),
+  /** Production environments can be closed to editors and ask for confirmation in the app. */
+  production: integer('production', { mode: 'boolean' }).notNull().default(false),
+  sortOrder: integer('sort_order').notNull().default(0),
+  /** Bumped by every write that changes the environment's snapshot. */
+  snapshotVersion: integer('snapshot_version').notNull().default(0),
+  createdAt: integer('created_at').notNull().default(now),
+});
+
+export const flags = sqliteTable('flags', {
+  key: text('key').primaryKey(),
+  kind: text('kind', { enum: ['boolean', 'string', 'number', 'json'] }).notNull(),
+  variants: text('variants', { mode: 'json' }).notNull(),
+  name: text('name').notNull().default(''),
+  description: text('description').notNull().default(''),
+  tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  owner: text('owner').notNull().default(''),
+  type: text('type', { enum: ['release', 'ops', 'experiment', 'permission', 'migration'] })
+    .notNull()
+    .default('release'),
+  expiresAt: text('expires_at'),
+  links: text('links', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  clientVisible: integer('client_visible', { mode: 'boolean' }).notNull().default(false),
+  /** Optimistic concurrency for metadata edits (If-Match). */
+  version: integer('version').notNull().default(1),
+  archivedAt: integer('archived_at'),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+/** One flag in one environment: on/off, targeting, rollout. Its own version guards concurrent edits. */
+export const flagConfigs = sqliteTable(
+  'flag_configs',
+  {
+    flagKey: text('flag_key')
+      .notNull()
+      .references(() => flags.key),
+    environment: text('environment')
+      .notNull()
+      .references(() => environments.key),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
+    offVariant: text('off_variant').notNull(),
+    prerequisites: text('prerequisites', { mode: 'json' }).notNull().default(sql`'[]'`),
+    targets: text('targets', { mode: 'json' }).notNull().default(sql`'[]'`),
+    rules: text('rules', { mode: 'json' }).notNull().default(sql`'[]'`),
+    defaultServe: text('default_serve', { mode: 'json' }).notNull(),
+    bucketBy: text('bucket_by'),
+    salt: text('salt'),
+    version: integer('version').notNull().default(1),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.flagKey, t.environment] })],
+);
+
+export const segments = sqliteTable(
+  'segments',
+  {
+    environment: text('environment')
+      .notNull()
+      .references(() => environments.key),
+    key: text('key').notNull(),
+    name: text('name').notNull().default(''),
+    description: text('description').notNull().default(''),
+    definition: text('definition', { mode: 'json' }).notNull(),
+    version: integer('version').notNull().default(1),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.environment, t.key] })],
+);
+
+/** SDK keys (`efs_` server, `efc_` client), one environment each. Only the SHA-256 is stored. */
+export const sdkKeys = sqliteTable('sdk_keys', {
+  id: text('id').primaryKey(),
+  kind: text('kind', { enum: ['server', 'client'] }).notNull(),
+  environment: text('environment')
+    .notNull()
+    .references(() => environments.key),
+  name: text('name').notNull(),
+  hash: text('hash').notNull().unique(),
+  /** First characters, shown in lists so people can tell keys apart. */
+  hint: text('hint').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+  revokedAt: integer('revoked_at'),
+});
+
+/** Admin tokens (`efa_`). Editors can be barred from production environments. */
+export const adminTokens = sqliteTable('admin_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['viewer', 'editor', 'admin'] }).notNull(),
+  productionAccess: integer('production_access', { mode: 'boolean' }).notNull().default(true),
+  hash: text('hash').notNull().unique(),
+  hint: text('hint').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+  revokedAt: integer('revoked_at'),
+});
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull().default(now),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    resourceType: text('resource_type').notNull(),
+    resourceKey: text('resource_key').notNull(),
+    environment: text('environment'),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+    reason: text('reason'),
+  },
+  (t) => [
+    index('audit_resource').on(t.resourceType, t.resourceKey, t.at),
+    index('audit_actor').on(t.actor, t.at),
+    index('audit_at').on(t.at),
+  ],
+);

@@ -1,0 +1,67 @@
+import { compileSnapshot, type EvaluationContext, type FlagSnapshot, type Snapshot } from '@edgeflags/core';
+import { quantile } from './harness.ts';
+import { buildSnapshot } from './snapshot-fixture.ts';
+
+export interface CompileTiming {
+  flags: number;
+  segments: number;
+  jsonBytes: number;
+  /** compileSnapshot, ms per run. */
+  compile: { median: number; min: number; max: number };
+  /** JSON.parse of the same snapshot, for reference. */
+  parse: { median: number; min: number; max: number };
+  runs: number;
+}
+
+const SAMPLE_CONTEXTS: EvaluationContext[] = [
+  { targetingKey: 'user-31', accountId: 'acct-7', country: 'US', plan: 'pro', email: 'ann+qa3@example.com', appVersion: '2.4.1', age: 30 },
+  { targetingKey: 'user-9999', accountId: 'acct-123456', country: 'DE', plan: 'free', beta: true, userAgent: 'Android Mobile' },
+  { targetingKey: 'user-1', accountId: 'acct-1', country: 'JP', plan: 'enterprise', path: '/beta/x', signupDate: '2025-03-01', seats: 3 },
+];
+
+/** Compiling must succeed for every flag, or the timing would measure the error path. */
+function assertCompiledCleanly(snapshot: FlagSnapshot, expected: number): void {
+  if (snapshot.keys.length !== expected) throw new Error(`compiled ${snapshot.keys.length} flags, expected ${expected}`);
+  for (const ctx of SAMPLE_CONTEXTS) {
+    for (const [key, result] of Object.entries(snapshot.evaluateAll(ctx))) {
+      if (result.reason === 'ERROR') throw new Error(`fixture flag "${key}" evaluates to ${result.errorCode}: ${result.errorMessage}`);
+    }
+  }
+}
+
+function stats(samples: number[]): CompileTiming['compile'] {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), min: sorted[0]!, max: sorted.at(-1)! };
+}
+
+function timeMs(runs: number, warmup: number, fn: () => unknown): number[] {
+  const sink: unknown[] = [];
+  for (let i = 0; i < warmup; i++) sink.push(fn());
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    // One compile per snapshot push is the real pattern, not back to back: with --expose-gc,
+    // each run starts with the previous runs' garbage collected.
+    globalThis.gc?.();
+    const start = process.hrtime.bigint();
+    sink.push(fn());
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  if (sink.length !== runs + warmup) throw new Error('unreachable');
+  return samples;
+}
+
+/** Median ms to compile a 1,000-flag snapshot, and to JSON.parse it, over `runs` runs each. */
+export function benchCompile(runs = 20, warmup = 5): CompileTiming {
+  const snapshot = buildSnapshot();
+  const json = JSON.stringify(snapshot);
+  const parsed = JSON.parse(json) as Snapshot;
+  assertCompiledCleanly(compileSnapshot(parsed), snapshot.flags.length);
+  return {
+    flags: snapshot.flags.length,
+    segments: snapshot.segments?.length ?? 0,
+    jsonBytes: Buffer.byteLength(json),
+    compile: stats(timeMs(runs, warmup, () => compileSnapshot(parsed))),
+    parse: stats(timeMs(runs, warmup, () => JSON.parse(json))),
+    runs,
+  };
+}

@@ -1,0 +1,103 @@
+import type { CompileTiming } from './compile-bench.ts';
+import type { Timing } from './harness.ts';
+
+export interface Row {
+  name: string;
+  pkg: string;
+  mode: 'sync' | 'async';
+  simple: Timing;
+  rollout: Timing;
+}
+
+export const TARGETS = { simpleNs: 30, rolloutNs: 150, peerRatio: 5, compileMs: 5 };
+
+const ns = (t: number): string => (t >= 100 ? t.toFixed(0) : t.toFixed(1)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+/** Half the interquartile range, as a percentage of the median. */
+const spread = (t: Timing): string => `±${((50 * (t.q3 - t.q1)) / t.median).toFixed(1)}%`;
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+
+export function evaluationTable(rows: readonly Row[]): string {
+  const header = ['SDK', 'package', 'simple ns/op', '', 'rule + rollout ns/op', '', 'calls/round'];
+  const body = rows.map((r) => [
+    r.name,
+    r.pkg + (r.mode === 'async' ? ' (awaited)' : ''),
+    ns(r.simple.median),
+    spread(r.simple),
+    ns(r.rollout.median),
+    spread(r.rollout),
+    `${r.simple.batch.toLocaleString('en-US')} / ${r.rollout.batch.toLocaleString('en-US')}`,
+  ]);
+  return table([header, ...body], [false, false, true, true, true, true, true]);
+}
+
+export interface Comparison {
+  flag: string;
+  ours: number;
+  fastestPeer: Row;
+  fastestNs: number;
+}
+
+export function comparisons(ours: Row, peers: readonly Row[]): Comparison[] {
+  const fastest = (pick: (r: Row) => number): Row => peers.reduce((a, b) => (pick(b) < pick(a) ? b : a));
+  const simplePeer = fastest((r) => r.simple.median);
+  const rolloutPeer = fastest((r) => r.rollout.median);
+  return [
+    { flag: 'simple', ours: ours.simple.median, fastestPeer: simplePeer, fastestNs: simplePeer.simple.median },
+    { flag: 'rule + rollout', ours: ours.rollout.median, fastestPeer: rolloutPeer, fastestNs: rolloutPeer.rollout.median },
+  ];
+}
+
+export function ratioLines(cs: readonly Comparison[]): string {
+  return cs
+    .map((c) => {
+      const ratio = c.fastestNs / c.ours;
+      const how = ratio >= 1 ? `${ratio.toFixed(1)}x faster` : `${(1 / ratio).toFixed(1)}x slower`;
+      return `  ${`${c.flag}:`.padEnd(16)} edgeflags is ${how} than the fastest peer (${c.fastestPeer.name}, ${ns(c.fastestNs)} ns)`;
+    })
+    .join('\n');
+}
+
+export function targetTable(ours: Row, cs: readonly Comparison[], compile: CompileTiming): string {
+  const [simple, rollout] = cs as [Comparison, Comparison];
+  const rows: [string, string, boolean][] = [
+    [`simple ≤ ${TARGETS.simpleNs} ns`, `${ns(ours.simple.median)} ns`, ours.simple.median <= TARGETS.simpleNs],
+    [`rule + rollout ≤ ${TARGETS.rolloutNs} ns`, `${ns(ours.rollout.median)} ns`, ours.rollout.median <= TARGETS.rolloutNs],
+    [
+      `simple ≥ ${TARGETS.peerRatio}× fastest peer`,
+      `${(simple.fastestNs / simple.ours).toFixed(1)}×`,
+      simple.fastestNs / simple.ours >= TARGETS.peerRatio,
+    ],
+    [
+      `rule + rollout ≥ ${TARGETS.peerRatio}× fastest peer`,
+      `${(rollout.fastestNs / rollout.ours).toFixed(1)}×`,
+      rollout.fastestNs / rollout.ours >= TARGETS.peerRatio,
+    ],
+    [
+      `compile ${compile.flags.toLocaleString('en-US')} flags ≤ ${TARGETS.compileMs} ms`,
+      `${compile.compile.median.toFixed(2)} ms`,
+      compile.compile.median <= TARGETS.compileMs,
+    ],
+  ];
+  return table([['target', 'measured', ''], ...rows.map(([what, got, ok]) => [what, got, verdict(ok)])], [false, true, false]);
+}
+
+export function compileLines(c: CompileTiming): string {
+  const line = (label: string, s: CompileTiming['compile']): string =>
+    `  ${label.padEnd(16)} median ${s.median.toFixed(2)} ms  (min ${s.min.toFixed(2)}, max ${s.max.toFixed(2)}) over ${c.runs} runs`;
+  return [
+    `snapshot: ${c.flags.toLocaleString('en-US')} flags, ${c.segments} segments, ${(c.jsonBytes / 1024).toFixed(0)} KiB of JSON`,
+    line('compileSnapshot', c.compile),
+    line('JSON.parse', c.parse) + '  (reference)',
+  ].join('\n');
+}
+
+/** Left-aligned text columns, right-aligned numeric ones, a rule under the header. */
+function table(rows: readonly (readonly string[])[], right: readonly boolean[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const fmt = (r: readonly string[]): string =>
+    r
+      .map((cell, c) => (right[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
+  return [fmt(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(fmt)].join('\n');
+}

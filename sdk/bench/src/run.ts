@@ -1,0 +1,134 @@
+/**
+ * Side-by-side evaluation benchmark: @edgeflags/core against the in-process evaluators of
+ * GrowthBook, Unleash, flagd, LaunchDarkly and ConfigCat, all offline, on the same two flags
+ * ("simple": on for everyone; "rule + rollout": country in US/GB, then 50% by user id) and the
+ * same 1,024 users. Every SDK is verified before it is timed; a wrong setup exits 1. Targets
+ * are reported as PASS/MISS and never fail the run.
+ *
+ * Run from the repository root (Node 24 runs the TypeScript directly; the system node is older):
+ *   npm run bench
+ * or: PATH=$PWD/node_modules/.bin:$PATH node sdk/bench/src/run.ts
+ * Type-check: npx tsc -p sdk/bench
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { benchCompile } from './compile-bench.ts';
+import { buildUsers, isRolloutCountry } from './contexts.ts';
+import { edgeflags } from './edgeflags.ts';
+import { floor } from './floor.ts';
+import { measure } from './harness.ts';
+import { forbidNetwork } from './no-network.ts';
+import { configcat } from './peers/configcat.ts';
+import { flagd } from './peers/flagd.ts';
+import { growthbook } from './peers/growthbook.ts';
+import { launchdarkly } from './peers/launchdarkly.ts';
+import { unleash } from './peers/unleash.ts';
+import { comparisons, compileLines, evaluationTable, type Row, ratioLines, targetTable } from './report.ts';
+import type { Evaluators, Sdk } from './sdk.ts';
+import { ROLLOUT_TOLERANCE, type Verdict, verify } from './verify.ts';
+
+const PEERS: Sdk[] = [flagd, growthbook, unleash, launchdarkly, configcat];
+const ALL: Sdk[] = [floor, edgeflags, ...PEERS];
+
+interface Ready {
+  sdk: Sdk;
+  ev: Evaluators;
+  verdict: Verdict;
+}
+
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+
+function versions(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { devDependencies?: Record<string, string> };
+  return pkg.devDependencies ?? {};
+}
+
+async function closeAll(sdks: readonly Sdk[]): Promise<void> {
+  for (const sdk of sdks) {
+    try {
+      await sdk.close?.();
+    } catch (e) {
+      out(`  ${sdk.name}: close failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  const stopWatching = forbidNetwork();
+  const users = buildUsers();
+  const eligible = users.filter(isRolloutCountry).length;
+  const pinned = versions();
+  const label = (sdk: Sdk): string => (sdk.pkg ? `${sdk.pkg}${pinned[sdk.pkg] ? `@${pinned[sdk.pkg]}` : ''}` : '-');
+
+  out(
+    `edgeflags evaluation benchmark — node ${process.version}, ${process.platform}/${process.arch}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`,
+  );
+  out(
+    `${users.length.toLocaleString('en-US')} users (${eligible} in US/GB), same order for every SDK; median ns/op of 15 timed rounds after warm-up`,
+  );
+  out();
+
+  // 1. Set up and verify every SDK before timing any.
+  out(`correctness: simple on for all; rule + rollout off outside US/GB, ${50}% ± ${ROLLOUT_TOLERANCE} on inside`);
+  const ready: Ready[] = [];
+  let failed = false;
+  for (const sdk of ALL) {
+    try {
+      const ev = await sdk.setup(users);
+      const verdict = await verify(ev, users);
+      ready.push({ sdk, ev, verdict });
+      const rate = ((100 * verdict.eligibleOn) / verdict.eligible).toFixed(1);
+      const status = verdict.problems.length === 0 ? 'ok' : `FAIL: ${verdict.problems.join('; ')}`;
+      out(
+        `  ${sdk.name.padEnd(22)} simple ${verdict.simpleOn}/${users.length}  US/GB ${verdict.eligibleOn}/${verdict.eligible} on (${rate}%)  others on: ${verdict.leaked}  ${status}`,
+      );
+      if (verdict.problems.length > 0) failed = true;
+    } catch (e) {
+      failed = true;
+      out(`  ${sdk.name.padEnd(22)} FAIL: setup threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+  if (failed) {
+    await closeAll(ALL);
+    stopWatching();
+    out('\nan SDK is set up wrong: not timing anything');
+    return 1;
+  }
+  out();
+
+  // 2. Time each SDK, one flag at a time.
+  const rows: Row[] = [];
+  for (const { sdk, ev, verdict } of ready) {
+    const started = performance.now();
+    const simple = await measure(ev, 'simple', verdict.simpleOn);
+    const rollout = await measure(ev, 'rollout', verdict.rolloutOn);
+    rows.push({ name: sdk.name, pkg: label(sdk), mode: ev.mode, simple, rollout });
+    out(`  timed ${sdk.name} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  await closeAll(ALL);
+
+  // 3. Snapshot compilation.
+  const compile = benchCompile();
+  const attempts = stopWatching();
+
+  const ours = rows.find((r) => r.name === edgeflags.name)!;
+  const peers = rows.filter((r) => PEERS.some((p) => p.name === r.name));
+  const cs = comparisons(ours, peers);
+  out();
+  out(evaluationTable(rows));
+  out();
+  out(ratioLines(cs));
+  out();
+  out(compileLines(compile));
+  out();
+  out(targetTable(ours, cs, compile));
+
+  if (attempts.length > 0) {
+    out(`\nFAIL: ${attempts.length} network connection attempt(s) were blocked; the first from:\n${attempts[0]}`);
+    return 1;
+  }
+  out('\nnetwork: no connection attempted');
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,105 @@
+import { AttributeName, JsonValueSchema, Key, PrerequisiteSchema, RuleSchema, ServeSchema, TargetSchema } from '@edgeflags/core/schema';
+import { z } from '@hono/zod-openapi';
+
+/** Request bodies of the admin API: the API truth, and the source of the OpenAPI document. */
+
+export const FLAG_TYPES = ['release', 'ops', 'experiment', 'permission', 'migration'] as const;
+
+const Reason = z.string().max(500).optional().openapi({ description: 'Why, for the audit log' });
+
+export const FlagMetadata = z.strictObject({
+  name: z.string().max(200).optional(),
+  description: z.string().max(2000).optional(),
+  tags: z.array(z.string().min(1).max(50)).max(20).optional(),
+  owner: z.string().max(200).optional(),
+  type: z.enum(FLAG_TYPES).optional(),
+  expiresAt: z.iso.date().nullable().optional().openapi({ description: 'Release flags should expire (YYYY-MM-DD)' }),
+  links: z.array(z.url().max(500)).max(10).optional(),
+  clientVisible: z.boolean().optional().openapi({ description: 'Client keys (browsers) may see its evaluated value' }),
+});
+
+export const FlagCreate = FlagMetadata.extend({
+  key: Key,
+  kind: z.enum(['boolean', 'string', 'number', 'json']),
+  variants: z.record(z.string(), JsonValueSchema).optional().openapi({ description: 'Defaults to { on: true, off: false } for booleans' }),
+  offVariant: z.string().optional(),
+  reason: Reason,
+}).openapi('FlagCreate');
+
+export const FlagPatch = FlagMetadata.extend({ version: z.number().int().optional(), reason: Reason }).openapi('FlagPatch');
+
+export const ConfigPut = z
+  .strictObject({
+    enabled: z.boolean(),
+    offVariant: z.string(),
+    prerequisites: z.array(PrerequisiteSchema).max(20).default([]),
+    targets: z.array(TargetSchema).max(100).default([]),
+    rules: z.array(RuleSchema).max(200).default([]),
+    defaultServe: ServeSchema,
+    bucketBy: AttributeName.nullable().optional(),
+    version: z.number().int().optional().openapi({ description: 'Expected current version (or send If-Match)' }),
+    reason: Reason,
+  })
+  .openapi('FlagConfig');
+
+export const Toggle = z.strictObject({ enabled: z.boolean(), reason: Reason }).openapi('Toggle');
+
+export const Rollout = z
+  .strictObject({
+    percentage: z
+      .number()
+      .min(0)
+      .max(100)
+      .refine((p) => Number.isInteger(Math.round(p * 1000)) && Math.abs(p * 1000 - Math.round(p * 1000)) < 1e-6, 'at most three decimals'),
+    variant: z.string().optional().openapi({ description: 'Variant rolled out; "on" or the first non-off variant by default' }),
+    bucketBy: AttributeName.optional(),
+    version: z.number().int().optional(),
+    reason: Reason,
+  })
+  .openapi('Rollout');
+
+export const SegmentPut = z
+  .strictObject({
+    name: z.string().max(200).optional(),
+    description: z.string().max(2000).optional(),
+    attribute: AttributeName.optional(),
+    included: z.array(z.string().min(1).max(256)).max(10_000).optional(),
+    excluded: z.array(z.string().min(1).max(256)).max(10_000).optional(),
+    rules: z.array(z.array(RuleSchema.shape.conditions.element).max(50)).max(100).optional(),
+    version: z.number().int().optional(),
+    reason: Reason,
+  })
+  .openapi('Segment');
+
+export const EnvironmentCreate = z
+  .strictObject({ key: Key, name: z.string().min(1).max(100), production: z.boolean().default(false), reason: Reason })
+  .openapi('EnvironmentCreate');
+
+export const SdkKeyCreate = z
+  .strictObject({ kind: z.enum(['server', 'client']), environment: Key, name: z.string().min(1).max(100) })
+  .openapi('SdkKeyCreate');
+
+export const AdminTokenCreate = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    role: z.enum(['viewer', 'editor', 'admin']),
+    productionAccess: z.boolean().default(true),
+  })
+  .openapi('AdminTokenCreate');
+
+export const AuditQuery = z.object({
+  flag: z.string().optional(),
+  actor: z.string().optional(),
+  environment: z.string().optional(),
+  since: z.coerce.number().int().optional().openapi({ description: 'Epoch ms, inclusive' }),
+  until: z.coerce.number().int().optional().openapi({ description: 'Epoch ms, exclusive' }),
+  before: z.coerce.number().int().optional().openapi({ description: 'Cursor: entries with a smaller id' }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const KeyParam = z.object({ key: Key });
+export const FlagEnvParams = z.object({ key: Key, env: Key });
+export const EnvParam = z.object({ env: Key });
+export const EnvSegmentParams = z.object({ env: Key, segment: Key });
+export const IdParam = z.object({ id: z.string().uuid() });
+export { ServeSchema };

@@ -1,0 +1,22 @@
+import type { Env } from './env.ts';
+
+export type Role = 'viewer' | 'editor' | 'admin';
+
+export interface Actor {
+  id: string;
+  name: string;
+  role: Role;
+  productionAccess: boolean;
+}
+
+export interface SdkKey {
+  id: string;
+  kind: 'server' | 'client';
+  environment: string;
+}
+
+/** Hono generics for every sub-app: bindings plus what the auth middleware sets. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { actor: Actor; sdkKey: SdkKey };
+}

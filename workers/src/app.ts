@@ -1,0 +1,53 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import { auditRoutes } from './admin/audit-routes.ts';
+import { configRoutes } from './admin/config-routes.ts';
+import { environmentRoutes } from './admin/environment-routes.ts';
+import { flagRoutes } from './admin/flag-routes.ts';
+import { keyRoutes } from './admin/key-routes.ts';
+import type { AppEnv } from './app-env.ts';
+import { envelope, onError, validationHook } from './errors.ts';
+import { ofrepRoutes } from './ofrep/ofrep-routes.ts';
+import { sdkRoutes } from './sdk/sdk-routes.ts';
+
+/** The Worker's HTTP surface: admin API (+ OpenAPI 3.1), native SDK routes, OFREP. */
+export const admin = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .route('/', flagRoutes)
+  .route('/', configRoutes)
+  .route('/', environmentRoutes)
+  .route('/', keyRoutes)
+  .route('/', auditRoutes);
+
+admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'Admin token (efa_…)',
+});
+
+admin.doc31('/openapi.json', {
+  openapi: '3.1.0',
+  info: { title: 'edgeflags admin API', version: '1.0.0', description: 'Flags, targeting, rollouts, segments, keys and the audit log.' },
+  servers: [{ url: '/api/v1' }],
+});
+// Browsers call SDK and OFREP routes from any origin with a public client key.
+const sdkCors = cors({
+  origin: '*',
+  allowHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'If-None-Match', 'Last-Event-ID'],
+  exposeHeaders: ['ETag'],
+  maxAge: 86400,
+});
+
+export const app = new OpenAPIHono<AppEnv>()
+  .get('/healthz', (c) => c.json({ ok: true }))
+  .use('/sdk/*', sdkCors)
+  .use('/ofrep/*', sdkCors)
+  .route('/sdk/v1', sdkRoutes)
+  .route('/ofrep', ofrepRoutes)
+  .route('/api/v1', admin);
+
+app.get('/openapi.json', (c) => c.redirect('/api/v1/openapi.json'));
+
+app.onError(onError);
+app.notFound((c) => c.json(envelope('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+
+export type AppType = typeof app;

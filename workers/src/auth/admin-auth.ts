@@ -1,0 +1,48 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { createMiddleware } from 'hono/factory';
+import { adminTokens } from '../../../drizzle/schema.ts';
+import type { Actor, AppEnv, Role } from '../app-env.ts';
+import { db } from '../db.ts';
+import { ApiError } from '../errors.ts';
+import { kindOf, presentedSecret, sha256Hex } from './secrets.ts';
+
+const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
+
+/**
+ * Admin tokens are looked up on every request (no cache) so a revoked token stops at once.
+ * `ADMIN_TOKEN` (a Worker secret) is the bootstrap admin that creates the first stored tokens.
+ */
+export function requireRole(minimum: Role) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const secret = presentedSecret(c.req.raw.headers);
+    if (!secret) throw new ApiError(401, 'unauthorized', 'send an admin token as "Authorization: Bearer efa_…"');
+    if (kindOf(secret) !== 'admin') throw new ApiError(401, 'unauthorized', 'this route takes an admin token (efa_…), not an SDK key');
+    const actor = await findActor(c.env, secret);
+    if (!actor) throw new ApiError(401, 'unauthorized', 'unknown or revoked admin token');
+    if (RANK[actor.role] < RANK[minimum])
+      throw new ApiError(403, 'forbidden', `this action needs the ${minimum} role; you are ${actor.role}`);
+    c.set('actor', actor);
+    await next();
+  });
+}
+
+async function findActor(env: AppEnv['Bindings'], secret: string): Promise<Actor | undefined> {
+  const hash = await sha256Hex(secret);
+  if (env.ADMIN_TOKEN && hash === (await sha256Hex(env.ADMIN_TOKEN))) {
+    return { id: 'bootstrap', name: 'bootstrap admin', role: 'admin', productionAccess: true };
+  }
+  const row = await db(env)
+    .select()
+    .from(adminTokens)
+    .where(and(eq(adminTokens.hash, hash), isNull(adminTokens.revokedAt)))
+    .get();
+  return row && { id: row.id, name: row.name, role: row.role, productionAccess: row.productionAccess };
+}
+
+/** Editors without production access may read production but not change it. */
+export function assertCanWrite(actor: Actor, environment: { key: string; production: boolean }): void {
+  if (actor.role === 'viewer') throw new ApiError(403, 'forbidden', 'viewers cannot change flags');
+  if (environment.production && !actor.productionAccess && actor.role !== 'admin') {
+    throw new ApiError(403, 'forbidden', `your token may not change the production environment "${environment.key}"`);
+  }
+}

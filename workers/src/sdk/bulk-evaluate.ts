@@ -1,0 +1,30 @@
+import { type EvaluationContext, type EvaluationResult, murmur3 } from '@edgeflags/core';
+import type { CachedSnapshot } from '../snapshot/edge-cache.ts';
+
+export interface WireResult {
+  value: EvaluationResult['value'];
+  variant?: string;
+  reason: EvaluationResult['reason'];
+  errorCode?: string;
+}
+
+const clientVisible = (f: { clientVisible: boolean }) => f.clientVisible;
+
+/** Evaluated values only: a client key sees client-visible flags, never rules or targets. */
+export function evaluateForKey(snap: CachedSnapshot, kind: 'server' | 'client', context: EvaluationContext): Record<string, WireResult> {
+  const results = snap.compiled.evaluateAll(context, kind === 'client' ? clientVisible : undefined);
+  const out: Record<string, WireResult> = {};
+  for (const key in results) {
+    const r = results[key]!;
+    const wire: WireResult = { value: r.value, reason: r.reason };
+    if (r.variant !== undefined) wire.variant = r.variant;
+    if (r.errorCode !== undefined) wire.errorCode = r.errorCode;
+    out[key] = wire;
+  }
+  return out;
+}
+
+/** Same snapshot, same key kind, same context: same answer, so a 304 is safe. */
+export function evaluationEtag(snap: CachedSnapshot, kind: string, context: EvaluationContext): string {
+  return `W/"${snap.version}-${kind[0]}-${murmur3(JSON.stringify(context)).toString(36)}"`;
+}

@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from '../app-env.ts';
+import { requireSdkKey } from '../auth/sdk-auth.ts';
+import { ApiError } from '../errors.ts';
+import { readSnapshot } from '../snapshot/edge-cache.ts';
+import { evaluateForKey, evaluationEtag } from './bulk-evaluate.ts';
+import { CONTEXT_LIMITS, readContext } from './context.ts';
+import { forwardToHub } from './forward-to-hub.ts';
+
+/**
+ * Native SDK routes. Server keys download the snapshot (rules included) and evaluate locally;
+ * client keys get values already evaluated here, so no rule, target or other user leaves.
+ */
+export const sdkRoutes = new Hono<AppEnv>();
+
+const limit = bodyLimit({
+  maxSize: CONTEXT_LIMITS.bodyBytes,
+  onError: () => {
+    throw new ApiError(413, 'payload_too_large', `body over ${CONTEXT_LIMITS.bodyBytes} bytes`);
+  },
+});
+
+sdkRoutes.get('/snapshot', requireSdkKey('server'), async (c) => {
+  const snap = await readSnapshot(c.env, c.get('sdkKey').environment);
+  c.header('ETag', snap.etag);
+  c.header('Cache-Control', 'no-cache');
+  if (c.req.header('if-none-match') === snap.etag) return c.body(null, 304);
+  return c.body(snap.json, 200, { 'Content-Type': 'application/json' });
+});
+
+sdkRoutes.post('/evaluate', requireSdkKey('server', 'client'), limit, async (c) => {
+  const key = c.get('sdkKey');
+  const context = await readContext(c.req.raw);
+  const snap = await readSnapshot(c.env, key.environment);
+  const etag = evaluationEtag(snap, key.kind, context);
+  c.header('ETag', etag);
+  c.header('Cache-Control', 'private, no-cache');
+  if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+  return c.json({ environment: snap.environment, version: snap.version, flags: evaluateForKey(snap, key.kind, context) });
+});
+
+sdkRoutes.get('/stream', requireSdkKey('server', 'client'), (c) => {
+  const key = c.get('sdkKey');
+  return forwardToHub(c.env, c.req.raw, key.environment, key.kind, key.id);
+});

@@ -1,0 +1,17 @@
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineProject } from 'vitest/config';
+
+// The Worker's tests run inside workerd with real D1, KV and Durable Objects (Miniflare).
+export default defineProject(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, '../drizzle/migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: '../wrangler.toml' },
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret' } },
+      }),
+    ],
+    test: { name: 'worker (workerd)', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], setupFiles: ['./test/apply-migrations.ts'] },
+  };
+});
