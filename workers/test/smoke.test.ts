@@ -4,7 +4,11 @@ import { call, LOCAL_KEYS, seed } from './seed.ts';
 describe('smoke', () => {
   it('serves the seeded flags to a client key', async () => {
     await seed();
-    const res = await call('/sdk/v1/evaluate', { method: 'POST', key: LOCAL_KEYS.client, json: { context: { plan: 'free', country: 'US', targetingKey: 'u' } } });
+    const res = await call('/sdk/v1/evaluate', {
+      method: 'POST',
+      key: LOCAL_KEYS.client,
+      json: { context: { plan: 'free', country: 'US', targetingKey: 'u' } },
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { flags: Record<string, { value: unknown }> };
     expect(body.flags['ai-chatbot']?.value).toBe(true);

@@ -43,7 +43,7 @@ environmentRoutes.openapi(
       throw new ApiError(409, 'already_exists', `environment "${body.key}" exists`);
     const live = await d.select().from(flags);
     await c.env.DB.batch([
-      statement(c.env.DB, d.insert(environments).values({ ...body, sortOrder: Date.now() % 1e9 })),
+      statement(c.env.DB, d.insert(environments).values({ ...body, sortOrder: Date.now() % 1e9, snapshotVersion: 1 })),
       ...live.map((f) => {
         const off = Object.hasOwn(f.variants as object, 'off') ? 'off' : Object.keys(f.variants as object)[0]!;
         return statement(

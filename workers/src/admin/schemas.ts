@@ -21,7 +21,13 @@ export const FlagMetadata = z.strictObject({
 export const FlagCreate = FlagMetadata.extend({
   key: Key,
   kind: z.enum(['boolean', 'string', 'number', 'json']),
-  variants: z.record(z.string(), JsonValueSchema).optional().openapi({ description: 'Defaults to { on: true, off: false } for booleans' }),
+  // JSON values are recursive, which the OpenAPI generator cannot walk: document them as
+  // "any JSON" and check them with the core schema instead.
+  variants: z
+    .record(z.string(), z.unknown().openapi({ description: 'Any JSON value of the flag kind' }))
+    .refine((v) => Object.values(v).every((x) => JsonValueSchema.safeParse(x).success), 'variant values must be JSON')
+    .optional()
+    .openapi({ description: 'Defaults to { on: true, off: false } for booleans' }),
   offVariant: z.string().optional(),
   reason: Reason,
 }).openapi('FlagCreate');

@@ -117,9 +117,8 @@ export class EnvironmentHub extends DurableObject<Env> {
       return this.#acceptWebSocket(kind, keyId, lastEventId);
     }
     if (request.headers.get('Accept')?.includes('text/event-stream')) {
-      const head = this.#readHead();
       const missed = this.#missedState(lastEventId);
-      const response = this.#sse.open(kind, missed && head ? formatSseEvent(head.version, kind, messageFor(kind, missed)) : undefined);
+      const response = this.#sse.open(kind, missed ? formatSseEvent(missed.version, kind, messageFor(kind, missed)) : undefined);
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SSE_HEARTBEAT_MS);
       return response;
     }

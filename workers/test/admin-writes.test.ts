@@ -1,0 +1,138 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { call, LOCAL_KEYS, seed } from './seed.ts';
+
+const A = LOCAL_KEYS.admin;
+const cfg = '/api/v1/flags/new-pdf-engine/environments/development';
+type Json = Record<string, any>;
+const json = async (res: Response) => (await res.json()) as Json;
+const audit = async (flag: string) => (await json(await call(`/api/v1/audit?flag=${flag}`, { key: A }))).entries as Json[];
+const lastAuditId = async () => ((await json(await call('/api/v1/audit?limit=1', { key: A }))).entries[0]?.id ?? 0) as number;
+/** Entries written since `after` (storage persists across the tests of one file). */
+const auditAfter = async (after: number, flag?: string) =>
+  ((await json(await call(`/api/v1/audit?limit=500${flag ? `&flag=${flag}` : ''}`, { key: A }))).entries as Json[]).filter(
+    (e) => e.id > after,
+  );
+const evaluate = async (context: Json) =>
+  (await json(await call('/sdk/v1/evaluate', { method: 'POST', key: LOCAL_KEYS.server, json: { context } }))).flags as Json;
+
+beforeEach(seed);
+
+describe('admin writes', () => {
+  it('creates a flag off in every environment and records who did it', async () => {
+    const res = await call('/api/v1/flags', {
+      method: 'POST',
+      key: A,
+      json: { key: 'dark-mode', kind: 'boolean', owner: 'ui', tags: ['ui'], clientVisible: true, reason: 'new feature' },
+    });
+    expect(res.status).toBe(200);
+    const flag = await json(await call('/api/v1/flags/dark-mode', { key: A }));
+    expect(Object.keys(flag.environments).sort()).toEqual(['development', 'production', 'staging']);
+    expect(flag.environments.production.enabled).toBe(false);
+    expect((await evaluate({ targetingKey: 'u' }))['dark-mode']).toMatchObject({ value: false, reason: 'DISABLED' });
+    const [entry] = await audit('dark-mode');
+    expect(entry).toMatchObject({ action: 'flag.create', reason: 'new feature', actor: expect.stringContaining('local admin') });
+    expect((await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'dark-mode', kind: 'boolean' } })).status).toBe(409);
+  });
+
+  it('rolls out to 25% keeping everyone already in, with audit before/after', { timeout: 30_000 }, async () => {
+    const accounts = Array.from({ length: 200 }, (_, i) => `acct-${i}`);
+    const inAt = async () => {
+      const on = new Set<string>();
+      for (const accountId of accounts) if ((await evaluate({ accountId }))['new-pdf-engine'].value === true) on.add(accountId);
+      return on;
+    };
+    const five = await inAt();
+    const res = await call(`${cfg}/rollout`, { method: 'PUT', key: A, json: { percentage: 25 } });
+    expect(res.status).toBe(200);
+    expect((await json(res)).config.defaultServe).toEqual({
+      split: [
+        { variant: 'on', weight: 25 },
+        { variant: 'off', weight: 75 },
+      ],
+    });
+    const twentyFive = await inAt();
+    for (const a of five) expect(twentyFive.has(a)).toBe(true);
+    expect(twentyFive.size).toBeGreaterThan(five.size);
+    const [entry] = await audit('new-pdf-engine');
+    expect(entry).toMatchObject({ action: 'flag.rollout', environment: 'development' });
+    expect(entry!.before.defaultServe.split[0].weight).toBe(5);
+    expect(entry!.after.defaultServe.split[0].weight).toBe(25);
+  });
+
+  it('refuses a stale version with 409 and changes nothing', async () => {
+    const mark = await lastAuditId();
+    const current = await call(cfg, { key: A });
+    const etag = current.headers.get('ETag')!;
+    const body = await json(current);
+    const edit = (enabled: boolean) => ({ enabled, offVariant: 'off', defaultServe: body.defaultServe, bucketBy: 'accountId' });
+    const first = await call(cfg, { method: 'PUT', key: A, headers: { 'If-Match': etag }, json: edit(false) });
+    expect(first.status).toBe(200);
+    const second = await call(cfg, { method: 'PUT', key: A, headers: { 'If-Match': etag }, json: edit(true) });
+    expect(second.status).toBe(409);
+    expect((await json(second)).error.code).toBe('version_conflict');
+    expect((await json(await call(cfg, { key: A }))).enabled).toBe(false);
+    expect(await auditAfter(mark)).toHaveLength(1);
+  });
+
+  it('lets exactly one of two concurrent edits of the same version win', async () => {
+    const mark = await lastAuditId();
+    const body = await json(await call(cfg, { key: A }));
+    const edit = (percent: number) =>
+      call(cfg, {
+        method: 'PUT',
+        key: A,
+        json: {
+          version: body.version,
+          enabled: true,
+          offVariant: 'off',
+          bucketBy: 'accountId',
+          defaultServe: {
+            split: [
+              { variant: 'on', weight: percent },
+              { variant: 'off', weight: 100 - percent },
+            ],
+          },
+        },
+      });
+    const statuses = (await Promise.all([edit(10), edit(20)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    expect(await auditAfter(mark)).toHaveLength(1);
+  });
+
+  it('asks for a version on full config edits but lets a kill switch through without one', async () => {
+    const put = await call(cfg, { method: 'PUT', key: A, json: { enabled: false, offVariant: 'off', defaultServe: { variant: 'off' } } });
+    expect(put.status).toBe(428);
+    const kill = await call(`${cfg}/toggle`, { method: 'POST', key: A, json: { enabled: false, reason: 'errors spiking' } });
+    expect(kill.status).toBe(200);
+    expect((await evaluate({ accountId: 'acct-17621' }))['new-pdf-engine']).toMatchObject({ value: false, reason: 'DISABLED' });
+    expect((await audit('new-pdf-engine'))[0]).toMatchObject({ action: 'flag.disable', reason: 'errors spiking' });
+  });
+
+  it('writes an audit entry for every kind of write', async () => {
+    const mark = await lastAuditId();
+    await call('/api/v1/environments/development/segments/beta', { method: 'PUT', key: A, json: { included: ['u1'] } });
+    await call('/api/v1/flags/ai-chatbot', { method: 'PATCH', key: A, json: { owner: 'someone' } });
+    await call('/api/v1/environments', { method: 'POST', key: A, json: { key: 'qa', name: 'QA' } });
+    const entries = await auditAfter(mark);
+    expect(entries.map((e) => e.action)).toEqual(['environment.create', 'flag.update', 'segment.create']);
+    const byActor = (await json(await call('/api/v1/audit?actor=local%20admin&limit=1', { key: A }))).entries as Json[];
+    expect(byActor).toHaveLength(1);
+  });
+
+  it('archives a flag out of every snapshot, unless another flag depends on it', async () => {
+    expect((await call('/api/v1/flags/ai-chatbot', { method: 'DELETE', key: A })).status).toBe(200);
+    expect((await evaluate({}))['ai-chatbot']).toBeUndefined();
+    expect((await call('/api/v1/flags/ai-chatbot', { key: A })).status).toBe(200);
+  });
+
+  it('serves an OpenAPI 3.1 document of the admin API', async () => {
+    const res = await call('/api/v1/openapi.json');
+    const doc = await json(res);
+    expect(res.status).toBe(200);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/flags', '/flags/{key}/environments/{env}/toggle', '/audit', '/sdk-keys']),
+    );
+    expect(doc.components.schemas.FlagConfig).toBeDefined();
+  });
+});
