@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
-import { LOCAL_KEYS } from '../../scripts/seed-data.mjs';
 import { seedSql } from '../../scripts/seed.mjs';
+import { LOCAL_KEYS } from '../../scripts/seed-data.mjs';
 
 export { LOCAL_KEYS };
 

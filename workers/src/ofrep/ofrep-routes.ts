@@ -56,8 +56,11 @@ ofrepRoutes.post('/v1/evaluate/flags', requireSdkKey('server', 'client'), limit,
   const sdkKey = c.get('sdkKey');
   const context = await readContext(c.req.raw);
   const cached = await readSnapshot(c.env, sdkKey.environment);
-  const etag = evaluationEtag(cached, `o${sdkKey.kind}`, context);
+  // evaluationEtag keeps one character of the tag (`o${kind}` gave 'o' to both kinds, so a client
+  // key could revalidate a server key's body): 'S' and 'C' keep the two flag sets apart.
+  const etag = evaluationEtag(cached, sdkKey.kind === 'client' ? 'C' : 'S', context);
   c.header('ETag', etag);
+  c.header('Cache-Control', 'private, no-cache');
   if (c.req.header('if-none-match') === etag) return c.body(null, 304);
   const results = cached.compiled.evaluateAll(context, sdkKey.kind === 'client' ? (f) => f.clientVisible : undefined);
   const body: Record<string, unknown> = { flags: Object.values(results).map(wire) };
