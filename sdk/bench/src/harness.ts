@@ -1,22 +1,29 @@
 /**
  * Timing for nanosecond operations: a tight loop over a batch of calls cycling through the
- * context pool, timed with `process.hrtime.bigint()`, after calibration and warm-up; the
+ * context pool, timed with `process.hrtime.bigint()`, after warm-up and calibration; the
  * reported figure is the median over rounds. Every call's result goes into a count of `true`s,
- * which each round checks against the count verified beforehand, so V8 cannot drop the work
+ * which each batch checks against the count verified beforehand, so V8 cannot drop the work
  * and the timed path is known to compute the verified answers.
+ *
+ * Rounds are interleaved: round r times one batch of every SDK × flag before round r + 1, so
+ * a burst of background load lands on all of them rather than on whoever was running.
  *
  * Before any timing, verification has evaluated both flags for every user, so each SDK's
  * internal call sites have seen more than one flag, as in an application.
  */
+import { setTimeout } from 'node:timers/promises';
 import type { Evaluators, FlagName } from './sdk.ts';
+
+/** Pause after a forced collection, for its background sweeping to finish off the main thread's core. */
+const GC_SETTLE_MS = 20;
 
 export interface TimingOptions {
   /** Timed rounds; the median is reported. */
   rounds: number;
   /** Untimed batches run for at least this long first. */
   warmupMs: number;
-  /** Batch size is picked to make a round take about this long, within [minBatch, maxBatch]. */
-  targetRoundMs: number;
+  /** Batch size is picked to make a batch take about this long, within [minBatch, maxBatch]. */
+  targetBatchMs: number;
   minBatch: number;
   maxBatch: number;
 }
@@ -24,7 +31,7 @@ export interface TimingOptions {
 export const DEFAULT_TIMING: TimingOptions = {
   rounds: 15,
   warmupMs: 300,
-  targetRoundMs: 40,
+  targetBatchMs: 40,
   minBatch: 131_072,
   maxBatch: 1_048_576,
 };
@@ -34,9 +41,16 @@ export interface Timing {
   median: number;
   q1: number;
   q3: number;
-  /** Calls per round. */
+  /** Calls per batch. */
   batch: number;
   rounds: number;
+}
+
+/** One SDK × flag, warmed up, with its batch size fixed: each `sample()` times one batch. */
+export interface Runner {
+  readonly batch: number;
+  /** Wall-clock ns per call over one batch. */
+  sample(): Promise<number>;
 }
 
 type Call = (ctx: unknown) => boolean | Promise<boolean>;
@@ -55,7 +69,7 @@ const ASYNC_BODY = `
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as FunctionConstructor;
 
 /**
- * A new loop function per measurement. One shared loop would collect call-site feedback from
+ * A new loop function per SDK × flag. One shared loop would collect call-site feedback from
  * every SDK, go megamorphic and stop inlining, penalising whoever runs later; a fresh function
  * gives each SDK a monomorphic call site, as in an application that uses one SDK.
  */
@@ -66,15 +80,11 @@ function freshLoop(mode: Evaluators['mode']): Loop {
 }
 
 /**
- * Median ns per call of one flag. `expectedPerPool` is how many of the pool's contexts the
- * flag is on for; batches are whole passes over the pool, so each round's count is exact.
+ * Warms one flag of one SDK up and sizes its batches. `expectedPerPool` is how many of the
+ * pool's contexts the flag is on for; batches are whole passes over the pool, so each batch's
+ * count of `true`s is exact.
  */
-export async function measure(
-  ev: Evaluators,
-  flag: FlagName,
-  expectedPerPool: number,
-  opts: TimingOptions = DEFAULT_TIMING,
-): Promise<Timing> {
+export async function prepare(ev: Evaluators, flag: FlagName, expectedPerPool: number, opts = DEFAULT_TIMING): Promise<Runner> {
   const pool = ev.contexts.length;
   if ((pool & (pool - 1)) !== 0) throw new Error(`pool size ${pool} is not a power of two`);
   const fn = ev[flag] as Call;
@@ -91,9 +101,8 @@ export async function measure(
     return ns;
   };
 
-  // Warm up: double the batch while one takes under 5 ms, and keep going until warmupMs has
-  // passed, so the JIT has settled before the batch size is derived from the call rate.
-  globalThis.gc?.(); // when run with --expose-gc: start clean of the previous measurement's garbage
+  // Double the batch while one takes under 5 ms, and keep going until warmupMs has passed,
+  // so the JIT has settled before the batch size is derived from the call rate.
   let n = pool;
   let ns = await run(n);
   const warmupEnd = performance.now() + opts.warmupMs;
@@ -101,14 +110,51 @@ export async function measure(
     if (ns < 5e6 && n < opts.maxBatch) n *= 2;
     ns = await run(n);
   }
-  const wanted = Math.ceil((opts.targetRoundMs * 1e6 * n) / ns / pool) * pool;
+  const wanted = Math.ceil((opts.targetBatchMs * 1e6 * n) / ns / pool) * pool;
   const batch = Math.min(opts.maxBatch, Math.max(opts.minBatch, wanted));
   await run(batch);
+  return { batch, sample: async () => (await run(batch)) / batch };
+}
 
-  const samples: number[] = [];
-  for (let r = 0; r < opts.rounds; r++) samples.push((await run(batch)) / batch);
-  samples.sort((a, b) => a - b);
-  return { median: quantile(samples, 0.5), q1: quantile(samples, 0.25), q3: quantile(samples, 0.75), batch, rounds: opts.rounds };
+export interface Rounds {
+  timings: Timing[];
+  /**
+   * Main-thread CPU time over wall time while batches ran, summed per round (thread CPU
+   * accounting is too coarse for single batches). Well under 1: other processes
+   * competed for the CPU and every figure is inflated.
+   */
+  onCpu: number;
+}
+
+/**
+ * Interleaved rounds over every runner. Before each round the heap is collected (when exposed)
+ * and V8's background sweeping given a moment to finish; the runner that goes first rotates, so
+ * no SDK always runs right after the collection.
+ */
+export async function timeRounds(runners: readonly Runner[], rounds = DEFAULT_TIMING.rounds): Promise<Rounds> {
+  const samples = runners.map((): number[] => []);
+  let wallUs = 0;
+  let cpuUs = 0;
+  for (let r = 0; r < rounds; r++) {
+    if (globalThis.gc) {
+      globalThis.gc();
+      await setTimeout(GC_SETTLE_MS);
+    }
+    const cpu = process.threadCpuUsage();
+    const start = process.hrtime.bigint();
+    for (let k = 0; k < runners.length; k++) {
+      const i = (r + k) % runners.length;
+      samples[i]!.push(await runners[i]!.sample());
+    }
+    wallUs += Number(process.hrtime.bigint() - start) / 1000;
+    const used = process.threadCpuUsage(cpu);
+    cpuUs += used.user + used.system;
+  }
+  const timings = samples.map((s, i) => {
+    const sorted = s.sort((a, b) => a - b);
+    return { median: quantile(sorted, 0.5), q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75), batch: runners[i]!.batch, rounds };
+  });
+  return { timings, onCpu: cpuUs / wallUs };
 }
 
 /** Quantile of sorted samples, interpolating between neighbours. */

@@ -7,7 +7,8 @@
  *
  * Run from the repository root (Node 24 runs the TypeScript directly; the system node is older):
  *   npm run bench
- * or: PATH=$PWD/node_modules/.bin:$PATH node sdk/bench/src/run.ts
+ * or: PATH=$PWD/node_modules/.bin:$PATH node --expose-gc sdk/bench/src/run.ts
+ * (--expose-gc lets each timed round start with the previous round's garbage collected.)
  * Type-check: npx tsc -p sdk/bench
  */
 import { readFileSync } from 'node:fs';
@@ -16,14 +17,14 @@ import { benchCompile } from './compile-bench.ts';
 import { buildUsers, isRolloutCountry } from './contexts.ts';
 import { edgeflags } from './edgeflags.ts';
 import { floor } from './floor.ts';
-import { measure } from './harness.ts';
+import { prepare, type Runner, timeRounds } from './harness.ts';
 import { forbidNetwork } from './no-network.ts';
 import { configcat } from './peers/configcat.ts';
 import { flagd } from './peers/flagd.ts';
 import { growthbook } from './peers/growthbook.ts';
 import { launchdarkly } from './peers/launchdarkly.ts';
 import { unleash } from './peers/unleash.ts';
-import { comparisons, compileLines, evaluationTable, type Row, ratioLines, targetTable } from './report.ts';
+import { comparisons, compileLines, contentionNote, evaluationTable, type Row, ratioLines, targetTable } from './report.ts';
 import type { Evaluators, Sdk } from './sdk.ts';
 import { ROLLOUT_TOLERANCE, type Verdict, verify } from './verify.ts';
 
@@ -66,6 +67,11 @@ async function main(): Promise<number> {
   out(
     `${users.length.toLocaleString('en-US')} users (${eligible} in US/GB), same order for every SDK; median ns/op of 15 timed rounds after warm-up`,
   );
+  out(
+    globalThis.gc
+      ? 'heap collected before each timed round (--expose-gc)'
+      : 'no --expose-gc: a batch may pay for garbage left by another SDK',
+  );
   out();
 
   // 1. Set up and verify every SDK before timing any.
@@ -96,18 +102,27 @@ async function main(): Promise<number> {
   }
   out();
 
-  // 2. Time each SDK, one flag at a time.
-  const rows: Row[] = [];
+  // 2. Warm each SDK × flag up and size its batches, then time them in interleaved rounds.
+  const runners: Runner[] = [];
   for (const { sdk, ev, verdict } of ready) {
     const started = performance.now();
-    const simple = await measure(ev, 'simple', verdict.simpleOn);
-    const rollout = await measure(ev, 'rollout', verdict.rolloutOn);
-    rows.push({ name: sdk.name, pkg: label(sdk), mode: ev.mode, simple, rollout });
-    out(`  timed ${sdk.name} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    runners.push(await prepare(ev, 'simple', verdict.simpleOn), await prepare(ev, 'rollout', verdict.rolloutOn));
+    out(`  warmed up ${sdk.name} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
+  const started = performance.now();
+  const { timings, onCpu } = await timeRounds(runners);
+  out(`  timed ${timings[0]!.rounds} interleaved rounds in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const rows: Row[] = ready.map(({ sdk, ev }, i) => ({
+    name: sdk.name,
+    pkg: label(sdk),
+    mode: ev.mode,
+    simple: timings[2 * i]!,
+    rollout: timings[2 * i + 1]!,
+  }));
   await closeAll(ALL);
 
-  // 3. Snapshot compilation.
+  // 3. Snapshot compilation, last: its clean-compile check evaluates 1,000 varied flags, which
+  // would leave edgeflags' shared evaluation code polymorphic while the peers' stayed on two flags.
   const compile = benchCompile();
   const attempts = stopWatching();
 
@@ -116,6 +131,7 @@ async function main(): Promise<number> {
   const cs = comparisons(ours, peers);
   out();
   out(evaluationTable(rows));
+  out(contentionNote(onCpu));
   out();
   out(ratioLines(cs));
   out();
