@@ -3,6 +3,7 @@ import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const A = LOCAL_KEYS.admin;
 const cfg = '/api/v1/flags/new-pdf-engine/environments/development';
+// biome-ignore lint/suspicious/noExplicitAny: test responses are read loosely, field by field
 type Json = Record<string, any>;
 const json = async (res: Response) => (await res.json()) as Json;
 const audit = async (flag: string) => (await json(await call(`/api/v1/audit?flag=${flag}`, { key: A }))).entries as Json[];
