@@ -17,7 +17,7 @@ const spread = (t: Timing): string => `±${((50 * (t.q3 - t.q1)) / t.median).toF
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
 
 export function evaluationTable(rows: readonly Row[]): string {
-  const header = ['SDK', 'package', 'simple ns/op', '', 'rule + rollout ns/op', '', 'calls/batch'];
+  const header = ['SDK', 'package', 'simple ns/op', '±', 'rule + rollout ns/op', '±', 'calls/batch'];
   const body = rows.map((r) => [
     r.name,
     r.pkg + (r.mode === 'async' ? ' (awaited)' : ''),
@@ -30,13 +30,6 @@ export function evaluationTable(rows: readonly Row[]): string {
   return table([header, ...body], [false, false, true, true, true, true, true]);
 }
 
-export interface Comparison {
-  flag: string;
-  ours: number;
-  fastestPeer: Row;
-  fastestNs: number;
-}
-
 /** Whether the timed phase had the CPU to itself: other processes competing inflate every figure. */
 export function contentionNote(onCpu: number): string {
   const pct = Math.round(100 * onCpu);
@@ -44,6 +37,13 @@ export function contentionNote(onCpu: number): string {
     ? `on-CPU: the main thread ran for ${pct}% of the timed phase's wall time`
     : `WARNING: the main thread was on-CPU for only ${pct}% of the timed phase's wall time: other processes ` +
         'competed for the CPU, so ns/op figures are inflated and noisier; rerun on an idle machine';
+}
+
+export interface Comparison {
+  flag: string;
+  ours: number;
+  fastestPeer: Row;
+  fastestNs: number;
 }
 
 export function comparisons(ours: Row, peers: readonly Row[]): Comparison[] {
@@ -95,7 +95,7 @@ export function compileLines(c: CompileTiming): string {
     `  ${label.padEnd(16)} median ${s.median.toFixed(2)} ms  (min ${s.min.toFixed(2)}, max ${s.max.toFixed(2)}) over ${c.runs} runs after ${c.warmup} warm-up`;
   return [
     `snapshot: ${c.flags.toLocaleString('en-US')} flags, ${c.segments} segments, ${(c.jsonBytes / 1024).toFixed(0)} KiB of JSON`,
-    `  ${'first compile'.padEnd(16)} ${c.first.toFixed(2)} ms  (cold: the process's first 1,000-flag compile, untimed below)`,
+    `  ${'first compile'.padEnd(16)} ${c.first.toFixed(2)} ms  (cold JIT: this process's first ${c.flags.toLocaleString('en-US')}-flag compile, not in the median)`,
     line('compileSnapshot', c.compile),
     `${line('JSON.parse', c.parse)}  (reference)`,
   ].join('\n');

@@ -14,10 +14,11 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchCompile } from './compile-bench.ts';
-import { buildUsers, isRolloutCountry } from './contexts.ts';
+import { buildUsers, isRolloutCountry, type User } from './contexts.ts';
 import { edgeflags } from './edgeflags.ts';
+import { ROLLOUT_PERCENT } from './flags.ts';
 import { floor } from './floor.ts';
-import { prepare, type Runner, timeRounds } from './harness.ts';
+import { DEFAULT_TIMING, prepare, type Runner, timeRounds } from './harness.ts';
 import { forbidNetwork } from './no-network.ts';
 import { configcat } from './peers/configcat.ts';
 import { flagd } from './peers/flagd.ts';
@@ -54,28 +55,9 @@ async function closeAll(sdks: readonly Sdk[]): Promise<void> {
   }
 }
 
-async function main(): Promise<number> {
-  const stopWatching = forbidNetwork();
-  const users = buildUsers();
-  const eligible = users.filter(isRolloutCountry).length;
-  const pinned = versions();
-  const label = (sdk: Sdk): string => (sdk.pkg ? `${sdk.pkg}${pinned[sdk.pkg] ? `@${pinned[sdk.pkg]}` : ''}` : '-');
-
-  out(
-    `edgeflags evaluation benchmark — node ${process.version}, ${process.platform}/${process.arch}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`,
-  );
-  out(
-    `${users.length.toLocaleString('en-US')} users (${eligible} in US/GB), same order for every SDK; median ns/op of 15 timed rounds after warm-up`,
-  );
-  out(
-    globalThis.gc
-      ? 'heap collected before each timed round (--expose-gc)'
-      : 'no --expose-gc: a batch may pay for garbage left by another SDK',
-  );
-  out();
-
-  // 1. Set up and verify every SDK before timing any.
-  out(`correctness: simple on for all; rule + rollout off outside US/GB, ${50}% ± ${ROLLOUT_TOLERANCE} on inside`);
+/** Sets every SDK up and verifies it, printing a line each; undefined if any is wrong. */
+async function setUpAll(users: readonly User[]): Promise<Ready[] | undefined> {
+  out(`correctness: simple on for all; rule + rollout off outside US/GB, ${ROLLOUT_PERCENT}% ± ${ROLLOUT_TOLERANCE} on inside`);
   const ready: Ready[] = [];
   let failed = false;
   for (const sdk of ALL) {
@@ -94,15 +76,11 @@ async function main(): Promise<number> {
       out(`  ${sdk.name.padEnd(22)} FAIL: setup threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
   }
-  if (failed) {
-    await closeAll(ALL);
-    stopWatching();
-    out('\nan SDK is set up wrong: not timing anything');
-    return 1;
-  }
-  out();
+  return failed ? undefined : ready;
+}
 
-  // 2. Warm each SDK × flag up and size its batches, then time them in interleaved rounds.
+/** Warms each SDK × flag up and sizes its batches, then times them all in interleaved rounds. */
+async function timeAll(ready: readonly Ready[], label: (sdk: Sdk) => string): Promise<{ rows: Row[]; onCpu: number }> {
   const runners: Runner[] = [];
   for (const { sdk, ev, verdict } of ready) {
     const started = performance.now();
@@ -111,24 +89,59 @@ async function main(): Promise<number> {
   }
   const started = performance.now();
   const { timings, onCpu } = await timeRounds(runners);
-  out(`  timed ${timings[0]!.rounds} interleaved rounds in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const rows: Row[] = ready.map(({ sdk, ev }, i) => ({
+  out(`  timed ${DEFAULT_TIMING.rounds} interleaved rounds in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const rows = ready.map(({ sdk, ev }, i) => ({
     name: sdk.name,
     pkg: label(sdk),
     mode: ev.mode,
     simple: timings[2 * i]!,
     rollout: timings[2 * i + 1]!,
   }));
-  await closeAll(ALL);
+  return { rows, onCpu };
+}
 
-  // 3. Snapshot compilation, last: its clean-compile check evaluates 1,000 varied flags, which
-  // would leave edgeflags' shared evaluation code polymorphic while the peers' stayed on two flags.
+async function main(): Promise<number> {
+  const stopWatching = forbidNetwork();
+  const users = buildUsers();
+  const pinned = versions();
+  const label = (sdk: Sdk): string => (sdk.pkg ? `${sdk.pkg}${pinned[sdk.pkg] ? `@${pinned[sdk.pkg]}` : ''}` : '-');
+
+  out(
+    `edgeflags evaluation benchmark — node ${process.version}, ${process.platform}/${process.arch}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`,
+  );
+  out(`${users.length.toLocaleString('en-US')} users (${users.filter(isRolloutCountry).length} in US/GB), the same for every SDK`);
+  out(`ns/op: median of ${DEFAULT_TIMING.rounds} interleaved rounds after warm-up; ± is half the interquartile range`);
+  out(
+    globalThis.gc
+      ? 'heap collected before each timed round (--expose-gc)'
+      : 'no --expose-gc: a batch may pay for garbage left by another SDK',
+  );
+  out();
+
+  let timed: { rows: Row[]; onCpu: number } | undefined;
+  try {
+    const ready = await setUpAll(users);
+    if (!ready) {
+      out('\nan SDK is set up wrong: not timing anything');
+      return 1;
+    }
+    out();
+    timed = await timeAll(ready, label);
+  } finally {
+    await closeAll(ALL);
+  }
+
+  // Snapshot compilation, last: its clean-compile check evaluates 1,000 varied flags, which
+  // would leave edgeflags' shared evaluation code polymorphic while the peers' saw two flags.
   const compile = benchCompile();
   const attempts = stopWatching();
 
+  const { rows, onCpu } = timed;
   const ours = rows.find((r) => r.name === edgeflags.name)!;
-  const peers = rows.filter((r) => PEERS.some((p) => p.name === r.name));
-  const cs = comparisons(ours, peers);
+  const cs = comparisons(
+    ours,
+    rows.filter((r) => PEERS.some((p) => p.name === r.name)),
+  );
   out();
   out(evaluationTable(rows));
   out(contentionNote(onCpu));
