@@ -1,12 +1,11 @@
 import type { EvaluationResult } from '@edgeflags/core';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env.ts';
 import { requireSdkKey } from '../auth/sdk-auth.ts';
 import { signStreamToken, verifyStreamToken } from '../auth/stream-token.ts';
 import { ApiError } from '../errors.ts';
 import { evaluationEtag } from '../sdk/bulk-evaluate.ts';
-import { CONTEXT_LIMITS, readContext } from '../sdk/context.ts';
+import { readContext, sdkBodyLimit } from '../sdk/context.ts';
 import { forwardToHub } from '../sdk/forward-to-hub.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 
@@ -17,12 +16,7 @@ import { readSnapshot } from '../snapshot/edge-cache.ts';
  */
 export const ofrepRoutes = new Hono<AppEnv>();
 
-const limit = bodyLimit({
-  maxSize: CONTEXT_LIMITS.bodyBytes,
-  onError: () => {
-    throw new ApiError(413, 'payload_too_large', `body over ${CONTEXT_LIMITS.bodyBytes} bytes`);
-  },
-});
+const limit = sdkBodyLimit;
 
 function wire(r: EvaluationResult) {
   if (r.reason === 'ERROR') return { key: r.key, errorCode: r.errorCode ?? 'GENERAL', errorDetails: r.errorMessage ?? '' };

@@ -1,4 +1,5 @@
 import type { EvaluationContext } from '@edgeflags/core';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ApiError, validationError } from '../errors.ts';
 
@@ -36,3 +37,11 @@ export async function readContext(req: Request): Promise<EvaluationContext> {
   if (!parsed.success) throw validationError(parsed.error, 'body');
   return parsed.data.context as EvaluationContext;
 }
+
+/** Body limit shared by every SDK and OFREP route that takes a context. */
+export const sdkBodyLimit = bodyLimit({
+  maxSize: CONTEXT_LIMITS.bodyBytes,
+  onError: () => {
+    throw new ApiError(413, 'payload_too_large', `body over ${CONTEXT_LIMITS.bodyBytes} bytes`);
+  },
+});

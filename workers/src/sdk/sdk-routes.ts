@@ -1,11 +1,9 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env.ts';
 import { requireSdkKey } from '../auth/sdk-auth.ts';
-import { ApiError } from '../errors.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { evaluateForKey, evaluationEtag } from './bulk-evaluate.ts';
-import { CONTEXT_LIMITS, readContext } from './context.ts';
+import { readContext, sdkBodyLimit } from './context.ts';
 import { forwardToHub } from './forward-to-hub.ts';
 
 /**
@@ -14,12 +12,7 @@ import { forwardToHub } from './forward-to-hub.ts';
  */
 export const sdkRoutes = new Hono<AppEnv>();
 
-const limit = bodyLimit({
-  maxSize: CONTEXT_LIMITS.bodyBytes,
-  onError: () => {
-    throw new ApiError(413, 'payload_too_large', `body over ${CONTEXT_LIMITS.bodyBytes} bytes`);
-  },
-});
+const limit = sdkBodyLimit;
 
 sdkRoutes.get('/snapshot', requireSdkKey('server'), async (c) => {
   const snap = await readSnapshot(c.env, c.get('sdkKey').environment);
