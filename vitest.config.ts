@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// One project per package and runtime; each package owns its `vitest*.config.ts`.
 export default defineConfig({
   test: {
-    projects: ['sdk/core/vitest.config.ts', 'sdk/core/vitest.workerd.config.ts', 'workers/vitest.config.ts'],
+    projects: ['sdk/*/vitest*.config.ts', 'workers/vitest.config.ts', 'web/vitest*.config.ts'],
   },
 });
