@@ -126,3 +126,35 @@ export const auditLog = sqliteTable(
     index('audit_at').on(t.at),
   ],
 );
+
+/**
+ * Exposures (which variant contexts received), counted per flag, variant and hour. SDKs send
+ * them deduplicated and batched; the queue consumer aggregates a batch into one upsert per row.
+ */
+export const exposureCounts = sqliteTable(
+  'exposure_counts',
+  {
+    environment: text('environment').notNull(),
+    flagKey: text('flag_key').notNull(),
+    variant: text('variant').notNull(),
+    /** Start of the hour, epoch ms. */
+    hour: integer('hour').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.environment, t.flagKey, t.variant, t.hour] })],
+);
+
+/**
+ * A bounded sample of recent contexts per environment (newest kept), so an admin can see how
+ * many real contexts a targeting change would flip before saving it.
+ */
+export const recentContexts = sqliteTable(
+  'recent_contexts',
+  {
+    environment: text('environment').notNull(),
+    contextKey: text('context_key').notNull(),
+    context: text('context', { mode: 'json' }).notNull(),
+    seenAt: integer('seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environment, t.contextKey] }), index('recent_contexts_seen').on(t.environment, t.seenAt)],
+);

@@ -4,9 +4,11 @@ import { auditRoutes } from './admin/audit-routes.ts';
 import { configRoutes } from './admin/config-routes.ts';
 import { environmentRoutes } from './admin/environment-routes.ts';
 import { flagRoutes } from './admin/flag-routes.ts';
+import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
 import type { AppEnv } from './app-env.ts';
 import { envelope, onError, validationHook } from './errors.ts';
+import { eventsRoutes } from './events/events-routes.ts';
 import { ofrepRoutes } from './ofrep/ofrep-routes.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
 
@@ -16,7 +18,8 @@ export const admin = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .route('/', configRoutes)
   .route('/', environmentRoutes)
   .route('/', keyRoutes)
-  .route('/', auditRoutes);
+  .route('/', auditRoutes)
+  .route('/', insightRoutes);
 
 admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
   type: 'http',
@@ -42,6 +45,7 @@ export const app = new OpenAPIHono<AppEnv>()
   .use('/sdk/*', sdkCors)
   .use('/ofrep/*', sdkCors)
   .route('/sdk/v1', sdkRoutes)
+  .route('/sdk/v1', eventsRoutes)
   .route('/ofrep', ofrepRoutes)
   .route('/api/v1', admin);
 

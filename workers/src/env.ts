@@ -1,3 +1,4 @@
+import type { EventsMessage } from './events/events-schema.ts';
 import type { EnvironmentHub } from './hub/environment-hub.ts';
 
 /** Bindings and variables of the Worker (see wrangler.toml). */
@@ -6,6 +7,8 @@ export interface Env {
   SNAPSHOTS: KVNamespace;
   HUB: DurableObjectNamespace<EnvironmentHub>;
   SDK_RATE_LIMITER: RateLimit;
+  /** Exposure batches from SDKs, aggregated into D1 by `consumeEvents`. */
+  EVENTS: Queue<EventsMessage>;
   ASSETS?: Fetcher;
   SNAPSHOT_MAX_AGE_MS?: string;
   /** Production: the first admin token (`efa_…`), set with `wrangler secret put ADMIN_TOKEN`. */

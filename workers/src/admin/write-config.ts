@@ -67,7 +67,7 @@ export async function writeConfig(
     );
   }
   const next: ConfigRow = { ...config, ...change(config) };
-  await validateAgainstEnvironment(c, env.key, toDefinition(flag, next));
+  await proposeSnapshot(c, env.key, toDefinition(flag, next));
   const before = toDefinition(flag, config);
   const after = { ...toDefinition(flag, next), version: config.version + 1 };
   const results = await c.env.DB.batch([
@@ -109,14 +109,23 @@ export async function writeConfig(
   return { flag: flag.key, environment: env.key, config: after, snapshotVersion: published.version, delivered: published.sent };
 }
 
-async function validateAgainstEnvironment(c: Context<AppEnv>, environment: string, candidate: FlagDefinition): Promise<void> {
+/**
+ * The environment's snapshot as it is and as it would be with `candidate` in place, validated
+ * as a whole; a bad candidate throws the validation envelope with paths relative to the flag.
+ */
+export async function proposeSnapshot(
+  c: Context<AppEnv>,
+  environment: string,
+  candidate: FlagDefinition,
+): Promise<{ current: Snapshot; next: Snapshot }> {
   const current: Snapshot = await buildSnapshot(db(c.env), environment);
   const index = current.flags.findIndex((f) => f.key === candidate.key);
   const flagsNext = [...current.flags];
   if (index >= 0) flagsNext[index] = candidate;
   else flagsNext.push(candidate);
-  const parsed = SnapshotSchema.safeParse({ ...current, flags: flagsNext });
-  if (parsed.success) return;
+  const next = { ...current, flags: flagsNext };
+  const parsed = SnapshotSchema.safeParse(next);
+  if (parsed.success) return { current, next };
   // Report paths relative to the flag being written, e.g. "rules.0.conditions.1.values.0".
   const at = index >= 0 ? index : flagsNext.length - 1;
   const mine = parsed.error.issues.filter((i) => i.path[0] === 'flags' && i.path[1] === at).map((i) => ({ ...i, path: i.path.slice(2) }));

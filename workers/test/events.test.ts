@@ -1,0 +1,199 @@
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_LIMITS } from '../src/events/events-schema.ts';
+import { call, LOCAL_KEYS, seed } from './seed.ts';
+
+const admin = LOCAL_KEYS.admin;
+const now = Date.now();
+
+const exposure = (flag: string, variant: string, contextKey: string, context?: Record<string, unknown>) => ({
+  flag,
+  variant,
+  reason: 'SPLIT',
+  contextKey,
+  at: now,
+  ...(context && { context }),
+});
+
+async function exposures(flag: string): Promise<Record<string, number>> {
+  const res = await call(`/api/v1/environments/development/exposures?flag=${flag}`, { key: admin });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { flags: Record<string, Record<string, number>> };
+  return body.flags[flag] ?? {};
+}
+
+/** The queue delivers on its own schedule (max_batch_timeout); poll instead of sleeping. */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(seed);
+
+describe('exposure events (POST /sdk/v1/events → queue → D1)', () => {
+  it('counts exposures per variant and keeps the contexts sent with them', async () => {
+    const events = [
+      exposure('redesigned-dashboard', 'treatment', 'u1', { targetingKey: 'u1', plan: 'pro', country: 'GB' }),
+      exposure('redesigned-dashboard', 'treatment', 'u2', { targetingKey: 'u2', plan: 'free' }),
+      exposure('redesigned-dashboard', 'control', 'u3'),
+    ];
+    const res = await call('/sdk/v1/events', { method: 'POST', key: LOCAL_KEYS.server, json: { events } });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 3 });
+
+    const counts = await until(
+      () => exposures('redesigned-dashboard'),
+      (c) => c.treatment === 2,
+    );
+    expect(counts).toEqual({ treatment: 2, control: 1 });
+    const ctx = await call('/api/v1/environments/development/contexts', { key: admin });
+    const { contexts } = (await ctx.json()) as { contexts: { contextKey: string; context: unknown }[] };
+    expect(contexts.map((c) => c.contextKey).sort()).toEqual(['u1', 'u2']);
+    expect(contexts.find((c) => c.contextKey === 'u1')?.context).toEqual({ targetingKey: 'u1', plan: 'pro', country: 'GB' });
+  });
+
+  it('takes a client key in the URL with a text/plain body, as navigator.sendBeacon sends it', async () => {
+    const body = JSON.stringify({ events: [exposure('ai-chatbot', 'on', 'beacon-user')] });
+    const res = await call(`/sdk/v1/events?key=${LOCAL_KEYS.client}`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+    });
+    expect(res.status).toBe(202);
+    expect(
+      await until(
+        () => exposures('ai-chatbot'),
+        (c) => c.on === 1,
+      ),
+    ).toEqual({ on: 1 });
+  });
+
+  it('drops events for flags that do not exist instead of storing them', async () => {
+    const res = await call('/sdk/v1/events', {
+      method: 'POST',
+      key: LOCAL_KEYS.server,
+      json: { events: [exposure('no-such-flag', 'on', 'x'), exposure('bulk-invoice-api', 'off', 'x')] },
+    });
+    expect(res.status).toBe(202);
+    await until(
+      () => exposures('bulk-invoice-api'),
+      (c) => c.off === 1,
+    );
+    const rows = await env.DB.prepare(`SELECT count(*) AS n FROM exposure_counts WHERE flag_key = 'no-such-flag'`).first<{ n: number }>();
+    expect(rows?.n).toBe(0);
+  });
+
+  it.each([
+    ['not JSON', '{"events": [', 400, 'invalid_json'],
+    ['no events', JSON.stringify({ events: [] }), 400, 'invalid_request'],
+    [
+      'an event without a context key',
+      JSON.stringify({ events: [{ flag: 'ai-chatbot', variant: 'on', at: now }] }),
+      400,
+      'invalid_request',
+    ],
+    ['a negative time', JSON.stringify({ events: [{ ...exposure('ai-chatbot', 'on', 'k'), at: -1 }] }), 400, 'invalid_request'],
+    [
+      'too many events',
+      JSON.stringify({ events: Array.from({ length: EVENT_LIMITS.events + 1 }, (_, i) => ({ flag: 'f', contextKey: `${i}`, at: 1 })) }),
+      400,
+      'invalid_request',
+    ],
+    [
+      'a body over the limit',
+      JSON.stringify({ events: [exposure('ai-chatbot', 'on', 'x'.repeat(EVENT_LIMITS.bodyBytes))] }),
+      413,
+      'payload_too_large',
+    ],
+  ])('rejects %s with a clear error and stores nothing', async (_what, body, status, code) => {
+    const before = await env.DB.prepare('SELECT coalesce(sum(count), 0) AS n FROM exposure_counts').first<{ n: number }>();
+    const res = await call('/sdk/v1/events', {
+      method: 'POST',
+      key: LOCAL_KEYS.server,
+      body,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await env.DB.prepare('SELECT coalesce(sum(count), 0) AS n FROM exposure_counts').first<{ n: number }>();
+    expect(after?.n).toBe(before?.n);
+  });
+
+  it('refuses admin tokens and unknown keys', async () => {
+    const json = { events: [exposure('ai-chatbot', 'on', 'k')] };
+    expect((await call('/sdk/v1/events', { method: 'POST', key: admin, json })).status).toBe(401);
+    expect((await call('/sdk/v1/events', { method: 'POST', key: 'efc_nope', json })).status).toBe(401);
+  });
+});
+
+describe('change impact (POST /api/v1/flags/{key}/environments/{env}/impact)', () => {
+  it('counts the recent contexts whose value would change, and saves nothing', async () => {
+    const contexts = Array.from({ length: 40 }, (_, i) => ({ targetingKey: `imp-${i}`, plan: i % 2 ? 'free' : 'pro', country: 'US' }));
+    const res = await call('/sdk/v1/events', {
+      method: 'POST',
+      key: LOCAL_KEYS.server,
+      json: { events: contexts.map((c) => exposure('maintenance-mode', 'off', c.targetingKey, c)) },
+    });
+    expect(res.status).toBe(202);
+    await until(
+      () => env.DB.prepare(`SELECT count(*) AS n FROM recent_contexts WHERE context_key LIKE 'imp-%'`).first<{ n: number }>(),
+      (r) => r?.n === 40,
+    );
+    const cfg = await call('/api/v1/flags/maintenance-mode/environments/development', { key: admin });
+    const before = (await cfg.json()) as { version: number };
+    // Proposed: turn the kill switch on for free plans only.
+    const proposed = {
+      enabled: true,
+      offVariant: 'off',
+      rules: [{ id: 'free', conditions: [{ attribute: 'plan', op: 'in', values: ['free'] }], serve: { variant: 'on' } }],
+      defaultServe: { variant: 'off' },
+    };
+    const impact = await call('/api/v1/flags/maintenance-mode/environments/development/impact', {
+      method: 'POST',
+      key: admin,
+      json: proposed,
+    });
+    expect(impact.status).toBe(200);
+    const body = (await impact.json()) as {
+      sampled: number;
+      changed: number;
+      examples: { context: { plan: string }; after: { value: unknown } }[];
+    };
+    const stored = await env.DB.prepare(
+      `SELECT count(*) AS n, sum(json_extract(context, '$.plan') = 'free') AS free FROM recent_contexts WHERE environment = 'development'`,
+    ).first<{ n: number; free: number }>();
+    expect(body.sampled).toBe(stored?.n);
+    expect(body.changed).toBe(stored?.free);
+    expect(body.changed).toBeGreaterThanOrEqual(20);
+    expect(body.examples.every((e) => e.context.plan === 'free' && e.after.value === true)).toBe(true);
+    const again = (await (await call('/api/v1/flags/maintenance-mode/environments/development', { key: admin })).json()) as {
+      version: number;
+    };
+    expect(again.version).toBe(before.version);
+  });
+
+  it('answers an invalid proposal with the validation envelope and the field path', async () => {
+    const res = await call('/api/v1/flags/maintenance-mode/environments/development/impact', {
+      method: 'POST',
+      key: admin,
+      json: { enabled: true, offVariant: 'off', defaultServe: { variant: 'nope' } },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: { issues: { path: string }[] } } };
+    expect(body.error.code).toBe('invalid_request');
+    expect(JSON.stringify(body.error.details)).toContain('defaultServe');
+  });
+});
+
+describe('GET /api/v1/me', () => {
+  it('tells the admin app who the token belongs to', async () => {
+    const res = await call('/api/v1/me', { key: admin });
+    expect(await res.json()).toMatchObject({ name: 'local admin', role: 'admin', productionAccess: true });
+    expect((await call('/api/v1/me')).status).toBe(401);
+  });
+});
