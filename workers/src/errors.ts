@@ -5,13 +5,15 @@ import type { ZodError } from 'zod';
 
 /** The one error type routes throw: a status, a stable machine code, and what to fix. */
 export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly details?: unknown;
+
+  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
   }
 }
 

@@ -1,5 +1,10 @@
-import { type EvaluationContext, type EvaluationResult, murmur3 } from '@edgeflags/core';
-import type { CachedSnapshot } from '../snapshot/edge-cache.ts';
+import { type EvaluationContext, type EvaluationResult, type FlagSnapshot, murmur3 } from '@edgeflags/core';
+
+/** What bulk evaluation needs of a cached snapshot (kept structural so benchmarks run it in Node). */
+export interface EvaluableSnapshot {
+  version: number;
+  readonly compiled: FlagSnapshot;
+}
 
 export interface WireResult {
   value: EvaluationResult['value'];
@@ -11,7 +16,7 @@ export interface WireResult {
 const clientVisible = (f: { clientVisible: boolean }) => f.clientVisible;
 
 /** Evaluated values only: a client key sees client-visible flags, never rules or targets. */
-export function evaluateForKey(snap: CachedSnapshot, kind: 'server' | 'client', context: EvaluationContext): Record<string, WireResult> {
+export function evaluateForKey(snap: EvaluableSnapshot, kind: 'server' | 'client', context: EvaluationContext): Record<string, WireResult> {
   const results = snap.compiled.evaluateAll(context, kind === 'client' ? clientVisible : undefined);
   const out: Record<string, WireResult> = {};
   for (const key in results) {
@@ -25,6 +30,6 @@ export function evaluateForKey(snap: CachedSnapshot, kind: 'server' | 'client', 
 }
 
 /** Same snapshot, same key kind, same context: same answer, so a 304 is safe. */
-export function evaluationEtag(snap: CachedSnapshot, kind: string, context: EvaluationContext): string {
+export function evaluationEtag(snap: EvaluableSnapshot, kind: string, context: EvaluationContext): string {
   return `W/"${snap.version}-${kind[0]}-${murmur3(JSON.stringify(context)).toString(36)}"`;
 }

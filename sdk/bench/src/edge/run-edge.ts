@@ -1,0 +1,53 @@
+/**
+ * Edge benchmarks (issue: edge control plane): Worker CPU of one 50-flag bulk evaluation, the
+ * kill switch reaching 1,000 stream clients, and bulk-endpoint throughput on loopback — the last
+ * two against the real Worker under `wrangler dev` (D1, KV, Durable Objects in workerd).
+ * Targets are reported as PASS/MISS and never fail the run; a broken setup exits 1.
+ *
+ *   npm run bench:edge        (or: npm run bench, which runs the evaluation bench first)
+ */
+import { startLocalWorker } from '../../../../scripts/local-worker.mjs';
+import { benchBulkCpu } from './bulk-cpu.ts';
+import { benchBulkLoad } from './bulk-load.ts';
+import { benchKillSwitch } from './kill-switch.ts';
+
+const TARGETS = { bulkCpuMs: 0.2, killSwitchP99Ms: 250 };
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+const f = (n: number, digits = 1) => n.toFixed(digits);
+
+console.log('edgeflags edge benchmarks (medians; shared 2-core machine, so quote ratios and medians)\n');
+
+const cpu = benchBulkCpu();
+if (cpu.answered !== cpu.flags) throw new Error(`bulk evaluation answered ${cpu.answered} of ${cpu.flags} flags`);
+console.log(
+  `bulk evaluation, ${cpu.flags} flags, one context (parse + validate + evaluate + ETag + serialize): ` +
+    `median ${f(cpu.medianMs * 1000)} µs (IQR ${f(cpu.q1Ms * 1000)}–${f(cpu.q3Ms * 1000)} µs)`,
+);
+
+const worker = await startLocalWorker();
+try {
+  const ks = await benchKillSwitch(worker);
+  console.log(
+    `kill switch → ${ks.clients} WebSocket clients × ${ks.toggles} toggles: delivered ${ks.delivered}/${ks.clients * ks.toggles}; ` +
+      `after the admin API answered: p50 ${f(ks.p50Ms)} ms, p99 ${f(ks.p99Ms)} ms, max ${f(ks.maxMs)} ms ` +
+      `(from the toggle request sent: p99 ${f(ks.fromRequestP99Ms)} ms)`,
+  );
+  const load = await benchBulkLoad(worker);
+  const failed = Object.entries(load.failures).map(([s, n]) => `${n}× ${s}`);
+  console.log(
+    `POST /sdk/v1/evaluate under load (${load.concurrency} concurrent, keep-alive, ${f(load.seconds)} s): ` +
+      `${Math.round(load.rps)} req/s, p50 ${f(load.p50Ms)} ms, p99 ${f(load.p99Ms)} ms, ${load.requests} requests` +
+      (failed.length ? `, non-200: ${failed.join(', ')}` : ', all 200'),
+  );
+  console.log('\ntargets');
+  console.log(
+    `  bulk evaluation CPU ≤ ${TARGETS.bulkCpuMs} ms        ${f(cpu.medianMs, 3)} ms  ${verdict(cpu.medianMs <= TARGETS.bulkCpuMs)}`,
+  );
+  const allDelivered = ks.delivered === ks.clients * ks.toggles;
+  console.log(
+    `  kill switch p99 ≤ ${TARGETS.killSwitchP99Ms} ms (1,000 clients) ${f(ks.p99Ms)} ms  ${verdict(allDelivered && ks.p99Ms <= TARGETS.killSwitchP99Ms)}`,
+  );
+  console.log('  peers: LaunchDarkly claims ~200 ms for streamed changes; Unleash, Statsig, PostHog, ConfigCat poll every 10–60 s.');
+} finally {
+  await worker.dispose();
+}
