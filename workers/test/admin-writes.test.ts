@@ -100,6 +100,20 @@ describe('admin writes', () => {
     expect(await auditAfter(mark)).toHaveLength(1);
   });
 
+  it('lets exactly one of two concurrent metadata edits of the same version win', async () => {
+    const mark = await lastAuditId();
+    const flag = await json(await call('/api/v1/flags/bulk-invoice-api', { key: A }));
+    const patch = (owner: string) =>
+      call('/api/v1/flags/bulk-invoice-api', { method: 'PATCH', key: A, json: { owner, version: flag.version } });
+    const statuses = (await Promise.all([patch('team-a'), patch('team-b')])).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    const entries = await auditAfter(mark);
+    expect(entries).toHaveLength(1);
+    const now = await json(await call('/api/v1/flags/bulk-invoice-api', { key: A }));
+    expect(now.version).toBe((flag.version as number) + 1);
+    expect(now.owner).toBe((entries[0]!.after as Json).owner);
+  });
+
   it('asks for a version on full config edits but lets a kill switch through without one', async () => {
     const put = await call(cfg, { method: 'PUT', key: A, json: { enabled: false, offVariant: 'off', defaultServe: { variant: 'off' } } });
     expect(put.status).toBe(428);

@@ -131,5 +131,34 @@ describe('authorization matrix', () => {
     const listed = (await (await call('/api/v1/sdk-keys', { key: LOCAL_KEYS.admin })).json()) as { keys: Record<string, unknown>[] };
     expect(JSON.stringify(listed)).not.toContain(created.secret);
     expect(listed.keys.every((k) => !('hash' in k))).toBe(true);
+    expect((await call(`/api/v1/sdk-keys/${created.id}`, { method: 'DELETE', key: LOCAL_KEYS.admin })).status).toBe(404);
+
+    const token = (await (
+      await call('/api/v1/admin-tokens', { method: 'POST', key: LOCAL_KEYS.admin, json: { name: 'temp viewer', role: 'viewer' } })
+    ).json()) as { id: string; secret: string; role: string };
+    expect(token).toMatchObject({ role: 'viewer', productionAccess: true });
+    expect((await call('/api/v1/me', { key: token.secret })).status).toBe(200);
+    expect((await call(`/api/v1/admin-tokens/${token.id}`, { method: 'DELETE', key: LOCAL_KEYS.admin })).status).toBe(200);
+    expect((await call('/api/v1/me', { key: token.secret })).status).toBe(401);
+  });
+
+  it('audits key and token creation and revocation without the secret or its hash', async () => {
+    const key = (await (
+      await call('/api/v1/sdk-keys', {
+        method: 'POST',
+        key: LOCAL_KEYS.admin,
+        json: { kind: 'server', environment: 'staging', name: 'ci' },
+      })
+    ).json()) as { id: string; secret: string };
+    await call(`/api/v1/sdk-keys/${key.id}`, { method: 'DELETE', key: LOCAL_KEYS.admin });
+    const { entries } = (await (await call('/api/v1/audit?limit=2', { key: LOCAL_KEYS.admin })).json()) as {
+      entries: { action: string; environment: string; before: unknown; after: unknown }[];
+    };
+    expect(entries.map((e) => e.action)).toEqual(['sdk_key.revoke', 'sdk_key.create']);
+    expect(entries[1]).toMatchObject({ environment: 'staging', after: { id: key.id, name: 'ci', kind: 'server', revokedAt: null } });
+    expect(entries[0]).toMatchObject({ before: { id: key.id, name: 'ci' } });
+    const text = JSON.stringify(entries);
+    expect(text).not.toContain(key.secret);
+    expect(text).not.toContain('hash');
   });
 });

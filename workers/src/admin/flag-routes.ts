@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { environments, flagConfigs, flags } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
@@ -144,25 +144,25 @@ flagRoutes.openapi(
     const after = { ...flag, ...changes, version: flag.version + 1 };
     const visibilityChanged = changes.clientVisible !== undefined && changes.clientVisible !== flag.clientVisible;
     const envs = visibilityChanged ? await d.select().from(environments) : [];
-    await c.env.DB.batch([
+    // Guarded like config writes: the update only matches the version read above, and the audit
+    // entry and snapshot bumps only follow a one-row update, so a lost race writes nothing.
+    const results = await c.env.DB.batch([
       statement(
         c.env.DB,
         d
           .update(flags)
           .set({ ...changes, version: flag.version + 1, updatedAt: Date.now() })
-          .where(eq(flags.key, key)),
+          .where(and(eq(flags.key, key), eq(flags.version, flag.version))),
       ),
-      auditStatement(c.env.DB, {
-        actor: c.get('actor'),
-        action: 'flag.update',
-        resourceType: 'flag',
-        resourceKey: key,
-        before: flag,
-        after,
-        reason,
-      }),
-      ...envs.map((e) => bumpStatement(c.env.DB, e.key)),
+      auditStatement(
+        c.env.DB,
+        { actor: c.get('actor'), action: 'flag.update', resourceType: 'flag', resourceKey: key, before: flag, after, reason },
+        true,
+      ),
+      ...envs.map((e) => bumpStatement(c.env.DB, e.key, true)),
     ]);
+    if (results[0]?.meta.changes !== 1)
+      throw new ApiError(409, 'version_conflict', `flag "${key}" changed while you were editing; reload and retry`);
     await Promise.all(envs.map((e) => publishEnvironment(c.env, e.key, [key])));
     return c.json(after, 200);
   },

@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { adminTokens, environments, sdkKeys } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
 import { forgetSdkKeys } from '../auth/sdk-auth.ts';
-import { hintOf, newId, newSecret, sha256Hex } from '../auth/secrets.ts';
+import { hintOf, newId, newSecret, type SecretKind, sha256Hex } from '../auth/secrets.ts';
 import { db, statement } from '../db.ts';
 import { notFound, validationHook } from '../errors.ts';
 import { auditStatement } from './audit.ts';
@@ -16,6 +17,66 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
 
 const publicKey = ({ hash: _h, ...row }: typeof sdkKeys.$inferSelect) => row;
 const publicToken = ({ hash: _h, ...row }: typeof adminTokens.$inferSelect) => row;
+
+interface MintedRow {
+  id: string;
+  hash: string;
+  hint: string;
+  createdAt: number;
+}
+
+/**
+ * Creates a key or token: a fresh secret, only its hash stored, insert and audit entry in one
+ * batch. The caller's `insert` adds the columns of its own table; the secret is returned once.
+ */
+async function mint<F extends { name: string; environment?: string }>(
+  c: Context<AppEnv>,
+  kind: SecretKind,
+  type: 'sdk_key' | 'admin_token',
+  fields: F,
+  insert: (row: MintedRow & F) => D1PreparedStatement,
+) {
+  const secret = newSecret(kind);
+  const row = { id: newId(), ...fields, hash: await sha256Hex(secret), hint: hintOf(secret), createdAt: Date.now() };
+  const { hash: _hash, ...visible } = row;
+  const after = { ...visible, revokedAt: null };
+  await c.env.DB.batch([
+    insert(row),
+    auditStatement(c.env.DB, {
+      actor: c.get('actor'),
+      action: `${type}.create`,
+      resourceType: type,
+      resourceKey: row.id,
+      environment: fields.environment ?? null,
+      after,
+    }),
+  ]);
+  return { ...after, secret };
+}
+
+const TABLES = { sdk_key: 'sdk_keys', admin_token: 'admin_tokens' } as const;
+
+/** Revokes a key or token; the update is guarded so two concurrent revocations audit once. */
+async function revoke<T extends { id: string; environment?: string }>(c: Context<AppEnv>, type: keyof typeof TABLES, before: T) {
+  const revokedAt = Date.now();
+  const [update] = await c.env.DB.batch([
+    c.env.DB.prepare(`UPDATE ${TABLES[type]} SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).bind(revokedAt, before.id),
+    auditStatement(
+      c.env.DB,
+      {
+        actor: c.get('actor'),
+        action: `${type}.revoke`,
+        resourceType: type,
+        resourceKey: before.id,
+        environment: before.environment ?? null,
+        before,
+      },
+      true,
+    ),
+  ]);
+  if (update?.meta.changes !== 1) throw notFound(`${type.replace('_', ' ')} ${before.id}`);
+  return { ...before, revokedAt };
+}
 
 keyRoutes.openapi(
   createRoute({
@@ -44,20 +105,8 @@ keyRoutes.openapi(
     const d = db(c.env);
     if (!(await d.select().from(environments).where(eq(environments.key, body.environment)).get()))
       throw notFound(`environment "${body.environment}"`);
-    const secret = newSecret(body.kind);
-    const row = { id: newId(), ...body, hash: await sha256Hex(secret), hint: hintOf(secret), createdAt: Date.now() };
-    await c.env.DB.batch([
-      statement(c.env.DB, d.insert(sdkKeys).values(row)),
-      auditStatement(c.env.DB, {
-        actor: c.get('actor'),
-        action: 'sdk_key.create',
-        resourceType: 'sdk_key',
-        resourceKey: row.id,
-        environment: body.environment,
-        after: publicKey({ ...row, revokedAt: null }),
-      }),
-    ]);
-    return c.json({ ...publicKey({ ...row, revokedAt: null }), secret }, 200);
+    const created = await mint(c, body.kind, 'sdk_key', body, (row) => statement(c.env.DB, d.insert(sdkKeys).values(row)));
+    return c.json(created, 200);
   },
 );
 
@@ -76,20 +125,9 @@ keyRoutes.openapi(
     const d = db(c.env);
     const before = await d.select().from(sdkKeys).where(eq(sdkKeys.id, id)).get();
     if (!before || before.revokedAt) throw notFound(`SDK key ${id}`);
-    const revokedAt = Date.now();
-    await c.env.DB.batch([
-      statement(c.env.DB, d.update(sdkKeys).set({ revokedAt }).where(eq(sdkKeys.id, id))),
-      auditStatement(c.env.DB, {
-        actor: c.get('actor'),
-        action: 'sdk_key.revoke',
-        resourceType: 'sdk_key',
-        resourceKey: id,
-        environment: before.environment,
-        before: publicKey(before),
-      }),
-    ]);
+    const revoked = await revoke(c, 'sdk_key', publicKey(before));
     forgetSdkKeys();
-    return c.json({ ...publicKey(before), revokedAt }, 200);
+    return c.json(revoked, 200);
   },
 );
 
@@ -117,19 +155,8 @@ keyRoutes.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json');
-    const secret = newSecret('admin');
-    const row = { id: newId(), ...body, hash: await sha256Hex(secret), hint: hintOf(secret), createdAt: Date.now() };
-    await c.env.DB.batch([
-      statement(c.env.DB, db(c.env).insert(adminTokens).values(row)),
-      auditStatement(c.env.DB, {
-        actor: c.get('actor'),
-        action: 'admin_token.create',
-        resourceType: 'admin_token',
-        resourceKey: row.id,
-        after: publicToken({ ...row, revokedAt: null }),
-      }),
-    ]);
-    return c.json({ ...publicToken({ ...row, revokedAt: null }), secret }, 200);
+    const created = await mint(c, 'admin', 'admin_token', body, (row) => statement(c.env.DB, db(c.env).insert(adminTokens).values(row)));
+    return c.json(created, 200);
   },
 );
 
@@ -148,17 +175,6 @@ keyRoutes.openapi(
     const d = db(c.env);
     const before = await d.select().from(adminTokens).where(eq(adminTokens.id, id)).get();
     if (!before || before.revokedAt) throw notFound(`admin token ${id}`);
-    const revokedAt = Date.now();
-    await c.env.DB.batch([
-      statement(c.env.DB, d.update(adminTokens).set({ revokedAt }).where(eq(adminTokens.id, id))),
-      auditStatement(c.env.DB, {
-        actor: c.get('actor'),
-        action: 'admin_token.revoke',
-        resourceType: 'admin_token',
-        resourceKey: id,
-        before: publicToken(before),
-      }),
-    ]);
-    return c.json({ ...publicToken(before), revokedAt }, 200);
+    return c.json(await revoke(c, 'admin_token', publicToken(before)), 200);
   },
 );
