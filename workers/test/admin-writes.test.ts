@@ -151,3 +151,42 @@ describe('admin writes', () => {
     expect(doc.components.schemas.FlagConfig).toBeDefined();
   });
 });
+
+describe('segment deletion', () => {
+  const seg = (key: string) => `/api/v1/environments/staging/segments/${key}`;
+  const chatbot = '/api/v1/flags/pilot-feature/environments/staging';
+
+  it('refuses to delete a segment a flag rule still uses, and deletes it once unused', async () => {
+    expect((await call(seg('pilot'), { method: 'PUT', key: A, json: { included: ['u1'] } })).status).toBe(200);
+    const nested = await call(seg('pilot-plus'), {
+      method: 'PUT',
+      key: A,
+      json: { rules: [[{ attribute: 'targetingKey', op: 'inSegment', values: ['pilot'] }]] },
+    });
+    expect(nested.status).toBe(400);
+    expect((await json(nested)).error.message).toContain('segments cannot refer to other segments');
+    expect((await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'pilot-feature', kind: 'boolean' } })).status).toBe(200);
+    const current = await json(await call(chatbot, { key: A }));
+    const useIt = await call(chatbot, {
+      method: 'PUT',
+      key: A,
+      json: {
+        version: current.version,
+        enabled: true,
+        offVariant: 'off',
+        rules: [{ conditions: [{ attribute: 'targetingKey', op: 'inSegment', values: ['pilot'] }], serve: { variant: 'on' } }],
+        defaultServe: { variant: 'off' },
+      },
+    });
+    expect(useIt.status).toBe(200);
+
+    const refused = await call(seg('pilot'), { method: 'DELETE', key: A });
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).error).toMatchObject({ code: 'in_use', message: expect.stringContaining('flag "pilot-feature"') });
+
+    const version = (await json(useIt)).config.version;
+    await call(chatbot, { method: 'PUT', key: A, json: { version, enabled: true, offVariant: 'off', defaultServe: { variant: 'off' } } });
+    expect((await call(seg('pilot'), { method: 'DELETE', key: A })).status).toBe(200);
+    expect((await call(seg('pilot'), { key: A })).status).toBe(404);
+  });
+});

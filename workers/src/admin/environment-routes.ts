@@ -1,10 +1,13 @@
+import type { Condition, SegmentDefinition, Snapshot } from '@edgeflags/core';
+import { SnapshotSchema } from '@edgeflags/core/schema';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import { environments, flagConfigs, flags, segments } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { assertCanWrite, requireRole } from '../auth/admin-auth.ts';
-import { db, statement } from '../db.ts';
-import { ApiError, notFound, validationHook } from '../errors.ts';
+import { type Db, db, statement } from '../db.ts';
+import { ApiError, notFound, validationError, validationHook } from '../errors.ts';
+import { buildSnapshot } from '../snapshot/build-snapshot.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { publishEnvironment } from '../snapshot/publish.ts';
 import { auditStatement, bumpStatement } from './audit.ts';
@@ -143,6 +146,7 @@ environmentRoutes.openapi(
     const before = await d.select().from(segments).where(where).get();
     if (before && version !== undefined && version !== before.version)
       throw new ApiError(409, 'version_conflict', `segment "${segment}" is at version ${before.version}, not ${version}`);
+    await validateSegment(d, env, { ...definition, key: segment } as SegmentDefinition);
     const row = {
       environment: env,
       key: segment,
@@ -187,13 +191,12 @@ environmentRoutes.openapi(
     const environment = await d.select().from(environments).where(eq(environments.key, env)).get();
     if (!environment) throw notFound(`environment "${env}"`);
     assertCanWrite(c.get('actor'), environment);
-    const snapshot = (await readSnapshot(c.env, env)).compiled;
     const where = and(eq(segments.environment, env), eq(segments.key, segment));
     const before = await d.select().from(segments).where(where).get();
     if (!before) throw notFound(`segment "${segment}"`);
-    const configs = await d.select().from(flagConfigs).where(eq(flagConfigs.environment, env));
-    const user = configs.find((r) => JSON.stringify(r.rules).includes(`"${segment}"`));
-    if (user) throw new ApiError(409, 'in_use', `flag "${user.flagKey}" uses segment "${segment}"; remove it from its rules first`);
+    const snapshot = await buildSnapshot(d, env);
+    const user = segmentUser(snapshot, segment);
+    if (user) throw new ApiError(409, 'in_use', `${user} uses segment "${segment}"; remove it from its rules first`);
     await c.env.DB.batch([
       statement(c.env.DB, d.delete(segments).where(where)),
       auditStatement(c.env.DB, {
@@ -210,3 +213,24 @@ environmentRoutes.openapi(
     return c.json({ deleted: segment, previousVersion: snapshot.version }, 200);
   },
 );
+
+/** The first flag whose rules name `segment` (segments cannot name segments), for an error message. */
+function segmentUser(snapshot: Snapshot, segment: string): string | undefined {
+  const names = (conditions: readonly Condition[]) =>
+    conditions.some((c) => (c.op === 'inSegment' || c.op === 'notInSegment') && c.values.includes(segment));
+  const flag = snapshot.flags.find((f) => f.rules?.some((r) => names(r.conditions)));
+  return flag && `flag "${flag.key}"`;
+}
+
+/** A segment is checked within its environment (regex limits, no segment-in-segment), like a flag. */
+async function validateSegment(d: Db, environment: string, candidate: SegmentDefinition): Promise<void> {
+  const current = await buildSnapshot(d, environment);
+  const others = (current.segments ?? []).filter((s) => s.key !== candidate.key);
+  const parsed = SnapshotSchema.safeParse({ ...current, segments: [...others, candidate] });
+  if (parsed.success) return;
+  const at = others.length;
+  const mine = parsed.error.issues
+    .filter((i) => i.path[0] === 'segments' && i.path[1] === at)
+    .map((i) => ({ ...i, path: i.path.slice(2) }));
+  throw validationError({ ...parsed.error, issues: mine.length ? mine : parsed.error.issues } as typeof parsed.error, 'segment');
+}
