@@ -64,7 +64,19 @@ export async function startLocalWorker({ port, persistTo, timeoutMs = 60_000, lo
   async function start() {
     child = spawn(
       wranglerBin,
-      ['dev', '--ip', '127.0.0.1', '--port', String(p), '--local', '--persist-to', dir, '--env-file', devVars, '--show-interactive-dev-session=false'],
+      [
+        'dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(p),
+        '--local',
+        '--persist-to',
+        dir,
+        '--env-file',
+        devVars,
+        '--show-interactive-dev-session=false',
+      ],
       { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     const keep = (chunk) => {
