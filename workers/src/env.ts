@@ -1,15 +1,16 @@
 import type { EventsMessage } from './events/events-schema.ts';
-import type { EnvironmentHub } from './hub/environment-hub.ts';
 
-/** Bindings and variables of the Worker (see wrangler.toml). */
-export interface Env {
-  DB: D1Database;
-  SNAPSHOTS: KVNamespace;
-  HUB: DurableObjectNamespace<EnvironmentHub>;
-  SDK_RATE_LIMITER: RateLimit;
+/**
+ * The Worker's bindings. `WranglerEnv` is generated from wrangler.toml by `npm run types`
+ * (workers/worker-configuration.d.ts, committed; CI fails when regenerating changes it); this
+ * narrows what the generator cannot know: the queue's message type, and secrets that may be unset.
+ */
+export interface Env extends Omit<WranglerEnv, 'EVENTS' | 'ADMIN_TOKEN' | 'STREAM_SECRET' | 'SNAPSHOT_MAX_AGE_MS'> {
   /** Exposure batches from SDKs, aggregated into D1 by `consumeEvents`. */
   EVENTS: Queue<EventsMessage>;
+  /** Static assets (the admin app) when wrangler.toml's `[assets]` binds them. */
   ASSETS?: Fetcher;
+  /** Milliseconds an isolate serves its in-memory snapshot before asking the hub for a newer one. */
   SNAPSHOT_MAX_AGE_MS?: string;
   /** Production: the first admin token (`efa_…`), set with `wrangler secret put ADMIN_TOKEN`. */
   ADMIN_TOKEN?: string;
