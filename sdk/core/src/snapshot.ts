@@ -28,16 +28,27 @@ const DEFAULT_FITS: Record<FlagKind, (v: unknown) => boolean> = {
 };
 
 /**
- * Compiles one environment's flags into closures, once. A flag that cannot compile (bad regex,
+ * Compiles one environment's flags into closures. A flag that cannot compile (bad regex,
  * unknown variant, a prerequisite cycle) evaluates to PARSE_ERROR; the others are unaffected.
+ *
+ * Each flag compiles on its first evaluation (a few µs) and then replaces its placeholder in
+ * the index, so the hot path never pays for the laziness. Swapping in a pushed 1,000-flag
+ * snapshot therefore costs indexing only, and flags an application never reads cost nothing.
+ * `eager: true` compiles everything up front (what a validator or a benchmark wants).
  */
-export function compileSnapshot(snapshot: Snapshot): FlagSnapshot {
+export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean } = {}): FlagSnapshot {
   const { predicates, errors } = compileSegments(snapshot.segments ?? []);
   const flags = new Map<string, CompiledFlag>();
   const lookup = (key: string) => flags.get(key);
   const cycles = findPrerequisiteCycles(snapshot.flags);
   for (const def of snapshot.flags) {
-    flags.set(def.key, compileOne(def, cycles.get(def.key), predicates, errors, lookup));
+    const compile = () => {
+      const compiled = compileOne(def, cycles.get(def.key), predicates, errors, lookup);
+      flags.set(def.key, compiled);
+      return compiled;
+    };
+    if (options.eager) compile();
+    else flags.set(def.key, lazyFlag(def, compile));
   }
   const keys = [...flags.keys()];
   return {
@@ -55,6 +66,20 @@ export function compileSnapshot(snapshot: Snapshot): FlagSnapshot {
         out[flag.key] = evaluateOne(flag, flag.key, ctx, undefined);
       }
       return out;
+    },
+  };
+}
+
+/** Stands in for a flag until its first evaluation; anyone holding it keeps working after. */
+function lazyFlag(def: FlagDefinition, compile: () => CompiledFlag): CompiledFlag {
+  let compiled: CompiledFlag | undefined;
+  return {
+    key: def.key,
+    kind: def.kind,
+    clientVisible: def.clientVisible === true,
+    evaluate(ctx, depth) {
+      compiled ??= compile();
+      return compiled.evaluate(ctx, depth);
     },
   };
 }
