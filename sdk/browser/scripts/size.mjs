@@ -1,0 +1,39 @@
+// Measures what an app pays for each entry: esbuild bundles it the way an app bundler would
+// (ESM, minified, React left to the app), then gzip -9. Run `node sdk/browser/scripts/size.mjs`;
+// the size tests in sdk/browser and sdk/react assert the budgets with the same function.
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** min+gzip bytes of a bundle whose entry is `code` (resolved from `dir`). */
+export async function gzipSize(code, dir) {
+  const out = await build({
+    stdin: { contents: code, resolveDir: dir, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    write: false,
+    external: ['react', 'react-dom', '@openfeature/web-sdk'],
+    logLevel: 'silent',
+  });
+  const bytes = out.outputFiles[0].contents;
+  return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+const browserDir = new URL('..', import.meta.url).pathname;
+export const BROWSER_ENTRY = `export { createClient } from './src/index.ts';`;
+export const REACT_ENTRY = `export * from '../react/src/index.ts';`;
+export const BUDGET = { browser: 2048, react: 1024 };
+
+export async function measureAll() {
+  const browser = await gzipSize(BROWSER_ENTRY, browserDir);
+  const withReact = await gzipSize(`${BROWSER_ENTRY}\n${REACT_ENTRY}`, browserDir);
+  return { browser, withReact, reactExtra: withReact.gzip - browser.gzip };
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const { browser, withReact, reactExtra } = await measureAll();
+  console.log(
+    `@edgeflags/browser (client + streaming + exposures): ${browser.min} B min, ${browser.gzip} B min+gzip (budget ${BUDGET.browser})`,
+  );
+  console.log(`@edgeflags/react on top: +${reactExtra} B min+gzip (budget ${BUDGET.react}); together ${withReact.gzip} B`);
+}

@@ -1,0 +1,144 @@
+import { exposureQueue } from './exposures.ts';
+import { openStream } from './stream.ts';
+import type { ClientOptions, Context, FlagClient, FlagResult, FlagStorage, Payload } from './types.ts';
+
+/** A change can reach the stream before this isolate's snapshot copy (bounded at ~1 s): retry. */
+const STALE_RETRY_MS = 1000;
+const STALE_RETRIES = 3;
+
+const browserStorage = (): FlagStorage | undefined => {
+  try {
+    return typeof document === 'object' ? localStorage : undefined;
+  } catch {
+    // Privacy modes throw on access; the client then simply has no cache.
+    return undefined;
+  }
+};
+
+/** Booleans are their value; a variant flag is enabled unless switched off or in error. */
+export const enabled = (r: FlagResult | undefined): boolean =>
+  !!r && (typeof r.value === 'boolean' ? r.value : r.reason !== 'DISABLED' && r.reason !== 'ERROR');
+
+export function createClient(options: ClientOptions): FlagClient {
+  const { clientKey, bootstrap, storage = browserStorage() } = options;
+  const send = options.fetch ?? ((input, init) => fetch(input, init));
+  // The public client key rides in the URL and the body goes as text/plain: the POST is then a
+  // CORS "simple" request, so a cross-origin page pays no preflight round trip before first paint.
+  const base = `${options.url.replace(/\/$/, '')}/sdk/v1/`;
+  const auth = `?key=${encodeURIComponent(clientKey)}`;
+  const cacheKey = `edgeflags:${clientKey}`;
+  const listeners = new Map<string, Set<() => void>>();
+  const exposures = options.exposures === false ? undefined : exposureQueue(`${base}events${auth}`, send);
+  let context: Context = options.context ?? {};
+  let payload = bootstrap ?? cached();
+  let loading = !payload;
+  let seq = 0;
+  let closed = false;
+  let closeStream: (() => void) | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  function cached(): Payload | undefined {
+    try {
+      const entry = JSON.parse(storage?.getItem(cacheKey) ?? 'null');
+      // Only this very context's answer: another user's cached flags would be wrong, not stale.
+      return entry?.c === JSON.stringify(context) ? entry.p : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function emit(keys?: string[]) {
+    for (const [key, set] of listeners) if (!keys || key === '' || keys.includes(key)) for (const l of set) l();
+  }
+
+  function apply(next: Payload) {
+    const prev = payload?.flags ?? {};
+    const changed: string[] = [];
+    for (const key in next.flags) {
+      // Unchanged results keep their identity, so readers comparing by reference do not re-render.
+      if (JSON.stringify(prev[key]) === JSON.stringify(next.flags[key])) next.flags[key] = prev[key]!;
+      else changed.push(key);
+    }
+    for (const key in prev) if (!(key in next.flags)) changed.push(key);
+    payload = next;
+    try {
+      storage?.setItem(cacheKey, JSON.stringify({ c: JSON.stringify(context), p: next }));
+    } catch {}
+    if (changed.length) emit(changed);
+  }
+
+  async function evaluate(want = 0, tries = STALE_RETRIES): Promise<void> {
+    const mine = ++seq;
+    clearTimeout(retry);
+    try {
+      const res = await send(`${base}evaluate${auth}`, { method: 'POST', body: JSON.stringify({ context }) });
+      const next: Payload = res.ok ? await res.json() : undefined;
+      // A newer evaluation (another context, a later change) already owns the state.
+      if (next?.flags && mine === seq && !closed) {
+        apply(next);
+        if (next.version < want && tries) retry = setTimeout(() => evaluate(want, tries - 1), STALE_RETRY_MS);
+      }
+    } catch {
+      // Offline or the edge is down: keep bootstrap, cached or default values.
+    }
+    if (loading) {
+      loading = false;
+      emit();
+    }
+  }
+
+  function read(key: string): FlagResult | undefined {
+    const r = payload?.flags[key];
+    const contextKey = context.targetingKey ?? context.userId;
+    // An exposure nobody can be attributed to is useless for an experiment: anonymous reads are not sent.
+    if (r && contextKey) exposures?.add({ flag: key, variant: r.variant, reason: r.reason, contextKey: `${contextKey}`, at: Date.now() });
+    return r;
+  }
+
+  // Bootstrapped: the server evaluated this context a moment ago, and the stream's lastEventId
+  // brings a refetch if anything changed since, so no request is needed before first paint.
+  const first = bootstrap ? Promise.resolve() : evaluate();
+  if (options.stream !== false && typeof EventSource === 'function') {
+    first.then(() => {
+      if (!closed) {
+        closeStream = openStream(
+          `${base}stream${auth}`,
+          () => payload?.version,
+          (id) => {
+            if (!(id <= (payload?.version ?? 0))) evaluate(id);
+          },
+        );
+      }
+    });
+  }
+
+  return {
+    ready: () => first,
+    get loading() {
+      return loading;
+    },
+    isEnabled: (key) => enabled(read(key)),
+    variant: (key) => read(key)?.variant as never,
+    value(key, fallback) {
+      const v = read(key)?.value;
+      return (v != null && typeof v === typeof fallback ? v : fallback) as never;
+    },
+    result: (key) => read(key) as never,
+    setContext(next) {
+      context = next;
+      return evaluate();
+    },
+    subscribe(listener, key) {
+      const set = listeners.get(key ?? '') ?? new Set();
+      listeners.set(key ?? '', set.add(listener));
+      return () => set.delete(listener);
+    },
+    snapshot: () => payload,
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      closeStream?.();
+      exposures?.close();
+    },
+  };
+}
