@@ -9,7 +9,7 @@ export default defineProject(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: '../wrangler.toml' },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret' } },
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret', CONTEXT_SAMPLE_RATE: '1' } },
       }),
     ],
     test: { name: 'worker (workerd)', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], setupFiles: ['./test/apply-migrations.ts'] },

@@ -5,11 +5,13 @@ import type { EventsMessage } from './events/events-schema.ts';
  * (workers/worker-configuration.d.ts, committed; CI fails when regenerating changes it); this
  * narrows what the generator cannot know: the queue's message type, and secrets that may be unset.
  */
-export interface Env extends Omit<WranglerEnv, 'EVENTS' | 'ADMIN_TOKEN' | 'STREAM_SECRET' | 'SNAPSHOT_MAX_AGE_MS'> {
+export interface Env extends Omit<WranglerEnv, 'EVENTS' | 'ADMIN_TOKEN' | 'STREAM_SECRET' | 'SNAPSHOT_MAX_AGE_MS' | 'CONTEXT_SAMPLE_RATE'> {
   /** Exposure batches from SDKs, aggregated into D1 by `consumeEvents`. */
   EVENTS: Queue<EventsMessage>;
   /** Static assets (the admin app) when wrangler.toml's `[assets]` binds them. */
   ASSETS?: Fetcher;
+  /** Share of edge evaluations whose context joins the recent-contexts sample (default 0.05). */
+  CONTEXT_SAMPLE_RATE?: string;
   /** Milliseconds an isolate serves its in-memory snapshot before asking the hub for a newer one. */
   SNAPSHOT_MAX_AGE_MS?: string;
   /** Production: the first admin token (`efa_…`), set with `wrangler secret put ADMIN_TOKEN`. */

@@ -72,6 +72,17 @@ describe('exposure events (POST /sdk/v1/events → queue → D1)', () => {
     ).toEqual({ on: 1 });
   });
 
+  it('samples contexts from edge evaluations, since browsers send theirs there', async () => {
+    const context = { targetingKey: 'browser-1', plan: 'pro', country: 'DE' };
+    const res = await call('/sdk/v1/evaluate', { method: 'POST', key: LOCAL_KEYS.client, json: { context } });
+    expect(res.status).toBe(200);
+    const row = await until(
+      () => env.DB.prepare(`SELECT context FROM recent_contexts WHERE context_key = 'browser-1'`).first<{ context: string }>(),
+      (r) => r !== null,
+    );
+    expect(JSON.parse(row!.context)).toEqual(context);
+  });
+
   it('drops events for flags that do not exist instead of storing them', async () => {
     const res = await call('/sdk/v1/events', {
       method: 'POST',

@@ -41,8 +41,9 @@ export async function consumeEvents(batch: MessageBatch<EventsMessage>, env: Env
       if (!flags.has(e.flag)) continue;
       const at = plausibleTime(e.at, body.receivedAt);
       addCount(counts, body.environment, e, Math.floor(at / HOUR_MS) * HOUR_MS);
-      if (e.context) addSeen(seen, body.environment, e, at);
+      if (e.context) addSeen(seen, body.environment, { ...e, context: e.context }, at);
     }
+    for (const c of body.contexts ?? []) addSeen(seen, body.environment, c, body.receivedAt);
   }
   const stmts: D1PreparedStatement[] = [];
   for (const c of counts.values()) {
@@ -81,7 +82,7 @@ function addCount(counts: Map<string, Count>, environment: string, e: Exposure, 
   else counts.set(id, { environment, flag: e.flag, variant, hour, count: 1 });
 }
 
-function addSeen(seen: Map<string, Seen>, environment: string, e: Exposure, at: number): void {
+function addSeen(seen: Map<string, Seen>, environment: string, e: { contextKey: string; context: unknown }, at: number): void {
   const id = JSON.stringify([environment, e.contextKey]);
   const s = seen.get(id);
   if (s && s.at >= at) return;

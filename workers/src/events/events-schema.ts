@@ -31,4 +31,6 @@ export interface EventsMessage {
   environment: string;
   receivedAt: number;
   events: Exposure[];
+  /** Contexts sampled from edge evaluations (browsers send them there, not with exposures). */
+  contexts?: { contextKey: string; context: Record<string, unknown> }[];
 }

@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import type { EvaluationContext } from '@edgeflags/core';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { requireSdkKey } from '../auth/sdk-auth.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
@@ -26,12 +27,26 @@ sdkRoutes.post('/evaluate', requireSdkKey('server', 'client'), limit, async (c) 
   const key = c.get('sdkKey');
   const context = await readContext(c.req.raw);
   const snap = await readSnapshot(c.env, key.environment);
+  sampleContext(c, key.environment, context);
   const etag = evaluationEtag(snap, key.kind, context);
   c.header('ETag', etag);
   c.header('Cache-Control', 'private, no-cache');
   if (c.req.header('if-none-match') === etag) return c.body(null, 304);
   return c.json({ environment: snap.environment, version: snap.version, flags: evaluateForKey(snap, key.kind, context) });
 });
+
+/**
+ * Browsers send their context here rather than with exposures, so a small sample of evaluated
+ * contexts feeds the "how many would change" preview. Off the response path (waitUntil), and
+ * only contexts that name someone.
+ */
+function sampleContext(c: Context<AppEnv>, environment: string, context: EvaluationContext): void {
+  const rate = Number(c.env.CONTEXT_SAMPLE_RATE ?? 0.05);
+  const contextKey = context.targetingKey ?? context.userId;
+  if (typeof contextKey !== 'string' || !(Math.random() < rate)) return;
+  const message = { environment, receivedAt: Date.now(), events: [], contexts: [{ contextKey, context }] };
+  c.executionCtx.waitUntil(c.env.EVENTS.send(message, { contentType: 'json' }).catch(() => {}));
+}
 
 sdkRoutes.get('/stream', requireSdkKey('server', 'client'), (c) => {
   const key = c.get('sdkKey');
