@@ -40,8 +40,11 @@ flagRoutes.openapi(
               {
                 enabled: r.enabled,
                 version: r.version,
+                offVariant: r.offVariant,
                 defaultServe: r.defaultServe,
                 rules: (r.rules as unknown[]).length,
+                targets: (r.targets as unknown[]).length,
+                prerequisites: (r.prerequisites as unknown[]).length,
                 updatedAt: r.updatedAt,
               },
             ]),

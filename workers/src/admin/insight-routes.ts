@@ -93,12 +93,14 @@ insightRoutes.openapi(
     tags: ['insights'],
     security,
     middleware: [requireRole('viewer')],
-    request: { params: FlagEnvParams, ...jsonBody(ConfigPut.omit({ version: true, reason: true })) },
-    responses: ok('How many recently seen contexts would get a different value with this configuration (nothing is saved)'),
+    request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
+    responses: ok(
+      'How many recently seen contexts would get a different value with this configuration (the config PUT body; nothing is saved)',
+    ),
   }),
   async (c) => {
     const { key, env } = c.req.valid('param');
-    const proposed = c.req.valid('json');
+    const { version: _version, reason: _reason, ...proposed } = c.req.valid('json');
     const { flag, config } = await loadConfig(c, key, env);
     const candidate = toDefinition(flag, { ...config, ...proposed, bucketBy: proposed.bucketBy ?? null });
     const { current, next } = await proposeSnapshot(c, env, candidate);

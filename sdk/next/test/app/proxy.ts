@@ -1,0 +1,5 @@
+import { edgeflags } from './edgeflags';
+
+export const proxy = edgeflags;
+
+export const config = { matcher: ['/((?!_next/|favicon.ico).*)'] };

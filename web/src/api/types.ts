@@ -1,0 +1,97 @@
+// Wire types of the admin API. Request bodies come from the Worker's zod schemas and rows from
+// the drizzle tables, both as `import type`, so neither zod nor drizzle reaches the browser.
+// (`hc<AppType>` is not usable yet: the admin sub-apps register routes as statements, not a
+// chain, so `AppType` only carries `/healthz`; see web/README.md.)
+import type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target } from '@edgeflags/core';
+import type { z } from 'zod';
+import type { adminTokens, auditLog, environments, flagConfigs, flags, sdkKeys, segments } from '../../../drizzle/schema.ts';
+import type * as S from '../../../workers/src/admin/schemas.ts';
+
+export type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target };
+
+export type FlagCreateBody = z.input<typeof S.FlagCreate>;
+export type FlagPatchBody = z.input<typeof S.FlagPatch>;
+export type ConfigBody = z.input<typeof S.ConfigPut>;
+export type ToggleBody = z.input<typeof S.Toggle>;
+export type RolloutBody = z.input<typeof S.Rollout>;
+export type SegmentBody = z.input<typeof S.SegmentPut>;
+export type EnvironmentBody = z.input<typeof S.EnvironmentCreate>;
+export type SdkKeyBody = z.input<typeof S.SdkKeyCreate>;
+export type AdminTokenBody = z.input<typeof S.AdminTokenCreate>;
+export type AuditFilter = Partial<z.input<typeof S.AuditQuery>>;
+export type FlagType = (typeof S.FLAG_TYPES)[number];
+export type Role = AdminTokenBody['role'];
+
+export type Environment = typeof environments.$inferSelect;
+export type FlagRow = Omit<typeof flags.$inferSelect, 'variants'> & { variants: Record<string, JsonValue> };
+export type ConfigRow = Omit<typeof flagConfigs.$inferSelect, 'prerequisites' | 'targets' | 'rules' | 'defaultServe'> & {
+  prerequisites: Prerequisite[];
+  targets: Target[];
+  rules: Rule[];
+  defaultServe: Serve;
+};
+
+/** One environment's state in the flags list (GET /flags). */
+export interface EnvSummary {
+  enabled: boolean;
+  version: number;
+  offVariant: string;
+  defaultServe: Serve;
+  rules: number;
+  targets: number;
+  prerequisites: number;
+  updatedAt: number;
+}
+export type FlagSummary = FlagRow & { environments: Record<string, EnvSummary> };
+export type FlagDetail = FlagRow & { environments: Record<string, ConfigRow> };
+
+export interface SegmentDefinition {
+  attribute?: string;
+  included?: string[];
+  excluded?: string[];
+  rules?: Condition[][];
+}
+export type SegmentRow = Omit<typeof segments.$inferSelect, 'definition'> & { definition: SegmentDefinition };
+export type SdkKeyRow = Omit<typeof sdkKeys.$inferSelect, 'hash'>;
+export type AdminTokenRow = Omit<typeof adminTokens.$inferSelect, 'hash'>;
+export type AuditRow = typeof auditLog.$inferSelect;
+
+/** What a write of a flag's configuration answers (workers/src/admin/write-config.ts). */
+export interface WriteResult {
+  flag: string;
+  environment: string;
+  config: { version: number; enabled: boolean };
+  snapshotVersion: number;
+  /** Streams the hub pushed the change to. */
+  delivered: number;
+}
+
+/** GET /environments/:env/hub (mirrors HubStats in workers/src/hub/environment-hub.ts). */
+export interface HubStats {
+  version: number;
+  connections: { server: number; client: number; ofrep: number };
+  recent: { version: number; publishedAt: number; sent: number; acked: number; lastAckMs: number | null }[];
+}
+
+export interface EvaluateResponse {
+  version: number;
+  results: Record<string, EvaluationResult>;
+}
+
+/** POST /environments/:env/flags/:key/impact — being added to the Worker. */
+export interface ImpactResponse {
+  sampled: number;
+  changed: number;
+  examples: {
+    context: Record<string, unknown>;
+    before: Pick<EvaluationResult, 'value' | 'variant' | 'reason'>;
+    after: Pick<EvaluationResult, 'value' | 'variant' | 'reason'>;
+  }[];
+}
+
+/** Who the token belongs to (`GET /me`). */
+export interface Me {
+  name: string;
+  role: Role;
+  productionAccess: boolean;
+}

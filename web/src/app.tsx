@@ -1,0 +1,76 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, createApi } from './api/client.ts';
+import type { Environment, Me } from './api/types.ts';
+import { type Session, SessionContext } from './app-context.ts';
+import { AppShell } from './components/app-shell.tsx';
+import { SignIn } from './components/sign-in.tsx';
+import { Toast, type ToastMessage } from './components/toast.tsx';
+import { clearToken, loadToken, saveToken } from './lib/session.ts';
+import { Routes } from './routes.tsx';
+
+/** The API base URL: same origin unless the Pages build was told otherwise (see README). */
+const API_BASE = import.meta.env.VITE_API_BASE ?? '';
+
+type State =
+  | { phase: 'signed-out'; error?: string }
+  | { phase: 'checking' }
+  | { phase: 'ready'; token: string; me: Me; environments: Environment[] };
+
+/** Checks a token against the API and learns its role; throws ApiError on a bad token. */
+async function open(token: string): Promise<{ me: Me; environments: Environment[] }> {
+  const api = createApi({ baseUrl: API_BASE, token });
+  const { environments } = await api.listEnvironments();
+  const me = await api.me();
+  return { me, environments };
+}
+
+export function App() {
+  const [state, setState] = useState<State>(() => (loadToken() ? { phase: 'checking' } : { phase: 'signed-out' }));
+  const [toast, setToast] = useState<ToastMessage>();
+
+  const signIn = useCallback(async (token: string, remember: boolean) => {
+    setState({ phase: 'checking' });
+    try {
+      const opened = await open(token);
+      saveToken(token, remember);
+      setState({ phase: 'ready', token, ...opened });
+    } catch (e) {
+      clearToken();
+      const message = e instanceof ApiError && e.status === 401 ? 'That token is unknown or revoked.' : (e as Error).message;
+      setState({ phase: 'signed-out', error: message });
+    }
+  }, []);
+
+  useEffect(() => {
+    const token = loadToken();
+    if (token) void signIn(token, localStorage.getItem('edgeflags.token') === token);
+  }, [signIn]);
+
+  if (state.phase !== 'ready') {
+    return <SignIn busy={state.phase === 'checking'} error={state.phase === 'signed-out' ? state.error : undefined} onSubmit={signIn} />;
+  }
+
+  const api = createApi({ baseUrl: API_BASE, token: state.token });
+  const session: Session = {
+    api,
+    me: state.me,
+    environments: state.environments,
+    reloadEnvironments: async () => {
+      const { environments } = await api.listEnvironments();
+      setState({ ...state, environments });
+    },
+    signOut: () => {
+      clearToken();
+      setState({ phase: 'signed-out' });
+    },
+    notify: (text, tone = 'ok') => setToast({ text, tone, at: Date.now() }),
+  };
+  return (
+    <SessionContext.Provider value={session}>
+      <AppShell>
+        <Routes />
+      </AppShell>
+      <Toast message={toast} />
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,138 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, type Issue } from '../api/client.ts';
+import type { FlagDetail, FlagType } from '../api/types.ts';
+import { useSession } from '../app-context.ts';
+import { FieldError } from './field-error.tsx';
+
+export const FLAG_TYPES: FlagType[] = ['release', 'ops', 'experiment', 'permission', 'migration'];
+const list = (s: string) =>
+  s
+    .split(/[\n,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** Name, owner, type, expiry, description, tags and links: what makes a flag an operational resource. */
+export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; canEdit: boolean; onSaved: () => void }) {
+  const { api, notify } = useSession();
+  const initial = () => ({
+    name: flag.name,
+    owner: flag.owner,
+    type: flag.type,
+    expiresAt: flag.expiresAt ?? '',
+    description: flag.description,
+    tags: flag.tags.join(', '),
+    links: flag.links.join('\n'),
+    clientVisible: flag.clientVisible,
+  });
+  const [form, setForm] = useState(initial);
+  const [issues, setIssues] = useState<Issue[]>([]);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setForm(initial()), [flag.version]);
+  const field = (k: 'name' | 'owner' | 'expiresAt' | 'description' | 'tags' | 'links') => ({
+    id: `meta-${k}`,
+    value: form[k],
+    disabled: !canEdit || busy,
+    'aria-describedby': issues.some((i) => i.path.startsWith(k)) ? `meta-${k}-error` : undefined,
+    onInput: (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value }),
+  });
+  const save = async () => {
+    setBusy(true);
+    setIssues([]);
+    setError(undefined);
+    try {
+      await api.patchFlag(flag.key, {
+        name: form.name,
+        owner: form.owner,
+        type: form.type,
+        expiresAt: form.expiresAt || null,
+        description: form.description,
+        tags: list(form.tags),
+        links: list(form.links),
+        clientVisible: form.clientVisible,
+        version: flag.version,
+      });
+      notify('Saved details.');
+      onSaved();
+    } catch (e) {
+      if (e instanceof ApiError) setIssues(e.issues);
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class="grid-form"
+      aria-label="Flag details"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <div class="field">
+        <label for="meta-name">Name</label>
+        <input {...field('name')} />
+        <FieldError issues={issues} path="name" id="meta-name-error" />
+      </div>
+      <div class="field">
+        <label for="meta-owner">Owner</label>
+        <input {...field('owner')} />
+        <FieldError issues={issues} path="owner" id="meta-owner-error" />
+      </div>
+      <div class="field">
+        <label for="meta-type">Type</label>
+        <select
+          id="meta-type"
+          value={form.type}
+          disabled={!canEdit || busy}
+          onChange={(e) => setForm({ ...form, type: e.currentTarget.value as FlagType })}
+        >
+          {FLAG_TYPES.map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="meta-expiresAt">Expires</label>
+        <input type="date" {...field('expiresAt')} />
+        <FieldError issues={issues} path="expiresAt" id="meta-expiresAt-error" />
+      </div>
+      <div class="field span-2">
+        <label for="meta-description">Description</label>
+        <textarea rows={2} {...field('description')} />
+      </div>
+      <div class="field">
+        <label for="meta-tags">Tags (comma-separated)</label>
+        <input {...field('tags')} />
+        <FieldError issues={issues} path="tags" id="meta-tags-error" />
+      </div>
+      <div class="field">
+        <label for="meta-links">Links (one per line)</label>
+        <textarea rows={2} {...field('links')} />
+        <FieldError issues={issues} path="links" id="meta-links-error" />
+      </div>
+      <label class="check span-2">
+        <input
+          type="checkbox"
+          checked={form.clientVisible}
+          disabled={!canEdit || busy}
+          onChange={(e) => setForm({ ...form, clientVisible: e.currentTarget.checked })}
+        />
+        Visible to client keys (browsers get its evaluated value)
+      </label>
+      {error && (
+        <p class="error-note span-2" role="alert">
+          {error}
+        </p>
+      )}
+      {canEdit && (
+        <div class="span-2">
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            Save details
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}

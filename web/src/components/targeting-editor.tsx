@@ -1,0 +1,207 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, type Issue } from '../api/client.ts';
+import type { ConfigRow, FlagDetail, FlagSummary, SegmentRow } from '../api/types.ts';
+import { useSession } from '../app-context.ts';
+import { bodyOf, type ConfigDraft, draftOf } from '../lib/config-draft.ts';
+import { FieldError } from './field-error.tsx';
+import { ImpactPreview } from './impact-preview.tsx';
+import { PrerequisitesEditor } from './prerequisites-editor.tsx';
+import { RuleEditor } from './rule-editor.tsx';
+import { ServeEditor } from './serve-editor.tsx';
+import { TargetsEditor } from './targets-editor.tsx';
+
+interface Props {
+  flag: FlagDetail;
+  env: string;
+  config: ConfigRow;
+  flags: FlagSummary[];
+  segments: SegmentRow[];
+  canEdit: boolean;
+  onSaved: () => void;
+}
+
+/** Prerequisites, targets, rules and the default rule of one environment, saved as one versioned PUT. */
+export function TargetingEditor({ flag, env, config, flags, segments, canEdit, onSaved }: Props) {
+  const { api, notify } = useSession();
+  const [draft, setDraft] = useState<ConfigDraft>(() => draftOf(config));
+  // The configuration the draft started from: its version guards the save (409 if someone else saved).
+  const [baseConfig, setBaseConfig] = useState(config);
+  const [issues, setIssues] = useState<Issue[]>([]);
+  const [error, setError] = useState<string>();
+  const [reason, setReason] = useState('');
+  const [saving, setSaving] = useState(false);
+  const pristine = JSON.stringify(draft) === JSON.stringify(draftOf(baseConfig));
+  const changedElsewhere = !pristine && baseConfig.version !== config.version;
+  const variants = Object.keys(flag.variants);
+  const reset = () => {
+    setDraft(draftOf(config));
+    setBaseConfig(config);
+    setIssues([]);
+    setError(undefined);
+  };
+
+  // Follow changes made elsewhere unless the admin has edits of their own in progress.
+  useEffect(() => {
+    if (pristine && config.version !== baseConfig.version) reset();
+  }, [config.version, pristine]);
+  useEffect(reset, [env]);
+
+  const set = <K extends keyof ConfigDraft>(k: K, v: ConfigDraft[K]) => setDraft({ ...draft, [k]: v });
+  const save = async () => {
+    setSaving(true);
+    setIssues([]);
+    setError(undefined);
+    try {
+      const res = await api.putConfig(flag.key, env, bodyOf(draft, baseConfig.version, reason || undefined));
+      setBaseConfig({ ...baseConfig, ...draft, version: res.config.version });
+      setReason('');
+      notify(`Saved targeting in ${env} (version ${res.config.version}).`);
+      onSaved();
+    } catch (e) {
+      const err = e as Error;
+      if (err instanceof ApiError) setIssues(err.issues);
+      setError(err.message);
+    } finally {
+      setSaving(false);
+    }
+  };
+  const disabled = !canEdit || saving;
+  const moveRule = (i: number, by: -1 | 1) => {
+    const rules = [...draft.rules];
+    const [r] = rules.splice(i, 1);
+    rules.splice(i + by, 0, r!);
+    set('rules', rules);
+  };
+
+  return (
+    <form
+      class="targeting"
+      aria-label={`Targeting in ${env}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      {changedElsewhere && (
+        <div class="banner banner-warn" role="alert">
+          Someone changed this flag in {env} while you were editing (now version {config.version}).{' '}
+          <button type="button" class="btn btn-sm" onClick={reset}>
+            Discard my edits and reload
+          </button>
+        </div>
+      )}
+      <section class="panel-section">
+        <h3>Prerequisites</h3>
+        <PrerequisitesEditor
+          flagKey={flag.key}
+          prerequisites={draft.prerequisites}
+          flags={flags}
+          issues={issues}
+          disabled={disabled}
+          onChange={(p) => set('prerequisites', p)}
+        />
+      </section>
+      <section class="panel-section">
+        <h3>Individual targets</h3>
+        <TargetsEditor
+          targets={draft.targets}
+          variants={variants}
+          issues={issues}
+          disabled={disabled}
+          onChange={(t) => set('targets', t)}
+        />
+      </section>
+      <section class="panel-section">
+        <h3>Rules</h3>
+        <p class="muted small">Evaluated top to bottom; the first rule whose conditions all hold decides.</p>
+        <div class="stack">
+          {draft.rules.map((r, i) => (
+            <RuleEditor
+              key={i}
+              index={i}
+              count={draft.rules.length}
+              rule={r}
+              variants={variants}
+              segments={segments}
+              issues={issues}
+              disabled={disabled}
+              onChange={(next) =>
+                set(
+                  'rules',
+                  draft.rules.map((x, j) => (j === i ? next : x)),
+                )
+              }
+              onRemove={() =>
+                set(
+                  'rules',
+                  draft.rules.filter((_, j) => j !== i),
+                )
+              }
+              onMove={(by) => moveRule(i, by)}
+            />
+          ))}
+        </div>
+        <button
+          type="button"
+          class="btn btn-sm"
+          disabled={disabled}
+          onClick={() =>
+            set('rules', [
+              ...draft.rules,
+              {
+                conditions: [{ attribute: '', op: 'equals', values: [] }],
+                serve: { variant: variants.find((v) => v !== draft.offVariant) ?? variants[0]! },
+              },
+            ])
+          }
+        >
+          + Rule
+        </button>
+      </section>
+      <section class="panel-section">
+        <h3>Default rule</h3>
+        <ServeEditor
+          id="default-serve"
+          label="Everyone else gets"
+          serve={draft.defaultServe}
+          variants={variants}
+          issues={issues}
+          path="defaultServe"
+          disabled={disabled}
+          onChange={(s) => set('defaultServe', s)}
+        />
+        <div class="field field-narrow">
+          <label for="bucket-by">Bucket percentages by</label>
+          <input
+            id="bucket-by"
+            value={draft.bucketBy ?? ''}
+            placeholder="targetingKey"
+            disabled={disabled}
+            onInput={(e) => set('bucketBy', e.currentTarget.value || null)}
+          />
+          <FieldError issues={issues} path="bucketBy" />
+        </div>
+      </section>
+      {canEdit && !pristine && !changedElsewhere && <ImpactPreview flagKey={flag.key} env={env} config={bodyOf(draft)} />}
+      {error && (
+        <p class="error-note" role="alert">
+          {error}
+        </p>
+      )}
+      {canEdit && (
+        <div class="savebar">
+          <div class="field field-grow">
+            <label for="targeting-reason">Reason (audit log)</label>
+            <input id="targeting-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder="Why this change?" />
+          </div>
+          <button type="button" class="btn" disabled={pristine || saving} onClick={reset}>
+            Discard
+          </button>
+          <button type="submit" class="btn btn-primary" disabled={pristine || saving}>
+            {saving ? 'Saving…' : 'Save targeting'}
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}

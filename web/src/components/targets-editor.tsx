@@ -1,0 +1,90 @@
+import type { Issue } from '../api/client.ts';
+import type { Target } from '../api/types.ts';
+import { FieldError } from './field-error.tsx';
+
+interface Props {
+  targets: Target[];
+  variants: string[];
+  issues: readonly Issue[];
+  disabled: boolean;
+  onChange: (t: Target[]) => void;
+}
+
+const splitList = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** Individual targets: named users or accounts that get a variant before any rule runs. */
+export function TargetsEditor({ targets, variants, issues, disabled, onChange }: Props) {
+  const set = (i: number, t: Target) => onChange(targets.map((x, j) => (j === i ? t : x)));
+  return (
+    <div class="stack">
+      {targets.length === 0 && <p class="muted">No individual targets.</p>}
+      {targets.map((t, i) => (
+        <div class="card-inset target" key={i}>
+          <div class="row">
+            <div class="field">
+              <label for={`target-${i}-attr`}>Attribute</label>
+              <input
+                id={`target-${i}-attr`}
+                value={t.attribute ?? ''}
+                placeholder="targetingKey"
+                disabled={disabled}
+                onInput={(e) => {
+                  const { attribute: _a, ...rest } = t;
+                  const v = e.currentTarget.value;
+                  set(i, v ? { ...rest, attribute: v } : rest);
+                }}
+              />
+            </div>
+            <div class="field">
+              <label for={`target-${i}-variant`}>Serve</label>
+              <select
+                id={`target-${i}-variant`}
+                value={t.variant}
+                disabled={disabled}
+                onChange={(e) => set(i, { ...t, variant: e.currentTarget.value })}
+              >
+                {variants.map((v) => (
+                  <option key={v}>{v}</option>
+                ))}
+              </select>
+            </div>
+            <button
+              type="button"
+              class="btn btn-ghost btn-icon"
+              disabled={disabled}
+              aria-label={`Remove target ${i + 1}`}
+              onClick={() => onChange(targets.filter((_, j) => j !== i))}
+            >
+              ×
+            </button>
+          </div>
+          <div class="field">
+            <label for={`target-${i}-values`}>Values (one per line or comma-separated)</label>
+            <textarea
+              id={`target-${i}-values`}
+              rows={2}
+              disabled={disabled}
+              value={t.values.join('\n')}
+              onChange={(e) => set(i, { ...t, values: splitList(e.currentTarget.value) })}
+            />
+          </div>
+          <FieldError issues={issues} path={`targets.${i}`} />
+        </div>
+      ))}
+      <div>
+        <button
+          type="button"
+          class="btn btn-sm"
+          disabled={disabled}
+          onClick={() => onChange([...targets, { values: [], variant: variants.find((v) => v !== 'off') ?? variants[0] ?? '' }])}
+        >
+          + Target
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+import { canWrite } from '../api/can-write.ts';
+import { useSession } from '../app-context.ts';
+import { ContextEvaluator } from '../components/context-evaluator.tsx';
+import { EnvSwitches } from '../components/env-switches.tsx';
+import { ErrorNote } from '../components/error-note.tsx';
+import { FlagBadges } from '../components/flag-badges.tsx';
+import { Link } from '../components/link.tsx';
+import { MetadataForm } from '../components/metadata-form.tsx';
+import { RolloutControl } from '../components/rollout-control.tsx';
+import { TargetingEditor } from '../components/targeting-editor.tsx';
+import { useAsync } from '../hooks/use-async.ts';
+import { usePoll } from '../hooks/use-poll.ts';
+import { navigate, useRoute } from '../hooks/use-route.ts';
+
+export function FlagPage({ flagKey }: { flagKey: string }) {
+  const { api, me, environments } = useSession();
+  const { query } = useRoute();
+  const env = environments.find((e) => e.key === query.get('env')) ?? environments[0];
+  const flag = useAsync(() => api.getFlag(flagKey), [flagKey]);
+  const flags = useAsync(() => api.listFlags().then((r) => r.flags), []);
+  const segments = useAsync(() => (env ? api.listSegments(env.key).then((r) => r.segments) : Promise.resolve([])), [env?.key]);
+  usePoll(() => flag.reload(true));
+
+  if (flag.error && !flag.data)
+    return (
+      <section class="page">
+        <ErrorNote error={flag.error} />
+      </section>
+    );
+  const f = flag.data;
+  if (!f || !env)
+    return (
+      <section class="page">
+        <p class="muted">Loading…</p>
+      </section>
+    );
+  const config = f.environments[env.key];
+  const writable = canWrite(me, env);
+  const reload = () => void flag.reload(true);
+  const select = (key: string) => navigate(`/flags/${encodeURIComponent(flagKey)}?env=${encodeURIComponent(key)}`, true);
+
+  return (
+    <section class="page flag-page">
+      <nav aria-label="Breadcrumb" class="crumbs">
+        <Link href="/flags">Flags</Link> / <span>{f.key}</span>
+      </nav>
+      <div class="page-head">
+        <div>
+          <h1>
+            {f.name || f.key} <FlagBadges flag={{ ...f, environments: {} }} />
+          </h1>
+          <p class="muted">
+            <code>{f.key}</code> · {f.kind} · {f.type} · owner {f.owner || '—'}
+            {f.expiresAt && <> · expires {f.expiresAt}</>}
+          </p>
+          {f.description && <p>{f.description}</p>}
+        </div>
+        <Link href={`/audit?flag=${encodeURIComponent(f.key)}`} class="btn btn-ghost">
+          History
+        </Link>
+      </div>
+      <ErrorNote error={flag.error} />
+      <EnvSwitches flag={f} selected={env.key} onSelect={select} onChanged={() => flag.reload(true)} />
+      {config && (
+        <section class="panel" aria-label={`${env.name} configuration`}>
+          <h2>
+            {env.name}
+            {env.production && <span class="badge badge-prod">production</span>}
+            {!writable && <span class="badge">read-only</span>}
+          </h2>
+          <section class="panel-section">
+            <h3>Rollout</h3>
+            <RolloutControl key={env.key} flag={f} env={env.key} config={config} canEdit={writable} onSaved={reload} />
+          </section>
+          <TargetingEditor
+            key={env.key}
+            flag={f}
+            env={env.key}
+            config={config}
+            flags={flags.data ?? []}
+            segments={segments.data ?? []}
+            canEdit={writable}
+            onSaved={reload}
+          />
+          <section class="panel-section">
+            <h3>Who gets what</h3>
+            <ContextEvaluator env={env.key} flagKey={f.key} />
+          </section>
+        </section>
+      )}
+      <div class="panel">
+        <h2>Details</h2>
+        <MetadataForm flag={f} canEdit={me.role !== 'viewer'} onSaved={reload} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,99 @@
+import { useState } from 'preact/hooks';
+import { useSession } from '../app-context.ts';
+import { EnvState } from '../components/env-state.tsx';
+import { ErrorNote } from '../components/error-note.tsx';
+import { FlagBadges } from '../components/flag-badges.tsx';
+import { FlagFilters } from '../components/flag-filters.tsx';
+import { Link } from '../components/link.tsx';
+import { useAsync } from '../hooks/use-async.ts';
+import { usePoll } from '../hooks/use-poll.ts';
+import { type FlagFilter, filterFlags } from '../lib/flag-status.ts';
+
+export function FlagsPage() {
+  const { api, environments, me } = useSession();
+  const flags = useAsync(() => api.listFlags().then((r) => r.flags), []);
+  usePoll(() => flags.reload(true));
+  const production = environments.find((e) => e.production) ?? environments[0];
+  const [filter, setFilter] = useState<FlagFilter>({
+    search: '',
+    tag: '',
+    owner: '',
+    type: '',
+    status: '',
+    environment: production?.key ?? '',
+  });
+  const all = flags.data ?? [];
+  const shown = filterFlags(all, filter);
+
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>Flags</h1>
+        {me.role !== 'viewer' && (
+          <Link href="/flags/new" class="btn btn-primary">
+            New flag
+          </Link>
+        )}
+      </div>
+      <FlagFilters flags={all} environments={environments} value={filter} onChange={setFilter} />
+      <ErrorNote error={flags.error} />
+      {flags.loading && !flags.data ? (
+        <p class="muted">Loading flags…</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="table flags-table">
+            <caption class="visually-hidden">
+              {shown.length} of {all.length} flags, with their state in every environment
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Flag</th>
+                <th scope="col">Type</th>
+                <th scope="col">Owner</th>
+                {environments.map((e) => (
+                  <th scope="col" key={e.key}>
+                    {e.name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((f) => (
+                <tr key={f.key}>
+                  <td class="flag-cell">
+                    <Link href={`/flags/${encodeURIComponent(f.key)}`} class="flag-link">
+                      {f.name || f.key}
+                    </Link>
+                    <FlagBadges flag={f} />
+                    <div class="flag-sub">
+                      <code>{f.key}</code>
+                      {f.tags.map((t) => (
+                        <span class="tag" key={t}>
+                          {t}
+                        </span>
+                      ))}
+                    </div>
+                  </td>
+                  <td data-label="Type">{f.type ?? '—'}</td>
+                  <td data-label="Owner">{f.owner || '—'}</td>
+                  {environments.map((e) => (
+                    <td key={e.key} data-label={e.name}>
+                      <EnvState state={f.environments[e.key]} envName={e.name} />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+              {shown.length === 0 && (
+                <tr>
+                  <td colSpan={3 + environments.length} class="empty">
+                    No flags match these filters.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

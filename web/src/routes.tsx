@@ -1,0 +1,30 @@
+import { match, useRoute } from './hooks/use-route.ts';
+import { AuditPage } from './pages/audit-page.tsx';
+import { EnvironmentsPage } from './pages/environments-page.tsx';
+import { EvaluatePage } from './pages/evaluate-page.tsx';
+import { FlagPage } from './pages/flag-page.tsx';
+import { FlagsPage } from './pages/flags-page.tsx';
+import { KeysPage } from './pages/keys-page.tsx';
+import { NewFlagPage } from './pages/new-flag-page.tsx';
+import { SegmentsPage } from './pages/segments-page.tsx';
+
+export function Routes() {
+  const { path } = useRoute();
+  if (path === '/' || path === '/flags') return <FlagsPage />;
+  if (path === '/flags/new') return <NewFlagPage />;
+  const flag = match('/flags/:key', path);
+  if (flag) return <FlagPage flagKey={flag.key!} />;
+  if (path === '/evaluate') return <EvaluatePage />;
+  if (path === '/segments') return <SegmentsPage />;
+  if (path === '/environments') return <EnvironmentsPage />;
+  if (path === '/keys') return <KeysPage />;
+  if (path === '/audit') return <AuditPage />;
+  return (
+    <section class="page">
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at <code>{path}</code>.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { startLocalWorker } from '../../../scripts/local-worker.mjs';
+
+export const WEB_ROOT = path.resolve(import.meta.dirname, '../..');
+export const SCREENSHOTS = path.join(WEB_ROOT, 'test-results/screenshots');
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export interface Worker {
+  url: string;
+  keys: { admin: string; server: string; client: string };
+  dispose: () => Promise<void>;
+}
+
+/** Builds web/dist (the Worker serves it as static assets) and starts a fresh, seeded Worker. */
+export async function startStack(): Promise<{ worker: Worker; browser: Browser }> {
+  await build({ root: WEB_ROOT, configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  const worker = (await startLocalWorker({ timeoutMs: 120_000 })) as Worker;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return { worker, browser };
+}
+
+export async function newPage(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport,
+    deviceScaleFactor: 1,
+    isMobile: viewport.width < 500,
+    hasTouch: viewport.width < 500,
+  });
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/flags`);
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Flags', level: 1 }).waitFor();
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Calls the admin API directly, as another admin or a CI pipeline would. */
+export async function adminApi<T>(worker: Worker, method: string, route: string, body?: unknown, token = worker.keys.admin): Promise<T> {
+  const res = await fetch(`${worker.url}/api/v1${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

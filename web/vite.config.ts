@@ -1,0 +1,19 @@
+import { defineConfig } from 'vite';
+
+// Vite 8 transforms TSX with oxc; Preact's automatic JSX runtime keeps the bundle small
+// (no @preact/preset-vite: it is not installed and we need none of its extras).
+export default defineConfig({
+  root: import.meta.dirname,
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // One JS chunk and one stylesheet: the whole app is well under the budget.
+    assetsInlineLimit: 0,
+  },
+  server: {
+    // `npm run dev --workspace web`: the Vite dev server forwards the API to `npm start`'s Worker.
+    proxy: { '/api': process.env.EDGEFLAGS_API ?? 'http://127.0.0.1:8787' },
+  },
+});
