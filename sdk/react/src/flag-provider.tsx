@@ -1,3 +1,5 @@
+'use client';
+
 import { type ClientOptions, createClient, type FlagClient } from '@edgeflags/browser';
 import { createContext, type ReactNode, useEffect, useRef, useState } from 'react';
 
@@ -8,6 +10,7 @@ export type FlagProviderProps = { children?: ReactNode } & ({ client: FlagClient
 // Clients this provider closed on unmount. StrictMode unmounts and remounts every effect once
 // in development; a remount that finds its client closed makes a fresh one instead of going dead.
 const closed = new WeakSet<FlagClient>();
+const onServer = typeof window === 'undefined';
 
 /**
  * Gives every hook below it one client: pass `client`, or the options of `createClient` and the
@@ -20,7 +23,10 @@ export function FlagProvider(props: FlagProviderProps) {
   // A ref, not state: React calls a state initializer twice in StrictMode and would orphan a
   // client with a live stream; a ref's lazy init runs once per mount.
   const ownClient = useRef<FlagClient | null>(null);
-  if (owned && !ownClient.current) ownClient.current = createClient(options.current);
+  // Server rendering reads bootstrap values only: no stream, and no exposures reported from the
+  // server on behalf of a browser that will report its own after hydration.
+  if (owned && !ownClient.current)
+    ownClient.current = createClient(onServer ? { ...options.current, stream: false, exposures: false } : options.current);
   const [, remounted] = useState(0);
   const client = props.client ?? ownClient.current!;
   const contextJson = JSON.stringify(options.current.context ?? {});

@@ -1,3 +1,5 @@
+'use client';
+
 import { createClient, type FlagClient, type FlagValue } from '@edgeflags/browser';
 import type { FlagKey, ValueOf, VariantOf } from '@edgeflags/core';
 import { useCallback, useContext, useSyncExternalStore } from 'react';
