@@ -66,8 +66,17 @@ export function ratioLines(cs: readonly Comparison[]): string {
     .join('\n');
 }
 
-export function targetTable(ours: Row, cs: readonly Comparison[], compile: CompileTiming): string {
+export function targetTable(ours: Row, cs: readonly Comparison[], compile: CompileTiming, nodeRows: readonly Row[] = []): string {
   const [simple, rollout] = cs as [Comparison, Comparison];
+  // The Node client's rule + rollout row against the same targets, through its public API.
+  const node = nodeRows.flatMap((r): [string, string, boolean][] => [
+    [`${r.name} rule + rollout ≤ ${TARGETS.rolloutNs} ns`, `${ns(r.rollout.median)} ns`, r.rollout.median <= TARGETS.rolloutNs],
+    [
+      `${r.name} rule + rollout ≥ ${TARGETS.peerRatio}× fastest peer`,
+      `${(rollout.fastestNs / r.rollout.median).toFixed(1)}×`,
+      rollout.fastestNs / r.rollout.median >= TARGETS.peerRatio,
+    ],
+  ]);
   const rows: [string, string, boolean][] = [
     [`simple ≤ ${TARGETS.simpleNs} ns`, `${ns(ours.simple.median)} ns`, ours.simple.median <= TARGETS.simpleNs],
     [`rule + rollout ≤ ${TARGETS.rolloutNs} ns`, `${ns(ours.rollout.median)} ns`, ours.rollout.median <= TARGETS.rolloutNs],
@@ -86,6 +95,7 @@ export function targetTable(ours: Row, cs: readonly Comparison[], compile: Compi
       `${compile.compile.median.toFixed(2)} ms`,
       compile.compile.median <= TARGETS.compileMs,
     ],
+    ...node,
   ];
   return table([['target', 'measured', ''], ...rows.map(([what, got, ok]) => [what, got, verdict(ok)])], [false, true, false]);
 }

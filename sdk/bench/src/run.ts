@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { benchCompile } from './compile-bench.ts';
 import { buildUsers, isRolloutCountry, type User } from './contexts.ts';
 import { edgeflags } from './edgeflags.ts';
+import { edgeflagsNode, edgeflagsNodeExposures } from './edgeflags-node.ts';
 import { ROLLOUT_PERCENT } from './flags.ts';
 import { floor } from './floor.ts';
 import { DEFAULT_TIMING, prepare, type Runner, timeRounds } from './harness.ts';
@@ -30,7 +31,8 @@ import type { Evaluators, Sdk } from './sdk.ts';
 import { ROLLOUT_TOLERANCE, type Verdict, verify } from './verify.ts';
 
 const PEERS: Sdk[] = [flagd, growthbook, unleash, launchdarkly, configcat];
-const ALL: Sdk[] = [floor, edgeflags, ...PEERS];
+const NODE_CLIENTS: Sdk[] = [edgeflagsNode, edgeflagsNodeExposures];
+const ALL: Sdk[] = [floor, edgeflags, ...NODE_CLIENTS, ...PEERS];
 
 interface Ready {
   sdk: Sdk;
@@ -150,7 +152,8 @@ async function main(): Promise<number> {
   out();
   out(compileLines(compile));
   out();
-  out(targetTable(ours, cs, compile));
+  const nodeRows = rows.filter((r) => NODE_CLIENTS.some((n) => n.name === r.name));
+  out(targetTable(ours, cs, compile, nodeRows));
 
   if (attempts.length > 0) {
     out(`\nFAIL: ${attempts.length} network connection attempt(s) were blocked; the first from:\n${attempts[0]}`);

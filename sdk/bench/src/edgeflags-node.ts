@@ -1,0 +1,48 @@
+import type { EvaluationContext, Snapshot } from '@edgeflags/core';
+import { createClient, type EdgeflagsClient } from '@edgeflags/node';
+import { EDGEFLAGS_FLAGS } from './edgeflags.ts';
+import { ROLLOUT_FLAG, SIMPLE_FLAG } from './flags.ts';
+import { evaluators, type Sdk } from './sdk.ts';
+
+const SNAPSHOT: Snapshot = { environment: 'bench', version: 1, flags: EDGEFLAGS_FLAGS };
+
+/**
+ * The real @edgeflags/node client over the same two flags as the `edgeflags` row, called through
+ * its public API (`isEnabled`). `exposures` adds exposure recording as shipped (on by default
+ * online): the client downloads the snapshot and posts events through a stub `fetch`, so the
+ * benchmark stays offline.
+ */
+function nodeClient(name: string, exposures: boolean): Sdk {
+  let client: EdgeflagsClient | undefined;
+  return {
+    name,
+    pkg: '@edgeflags/node',
+    async setup(users) {
+      client = exposures
+        ? createClient({
+            url: 'http://bench.invalid',
+            serverKey: 'efs_bench',
+            stream: false,
+            logger: false,
+            fetch: async (url) =>
+              url.endsWith('/sdk/v1/snapshot')
+                ? new Response(JSON.stringify(SNAPSHOT), { headers: { ETag: '"bench.1"' } })
+                : new Response('{"accepted":0}', { status: 202 }),
+          })
+        : createClient({ snapshot: SNAPSHOT });
+      if (!(await client.ready())) throw new Error('@edgeflags/node: no snapshot');
+      const flags = client;
+      const contexts: EvaluationContext[] = users.map((u) => ({ targetingKey: u.id, country: u.country }));
+      return evaluators({
+        mode: 'sync',
+        contexts,
+        simple: (ctx) => flags.isEnabled(SIMPLE_FLAG, ctx),
+        rollout: (ctx) => flags.isEnabled(ROLLOUT_FLAG, ctx),
+      });
+    },
+    close: () => client?.close(),
+  };
+}
+
+export const edgeflagsNode = nodeClient('@edgeflags/node', false);
+export const edgeflagsNodeExposures = nodeClient('@edgeflags/node +exposures', true);

@@ -1,0 +1,269 @@
+import {
+  type BooleanFlagKey,
+  type CompiledFlag,
+  compileSnapshot,
+  type EvaluationContext,
+  type EvaluationResult,
+  type FlagKey,
+  type FlagSnapshot,
+  type JsonValue,
+  type Snapshot,
+  type ValueOf,
+  type VariantOf,
+} from '@edgeflags/core';
+import { ExposureRecorder, type ExposureStats } from './exposures.ts';
+import { type ClientOptions, type ResolvedOptions, resolveOptions, unrefTimeout } from './options.ts';
+import { readSnapshotFile, writeSnapshotFile } from './persistence.ts';
+import { SnapshotSync } from './snapshot-sync.ts';
+import { type AllFlags, toBootstrap } from './wire.ts';
+
+/** The return type of `value()`: the registry's value type after typegen, else the fallback's type widened. */
+export type ValueFor<K extends string, T> = [JsonValue] extends [ValueOf<K>] ? Widen<T> : ValueOf<K>;
+type Widen<T> = T extends boolean ? boolean : T extends string ? string : T extends number ? number : T;
+
+export type Details<K extends string> = Omit<EvaluationResult<ValueOf<K>>, 'variant'> & { variant?: VariantOf<K> };
+
+export interface ChangeEvent {
+  version: number;
+  environment: string;
+  from: 'poll' | 'stream';
+}
+
+export interface ClientStatus {
+  /** Version of the snapshot being served; 0 before any. */
+  version: number;
+  environment: string | undefined;
+  /** Where the served snapshot came from. */
+  source: 'none' | 'bootstrap' | 'file' | 'poll' | 'stream';
+  streaming: boolean;
+  lastSyncAt: number | undefined;
+  lastError: string | undefined;
+  exposures: ExposureStats | undefined;
+}
+
+const EMPTY: EvaluationContext = Object.freeze({});
+const isClientVisible = (f: CompiledFlag): boolean => f.clientVisible;
+const fits = (kind: CompiledFlag['kind'], v: unknown): boolean => (kind === 'json' ? typeof v === 'object' : typeof v === kind);
+
+/**
+ * The Node client. Evaluation is synchronous and local: it reads the in-memory snapshot, never
+ * the network, never throws, and in the common case allocates nothing (results are the frozen
+ * objects compiled with the snapshot). Keeping the snapshot fresh happens in the background.
+ */
+export class EdgeflagsClient {
+  readonly #o: ResolvedOptions;
+  #snap: FlagSnapshot | undefined;
+  #etag: string | undefined;
+  #source: ClientStatus['source'] = 'none';
+  #bucketBy = new Map<string, string>();
+  readonly #exposures: ExposureRecorder | undefined;
+  readonly #sync: SnapshotSync | undefined;
+  readonly #listeners = new Set<(e: ChangeEvent) => void>();
+  readonly #loaded: Promise<void>;
+  #markLoaded: () => void = () => {};
+  #closed = false;
+
+  constructor(options: ClientOptions = {}) {
+    this.#o = resolveOptions(options);
+    this.#loaded = new Promise((resolve) => {
+      this.#markLoaded = resolve;
+    });
+    this.#loadLocal();
+    if (this.#o.offline) return;
+    if (this.#o.exposures) {
+      const { url, serverKey, fetch } = this.#o;
+      const headers = { Authorization: `Bearer ${serverKey}`, 'Content-Type': 'application/json' };
+      this.#exposures = new ExposureRecorder(
+        this.#o.exposures,
+        (flag) => this.#bucketBy.get(flag) ?? 'targetingKey',
+        (body, signal) => fetch(`${url}/sdk/v1/events`, { method: 'POST', headers, body, signal }),
+        this.#o.logger,
+        this.#o.requestTimeoutMs,
+      );
+    }
+    this.#sync = new SnapshotSync(this.#o, {
+      current: () => ({ version: this.#snap?.version ?? 0, etag: this.#etag }),
+      apply: (snapshot, etag, from) => this.#apply(snapshot, etag, from),
+    });
+    this.#sync.start();
+  }
+
+  /**
+   * Resolves `true` once a snapshot is loaded (network, file or bootstrap), or `false` after
+   * `readyTimeoutMs`; never rejects, and its timer does not keep the process alive.
+   */
+  ready(): Promise<boolean> {
+    if (this.#snap) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = unrefTimeout(() => resolve(false), this.#o.readyTimeoutMs);
+      void this.#loaded.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** True when the boolean flag serves `true` for this context; false on any error. */
+  isEnabled<K extends BooleanFlagKey>(key: K, ctx?: EvaluationContext): boolean {
+    try {
+      const flag = this.#snap?.flag(key);
+      if (flag === undefined) return false;
+      const c = ctx ?? EMPTY;
+      const r = flag.evaluate(c);
+      if (this.#exposures !== undefined) this.#exposures.record(r, c);
+      return r.value === true && flag.kind === 'boolean';
+    } catch {
+      return false;
+    }
+  }
+
+  /** The variant name served to this context, or undefined on any error. */
+  variant<K extends FlagKey>(key: K, ctx?: EvaluationContext): VariantOf<K> | undefined {
+    try {
+      const flag = this.#snap?.flag(key);
+      if (flag === undefined) return undefined;
+      const c = ctx ?? EMPTY;
+      const r = flag.evaluate(c);
+      if (this.#exposures !== undefined) this.#exposures.record(r, c);
+      return r.variant as VariantOf<K> | undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The flag's value for this context; `fallback` on any error or when the kinds differ. */
+  value<K extends FlagKey, T extends ValueOf<K>>(key: K, ctx: EvaluationContext | undefined, fallback: T): ValueFor<K, T> {
+    try {
+      const flag = this.#snap?.flag(key);
+      const c = ctx ?? EMPTY;
+      if (flag === undefined || !fits(flag.kind, fallback) || typeof c !== 'object') return fallback as ValueFor<K, T>;
+      const r = flag.evaluate(c);
+      if (this.#exposures !== undefined) this.#exposures.record(r, c);
+      return (r.reason === 'ERROR' ? fallback : r.value) as ValueFor<K, T>;
+    } catch {
+      return fallback as ValueFor<K, T>;
+    }
+  }
+
+  /** Value, variant and reason (and an OpenFeature error code on errors), for logs and providers. */
+  evaluate<K extends FlagKey>(key: K, ctx?: EvaluationContext, fallback?: ValueOf<K>): Details<K> {
+    const snap = this.#snap;
+    const c = ctx ?? EMPTY;
+    if (snap === undefined) {
+      const value = (fallback ?? null) as ValueOf<K>;
+      return { key, value, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: 'no snapshot loaded yet' };
+    }
+    const r = fallback === undefined ? snap.evaluate(key, c) : snap.evaluate(key, c, fallback);
+    if (this.#exposures !== undefined) this.#exposures.record(r, c);
+    return r as Details<K>;
+  }
+
+  /**
+   * Every flag evaluated for one context, in the shape of the Worker's `POST /sdk/v1/evaluate`:
+   * the bootstrap payload for @edgeflags/browser and @edgeflags/react. It goes to a browser, so
+   * only client-visible flags are included unless `clientVisibleOnly: false`.
+   */
+  allFlags(ctx?: EvaluationContext, options: { clientVisibleOnly?: boolean } = {}): AllFlags {
+    const snap = this.#snap;
+    if (snap === undefined) return { environment: '', version: 0, flags: {} };
+    try {
+      return toBootstrap(snap, snap.evaluateAll(ctx ?? EMPTY, options.clientVisibleOnly === false ? undefined : isClientVisible));
+    } catch {
+      return { environment: snap.environment, version: snap.version, flags: {} };
+    }
+  }
+
+  /** Version of the snapshot being served; 0 until one is loaded. Cheap: read it per request if needed. */
+  get version(): number {
+    return this.#snap?.version ?? 0;
+  }
+
+  /** Called after each new snapshot is swapped in; returns an unsubscribe function. */
+  onChange(listener: (e: ChangeEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Forces one conditional GET now (e.g. before a deploy check). Resolves whether it succeeded. */
+  refresh(): Promise<boolean> {
+    return this.#sync?.poll() ?? Promise.resolve(false);
+  }
+
+  status(): ClientStatus {
+    const s = this.#sync?.status;
+    return {
+      version: this.#snap?.version ?? 0,
+      environment: this.#snap?.environment,
+      source: this.#source,
+      streaming: s?.streaming ?? false,
+      lastSyncAt: s?.lastSyncAt,
+      lastError: s?.lastError,
+      exposures: this.#exposures?.stats(),
+    };
+  }
+
+  /** Stops polling and streaming and flushes exposures (for at most `timeoutMs`). Evaluation keeps working. */
+  async close(timeoutMs = 2000): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sync?.close();
+    await this.#exposures?.close(timeoutMs);
+  }
+
+  #loadLocal(): void {
+    const file = this.#o.snapshotFile;
+    if (file) {
+      try {
+        const saved = readSnapshotFile(file);
+        if (saved && this.#swap(saved.snapshot, saved.etag, 'file')) return;
+      } catch (e) {
+        this.#o.logger.warn(`edgeflags: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (this.#o.snapshot) this.#swap(this.#o.snapshot, undefined, 'bootstrap');
+  }
+
+  #apply(snapshot: Snapshot, etag: string | undefined, from: 'poll' | 'stream'): boolean {
+    if (this.#closed || !this.#swap(snapshot, etag, from)) return false;
+    const file = this.#o.snapshotFile;
+    if (file) {
+      writeSnapshotFile(file, JSON.stringify(snapshot), etag).catch((e: unknown) => {
+        this.#o.logger.warn(`edgeflags: cannot persist the snapshot to ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      });
+    }
+    const event: ChangeEvent = { version: snapshot.version, environment: snapshot.environment, from };
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (e) {
+        this.#o.logger.error('edgeflags: an onChange listener threw', e);
+      }
+    }
+    return true;
+  }
+
+  /** Compiles first and swaps one reference, so an evaluation sees the old snapshot or the new, never half. */
+  #swap(snapshot: Snapshot, etag: string | undefined, source: ClientStatus['source']): boolean {
+    let compiled: FlagSnapshot;
+    try {
+      compiled = compileSnapshot(snapshot);
+    } catch (e) {
+      this.#o.logger.error(`edgeflags: snapshot v${snapshot.version} does not compile; keeping v${this.#snap?.version ?? 0}`, e);
+      return false;
+    }
+    this.#bucketBy = new Map(snapshot.flags.map((f) => [f.key, f.bucketBy ?? 'targetingKey']));
+    this.#snap = compiled;
+    this.#etag = etag;
+    this.#source = source;
+    this.#markLoaded();
+    return true;
+  }
+}
+
+/**
+ * Starts syncing at once; evaluations before the first snapshot return fallbacks.
+ * `await client.ready()` at start-up to wait (bounded by `readyTimeoutMs`).
+ */
+export function createClient(options: ClientOptions = {}): EdgeflagsClient {
+  return new EdgeflagsClient(options);
+}
