@@ -91,7 +91,12 @@ export function targetTable(ours: Row, cs: readonly Comparison[], compile: Compi
       rollout.fastestNs / rollout.ours >= TARGETS.peerRatio,
     ],
     [
-      `compile ${compile.flags.toLocaleString('en-US')} flags ≤ ${TARGETS.compileMs} ms`,
+      `swap in ${compile.flags.toLocaleString('en-US')} flags ≤ ${TARGETS.compileMs} ms (lazy)`,
+      `${compile.swap.median.toFixed(2)} ms`,
+      compile.swap.median <= TARGETS.compileMs,
+    ],
+    [
+      `compile ${compile.flags.toLocaleString('en-US')} flags ≤ ${TARGETS.compileMs} ms (eager)`,
       `${compile.compile.median.toFixed(2)} ms`,
       compile.compile.median <= TARGETS.compileMs,
     ],
@@ -106,7 +111,8 @@ export function compileLines(c: CompileTiming): string {
   return [
     `snapshot: ${c.flags.toLocaleString('en-US')} flags, ${c.segments} segments, ${(c.jsonBytes / 1024).toFixed(0)} KiB of JSON`,
     `  ${'first compile'.padEnd(16)} ${c.first.toFixed(2)} ms  (cold JIT: this process's first ${c.flags.toLocaleString('en-US')}-flag compile, not in the median)`,
-    line('compileSnapshot', c.compile),
+    `${line('swap (lazy)', c.swap)}  (what an SDK does with a pushed snapshot; each flag compiles on first use)`,
+    `${line('compile (eager)', c.compile)}  (every flag up front: ${((c.compile.median / c.flags) * 1000).toFixed(1)} µs per flag)`,
     `${line('JSON.parse', c.parse)}  (reference)`,
   ].join('\n');
 }
