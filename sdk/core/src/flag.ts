@@ -10,6 +10,8 @@ export interface CompiledFlag {
   readonly key: string;
   readonly kind: FlagKind;
   readonly clientVisible: boolean;
+  /** Set when the answer cannot depend on the context (off, or no targeting): callers skip the call. */
+  readonly constant?: EvaluationResult;
   /** Never throws; ERROR results carry `null` as value, for the caller's default to replace. */
   evaluate(ctx: EvaluationContext, depth?: number): EvaluationResult;
 }
@@ -37,7 +39,7 @@ export function compileFlag(def: FlagDefinition, segments: ReadonlyMap<string, P
   };
   const base = { key: def.key, kind: def.kind, clientVisible: def.clientVisible === true };
   const off = fixedResult(scope, def.offVariant, 'DISABLED');
-  if (!def.enabled) return { ...base, evaluate: () => off };
+  if (!def.enabled) return { ...base, constant: off, evaluate: () => off };
 
   const prerequisites = (def.prerequisites ?? []).map((p) => ({
     flag: p.flag,
@@ -55,6 +57,10 @@ export function compileFlag(def: FlagDefinition, segments: ReadonlyMap<string, P
     return { test: all(preds), serve: compileServe(scope, r.serve, 'TARGETING_MATCH', extra) };
   });
   const fallthrough: Outcome = compileServe(scope, def.defaultServe, 'DEFAULT');
+  if (!prerequisites.length && !targets.length && !rules.length && def.defaultServe.variant !== undefined) {
+    const result = fallthrough({});
+    return { ...base, constant: result, evaluate: () => result };
+  }
   const tooDeep = errorResult(def.key, 'GENERAL', `prerequisites nest deeper than ${MAX_PREREQUISITE_DEPTH}`);
 
   return {
@@ -90,5 +96,5 @@ function isTarget(v: ReturnType<ReturnType<typeof accessor>>, values: Set<string
 /** Stands in for a flag that failed to compile: every evaluation reports why. */
 export function brokenFlag(def: Pick<FlagDefinition, 'key' | 'kind' | 'clientVisible'>, message: string): CompiledFlag {
   const result = errorResult(def.key, 'PARSE_ERROR', message);
-  return { key: def.key, kind: def.kind, clientVisible: def.clientVisible === true, evaluate: () => result };
+  return { key: def.key, kind: def.kind, clientVisible: def.clientVisible === true, constant: result, evaluate: () => result };
 }

@@ -118,7 +118,7 @@ function evaluateOne(
   }
   let result: EvaluationResult;
   try {
-    result = flag.evaluate(ctx);
+    result = flag.constant ?? flag.evaluate(ctx);
   } catch (e) {
     return errorResult(key, 'GENERAL', e instanceof Error ? e.message : String(e), fallback);
   }
