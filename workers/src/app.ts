@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
 import { auditRoutes } from './admin/audit-routes.ts';
 import { configRoutes } from './admin/config-routes.ts';
 import { environmentRoutes } from './admin/environment-routes.ts';
@@ -42,6 +43,11 @@ const sdkCors = cors({
 
 export const app = new OpenAPIHono<AppEnv>()
   .get('/healthz', (c) => c.json({ ok: true }))
+  // Admin responses are never framed, sniffed or cached by intermediaries.
+  .use('/api/*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }), async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  })
   .use('/sdk/*', sdkCors)
   .use('/ofrep/*', sdkCors)
   .route('/sdk/v1', sdkRoutes)
