@@ -1,5 +1,13 @@
 import { render } from 'preact';
 import { App } from './app.tsx';
-import './styles.css';
+// Order matters: later files refine earlier ones, and phone.css overrides everything at narrow widths.
+import './styles/tokens.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/forms.css';
+import './styles/components.css';
+import './styles/flag-page.css';
+import './styles/audit-page.css';
+import './styles/phone.css';
 
 render(<App />, document.getElementById('app')!);

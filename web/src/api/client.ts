@@ -65,6 +65,10 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     rollout: (key: string, env: string, body: T.RolloutBody) => call<T.WriteResult>('PUT', `${flagEnv(key, env)}/rollout`, body),
     impact: (key: string, env: string, config: T.ConfigBody) =>
       call<T.ImpactResponse>('POST', `/flags/${enc(key)}/environments/${enc(env)}/impact`, config),
+    exposures: (env: string, flag?: string, hours = 24) =>
+      call<T.ExposuresResponse>('GET', `/environments/${enc(env)}/exposures?hours=${hours}${flag ? `&flag=${enc(flag)}` : ''}`),
+    recentContexts: (env: string, limit = 20) =>
+      call<{ contexts: T.RecentContext[] }>('GET', `/environments/${enc(env)}/contexts?limit=${limit}`),
     listEnvironments: () => call<{ environments: T.Environment[] }>('GET', '/environments'),
     createEnvironment: (body: T.EnvironmentBody) => call<T.EnvironmentBody>('POST', '/environments', body),
     hubStats: (env: string) => call<T.HubStats>('GET', `/environments/${enc(env)}/hub`),

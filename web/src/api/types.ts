@@ -78,11 +78,12 @@ export interface EvaluateResponse {
   results: Record<string, EvaluationResult>;
 }
 
-/** POST /environments/:env/flags/:key/impact — being added to the Worker. */
+/** POST /flags/:key/environments/:env/impact (workers/src/admin/insight-routes.ts). */
 export interface ImpactResponse {
   sampled: number;
   changed: number;
   examples: {
+    contextKey?: string;
     context: Record<string, unknown>;
     before: Pick<EvaluationResult, 'value' | 'variant' | 'reason'>;
     after: Pick<EvaluationResult, 'value' | 'variant' | 'reason'>;
@@ -94,4 +95,18 @@ export interface Me {
   name: string;
   role: Role;
   productionAccess: boolean;
+}
+
+/** GET /environments/:env/exposures: counts per flag and variant; variant "" is the SDK's fallback. */
+export interface ExposuresResponse {
+  environment: string;
+  since: number;
+  flags: Record<string, Record<string, number>>;
+}
+
+/** One context an SDK sent with its exposures (GET /environments/:env/contexts). */
+export interface RecentContext {
+  contextKey: string;
+  context: Record<string, unknown>;
+  seenAt: number;
 }

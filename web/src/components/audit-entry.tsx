@@ -25,7 +25,7 @@ export function AuditEntry({ entry }: { entry: AuditRow }) {
           <tbody>
             {changes.slice(0, 20).map((c) => (
               <tr key={c.path}>
-                <th scope="row">
+                <th scope="row" class="diff-path">
                   <code>{c.path || '(value)'}</code>
                 </th>
                 <td class="diff-before">

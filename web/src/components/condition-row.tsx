@@ -1,5 +1,6 @@
 import type { Issue } from '../api/client.ts';
 import type { Condition, Operator, SegmentRow } from '../api/types.ts';
+import { useListText } from '../hooks/use-list-text.ts';
 import { formatValues, OPERATORS, parseValues } from '../lib/config-draft.ts';
 import { issuesAt } from '../lib/issues.ts';
 
@@ -17,6 +18,7 @@ interface Props {
 /** attribute · operator · values; segment operators pick from the environment's segments. */
 export function ConditionRow({ id, condition, segments, issues, path, disabled, onChange, onRemove }: Props) {
   const info = OPERATORS.find((o) => o.op === condition.op);
+  const [text, setText] = useListText(condition.values, formatValues, (t) => parseValues(t, condition.op), condition.op);
   const segmentOp = condition.op === 'inSegment' || condition.op === 'notInSegment';
   const errors = issuesAt(issues, path);
   const errorId = `${id}-error`;
@@ -75,11 +77,11 @@ export function ConditionRow({ id, condition, segments, issues, path, disabled, 
             ) : (
               <input
                 id={`${id}-values`}
-                value={formatValues(condition.values)}
+                value={text}
                 disabled={disabled}
                 aria-invalid={issuesAt(issues, `${path}.values`).length > 0}
                 aria-describedby={described}
-                onChange={(e) => onChange({ ...condition, values: parseValues(e.currentTarget.value, condition.op) })}
+                onInput={(e) => onChange({ ...condition, values: setText(e.currentTarget.value) })}
               />
             )}
           </div>

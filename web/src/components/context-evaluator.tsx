@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { EvaluateResponse } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
+import { RecentContextPicker } from './recent-context-picker.tsx';
 
 const EXAMPLE = '{\n  "targetingKey": "user-1",\n  "accountId": "acct-17621",\n  "plan": "free",\n  "country": "GB"\n}';
 
@@ -35,6 +36,7 @@ export function ContextEvaluator({ env, flagKey }: { env: string; flagKey?: stri
         void run();
       }}
     >
+      <RecentContextPicker id={`${id}-recent`} env={env} onPick={(context) => setText(JSON.stringify(context, null, 2))} />
       <label for={`${id}-context`}>Context (JSON attributes)</label>
       <textarea
         id={`${id}-context`}

@@ -3,7 +3,10 @@ import { ApiError } from '../api/client.ts';
 import type { ConfigBody, ImpactResponse } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 
-type State = { phase: 'idle' | 'loading' | 'none' } | { phase: 'error'; message: string } | { phase: 'done'; impact: ImpactResponse };
+type State =
+  | { phase: 'idle' | 'loading' | 'none' | 'invalid' }
+  | { phase: 'error'; message: string }
+  | { phase: 'done'; impact: ImpactResponse };
 
 const show = (v: unknown) => JSON.stringify(v);
 
@@ -24,8 +27,10 @@ export function ImpactPreview({ flagKey, env, config }: { flagKey: string; env: 
         (impact) => live && setState(impact.sampled === 0 ? { phase: 'none' } : { phase: 'done', impact }),
         (e: unknown) => {
           if (!live) return;
-          // 400: the draft is invalid (its messages are shown at the fields); 404: the flag went away meanwhile.
-          if (e instanceof ApiError && (e.status === 404 || e.status === 400)) setState({ phase: 'none' });
+          // 400: the draft is incomplete (a rule still being typed); its messages appear at the fields on save.
+          if (e instanceof ApiError && e.status === 400) setState({ phase: 'invalid' });
+          // 404: the flag went away meanwhile.
+          else if (e instanceof ApiError && e.status === 404) setState({ phase: 'none' });
           else setState({ phase: 'error', message: (e as Error).message });
         },
       );
@@ -40,6 +45,7 @@ export function ImpactPreview({ flagKey, env, config }: { flagKey: string; env: 
   return (
     <div class="impact" aria-live="polite">
       {state.phase === 'loading' && <p class="muted">Comparing with recent contexts…</p>}
+      {state.phase === 'invalid' && <p class="muted">The impact preview appears once the change is complete and valid.</p>}
       {state.phase === 'none' && <p class="muted">No recent contexts to compare this change with.</p>}
       {state.phase === 'error' && <p class="muted">Impact preview unavailable: {state.message}</p>}
       {state.phase === 'done' && (
@@ -50,7 +56,7 @@ export function ImpactPreview({ flagKey, env, config }: { flagKey: string; env: 
           {state.impact.examples.length > 0 && (
             <ul class="impact-examples">
               {state.impact.examples.slice(0, 5).map((x, i) => (
-                <li key={i}>
+                <li key={x.contextKey ?? i}>
                   <code>{show(x.context)}</code>: {show(x.before.value)} → <strong>{show(x.after.value)}</strong>{' '}
                   <span class="muted">({x.after.reason})</span>
                 </li>

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type Issue } from '../api/client.ts';
-import type { SegmentRow } from '../api/types.ts';
+import type { Condition, SegmentRow } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { FieldError } from './field-error.tsx';
+import { SegmentRulesEditor } from './segment-rules-editor.tsx';
 
 const list = (s: string) =>
   s
@@ -10,7 +11,7 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-/** Create or edit a segment: included / excluded values of one attribute (rule-based members are kept as they are). */
+/** Create or edit a segment: included / excluded values of one attribute, and rule-based members. */
 export function SegmentForm({ env, segment, onDone }: { env: string; segment?: SegmentRow; onDone: () => void }) {
   const { api, notify } = useSession();
   const d = segment?.definition ?? {};
@@ -22,6 +23,7 @@ export function SegmentForm({ env, segment, onDone }: { env: string; segment?: S
     included: (d.included ?? []).join('\n'),
     excluded: (d.excluded ?? []).join('\n'),
   });
+  const [rules, setRules] = useState<Condition[][]>(() => structuredClone(d.rules ?? []));
   const [issues, setIssues] = useState<Issue[]>([]);
   const [error, setError] = useState<string>();
   const id = segment ? `seg-${segment.key}` : 'seg-new';
@@ -36,7 +38,7 @@ export function SegmentForm({ env, segment, onDone }: { env: string; segment?: S
         ...(form.attribute ? { attribute: form.attribute } : {}),
         included: list(form.included),
         excluded: list(form.excluded),
-        ...(d.rules ? { rules: d.rules } : {}),
+        rules,
         ...(segment ? { version: segment.version } : {}),
       });
       notify(`Saved segment ${form.key}.`);
@@ -83,6 +85,10 @@ export function SegmentForm({ env, segment, onDone }: { env: string; segment?: S
         <textarea id={`${id}-excluded`} rows={3} value={form.excluded} onInput={set('excluded')} />
         <FieldError issues={issues} path="excluded" />
       </div>
+      <fieldset class="span-2 segment-rules">
+        <legend>Rule-based members</legend>
+        <SegmentRulesEditor id={id} rules={rules} issues={issues} onChange={setRules} />
+      </fieldset>
       {error && (
         <p class="error-note span-2" role="alert">
           {error}

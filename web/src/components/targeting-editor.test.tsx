@@ -30,7 +30,7 @@ describe('TargetingEditor', () => {
     fireEvent.click(screen.getByRole('button', { name: '+ Rule' }));
     fireEvent.input(screen.getByLabelText('Attribute'), { target: { value: 'seats' } });
     fireEvent.change(screen.getByLabelText('Operator'), { target: { value: 'gt' } });
-    fireEvent.change(screen.getByLabelText('Value'), { target: { value: 'many' } });
+    fireEvent.input(screen.getByLabelText('Value'), { target: { value: 'many' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save targeting' }));
     await waitFor(() => expect(document.getElementById('rule-0-c0-error')?.textContent).toBe(issue.message));
     expect(screen.getByLabelText('Value').getAttribute('aria-describedby')).toBe('rule-0-c0-error');
@@ -38,6 +38,99 @@ describe('TargetingEditor', () => {
       version: 3,
       rules: [{ conditions: [{ attribute: 'seats', op: 'gt', values: ['many'] }], serve: { variant: 'on' } }],
     });
+  });
+
+  it('previews how many recent contexts the unsaved rule would change, before anything is saved', async () => {
+    const f = fakeFetch({
+      'POST /flags/checkout/environments/production/impact': () => [
+        200,
+        {
+          sampled: 40,
+          changed: 12,
+          examples: [
+            {
+              contextKey: 'u1',
+              context: { plan: 'pro' },
+              before: { value: false, reason: 'DEFAULT' },
+              after: { value: true, reason: 'TARGETING_MATCH' },
+            },
+          ],
+        },
+      ],
+    });
+    const f0 = flag();
+    render(
+      <WithSession routes={f}>
+        <TargetingEditor
+          flag={f0}
+          env="production"
+          config={f0.environments.production!}
+          flags={[]}
+          segments={[]}
+          canEdit
+          onSaved={() => undefined}
+        />
+      </WithSession>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: '+ Rule' }));
+    fireEvent.input(screen.getByLabelText('Attribute'), { target: { value: 'plan' } });
+    fireEvent.input(screen.getByLabelText('Value'), { target: { value: 'pro' } });
+    const preview = await screen.findByText(/of 40 recent contexts would get a different value/, undefined, { timeout: 3000 });
+    expect(preview.textContent).toMatch(/^12 of 40/);
+    expect(screen.getByText('{"plan":"pro"}')).toBeTruthy();
+    expect(f.calls.filter((c) => c.method === 'POST').at(-1)?.body).toMatchObject({
+      rules: [{ conditions: [{ attribute: 'plan', op: 'equals', values: ['pro'] }], serve: { variant: 'on' } }],
+    });
+    expect(f.calls.some((c) => c.method === 'PUT')).toBe(false);
+  });
+
+  it('waits for a valid draft instead of claiming there is nothing to compare', async () => {
+    const f = fakeFetch({
+      'POST /flags/checkout/environments/production/impact': () => [400, { error: { code: 'invalid_request', message: 'bad' } }],
+    });
+    const f0 = flag();
+    render(
+      <WithSession routes={f}>
+        <TargetingEditor
+          flag={f0}
+          env="production"
+          config={f0.environments.production!}
+          flags={[]}
+          segments={[]}
+          canEdit
+          onSaved={() => undefined}
+        />
+      </WithSession>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: '+ Rule' }));
+    await screen.findByText(/appears once the change is complete and valid/, undefined, { timeout: 3000 });
+  });
+
+  it('keeps values being typed when a live poll re-renders the editor', () => {
+    const f0 = flag();
+    const editor = (c: typeof f0) => (
+      <WithSession routes={fakeFetch({})}>
+        <TargetingEditor
+          flag={c}
+          env="production"
+          config={c.environments.production!}
+          flags={[]}
+          segments={[]}
+          canEdit
+          onSaved={() => undefined}
+        />
+      </WithSession>
+    );
+    const { rerender } = render(editor(f0));
+    fireEvent.click(screen.getByRole('button', { name: '+ Rule' }));
+    fireEvent.change(screen.getByLabelText('Operator'), { target: { value: 'in' } });
+    const values = screen.getByLabelText('Values (comma-separated)') as HTMLInputElement;
+    fireEvent.input(values, { target: { value: 'pro, ' } });
+    // The poll hands over an equal but new flag object, as useAsync does every 4 s.
+    rerender(editor(structuredClone(f0)));
+    expect(values.value).toBe('pro, ');
+    fireEvent.input(values, { target: { value: 'pro, enterprise' } });
+    expect(values.value).toBe('pro, enterprise');
   });
 
   it('is read-only without write access', () => {

@@ -1,5 +1,6 @@
 import type { Issue } from '../api/client.ts';
 import type { Target } from '../api/types.ts';
+import { useListText } from '../hooks/use-list-text.ts';
 import { FieldError } from './field-error.tsx';
 
 interface Props {
@@ -15,6 +16,24 @@ const splitList = (s: string) =>
     .split(/[\s,]+/)
     .map((x) => x.trim())
     .filter(Boolean);
+
+const joinLines = (values: string[]) => values.join('\n');
+
+/** The ids of one target, typed freely (see useListText for why the text is kept apart). */
+function TargetValues({
+  id,
+  values,
+  disabled,
+  onChange,
+}: {
+  id: string;
+  values: string[];
+  disabled: boolean;
+  onChange: (v: string[]) => void;
+}) {
+  const [text, setText] = useListText(values, joinLines, splitList);
+  return <textarea id={id} rows={2} disabled={disabled} value={text} onInput={(e) => onChange(setText(e.currentTarget.value))} />;
+}
 
 /** Individual targets: named users or accounts that get a variant before any rule runs. */
 export function TargetsEditor({ targets, variants, issues, disabled, onChange }: Props) {
@@ -64,13 +83,7 @@ export function TargetsEditor({ targets, variants, issues, disabled, onChange }:
           </div>
           <div class="field">
             <label for={`target-${i}-values`}>Values (one per line or comma-separated)</label>
-            <textarea
-              id={`target-${i}-values`}
-              rows={2}
-              disabled={disabled}
-              value={t.values.join('\n')}
-              onChange={(e) => set(i, { ...t, values: splitList(e.currentTarget.value) })}
-            />
+            <TargetValues id={`target-${i}-values`} values={t.values} disabled={disabled} onChange={(values) => set(i, { ...t, values })} />
           </div>
           <FieldError issues={issues} path={`targets.${i}`} />
         </div>

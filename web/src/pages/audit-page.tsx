@@ -42,11 +42,13 @@ export function AuditPage() {
       <search class="filters">
         <div class="field">
           <label for="audit-flag">Flag or resource key</label>
-          <input id="audit-flag" type="search" value={filter.flag} onChange={set('flag')} />
+          {/* Uncontrolled: the filter applies on change (Enter or leaving the field), and a re-render
+              meanwhile (the live poll) must not wipe what the admin is still typing. */}
+          <input id="audit-flag" type="search" defaultValue={filter.flag} onChange={set('flag')} />
         </div>
         <div class="field">
           <label for="audit-actor">Actor</label>
-          <input id="audit-actor" type="search" value={filter.actor} onChange={set('actor')} />
+          <input id="audit-actor" type="search" defaultValue={filter.actor} onChange={set('actor')} />
         </div>
         <div class="field field-inline">
           <label for="audit-env">Environment</label>

@@ -1,13 +1,16 @@
 import { canWrite } from '../api/can-write.ts';
 import { useSession } from '../app-context.ts';
+import { ArchiveFlag } from '../components/archive-flag.tsx';
 import { ContextEvaluator } from '../components/context-evaluator.tsx';
 import { EnvSwitches } from '../components/env-switches.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
+import { ExposureSummary } from '../components/exposure-summary.tsx';
 import { FlagBadges } from '../components/flag-badges.tsx';
 import { Link } from '../components/link.tsx';
 import { MetadataForm } from '../components/metadata-form.tsx';
 import { RolloutControl } from '../components/rollout-control.tsx';
 import { TargetingEditor } from '../components/targeting-editor.tsx';
+import { VariantList } from '../components/variant-list.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { navigate, useRoute } from '../hooks/use-route.ts';
@@ -55,9 +58,12 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
           </p>
           {f.description && <p>{f.description}</p>}
         </div>
-        <Link href={`/audit?flag=${encodeURIComponent(f.key)}`} class="btn btn-ghost">
-          History
-        </Link>
+        <div class="btn-group">
+          <Link href={`/audit?flag=${encodeURIComponent(f.key)}`} class="btn btn-ghost">
+            History
+          </Link>
+          {me.role !== 'viewer' && <ArchiveFlag flag={f} />}
+        </div>
       </div>
       <ErrorNote error={flag.error} />
       <EnvSwitches flag={f} selected={env.key} onSelect={select} onChanged={() => flag.reload(true)} />
@@ -88,8 +94,15 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
           </section>
         </section>
       )}
+      <section class="panel" aria-labelledby="exposures-title">
+        <h2 id="exposures-title">Exposures, last 24 h</h2>
+        <ExposureSummary flagKey={f.key} variants={Object.keys(f.variants)} environments={environments} />
+      </section>
       <div class="panel">
         <h2>Details</h2>
+        <h3>Variants</h3>
+        <VariantList flag={f} />
+        <p class="muted small">Variant values are set when the flag is created; the API cannot change them yet.</p>
         <MetadataForm flag={f} canEdit={me.role !== 'viewer'} onSaved={reload} />
       </div>
     </section>

@@ -54,7 +54,7 @@ export function SegmentsPage() {
               <div class="muted small">
                 {s.definition.attribute ?? 'targetingKey'} · {s.definition.included?.length ?? 0} included ·{' '}
                 {s.definition.excluded?.length ?? 0} excluded
-                {s.definition.rules?.length ? ` · ${s.definition.rules.length} rule groups` : ''}
+                {s.definition.rules?.length ? ` · ${s.definition.rules.length} rule group${s.definition.rules.length > 1 ? 's' : ''}` : ''}
                 {s.description && ` · ${s.description}`}
               </div>
             </div>

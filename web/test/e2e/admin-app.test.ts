@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSS_BUDGET_BYTES, JS_BUDGET_BYTES, measure } from '../../scripts/bundle-size.mjs';
-import { adminApi, newPage, PHONE, shot, signIn, startStack } from './harness.ts';
+import { adminApi, newPage, PHONE, sendExposures, shot, signIn, startStack } from './harness.ts';
 
 // The issue's scenario, in order, in one browser session: sign in, create a flag, add a rule,
 // roll out to 25%, flip the kill switch in production, find it all in the audit log.
@@ -98,29 +98,11 @@ describe('admin app against the real Worker', () => {
 
   it('rolls out to 25% with a preset, previewing the impact on recent contexts first', async () => {
     // 200 free-plan users seen by a production SDK (exposures carry their contexts).
-    const key = await adminApi<{ secret: string }>(stack.worker, 'POST', '/sdk-keys', {
-      kind: 'server',
-      environment: 'production',
-      name: 'e2e',
-    });
-    const events = Array.from({ length: 200 }, (_, i) => ({
-      flag: FLAG,
-      variant: 'off',
-      contextKey: `u${i}`,
-      at: Date.now(),
-      context: { targetingKey: `u${i}`, plan: 'free' },
-    }));
-    const sent = await fetch(`${stack.worker.url}/sdk/v1/events`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${key.secret}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ events }),
-    });
-    expect(sent.status).toBe(202);
-    for (let i = 0; i < 100; i++) {
-      const { contexts } = await adminApi<{ contexts: unknown[] }>(stack.worker, 'GET', '/environments/production/contexts?limit=1000');
-      if (contexts.length >= 200) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await sendExposures(
+      stack.worker,
+      'production',
+      Array.from({ length: 200 }, (_, i) => ({ flag: FLAG, variant: 'off', context: { targetingKey: `u${i}`, plan: 'free' } })),
+    );
     await page.getByRole('button', { name: '25%' }).click();
     // The sample reached the preview (events → queue → D1 → impact route). The flag is still off in
     // production, so the rollout changes nobody yet, and the preview says exactly that.

@@ -17,7 +17,16 @@ export interface Worker {
 
 /** Builds web/dist (the Worker serves it as static assets) and starts a fresh, seeded Worker. */
 export async function startStack(): Promise<{ worker: Worker; browser: Browser }> {
-  await build({ root: WEB_ROOT, configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // Vitest sets NODE_ENV=test, and Vite then builds a development bundle (about 5 KB gzip more)
+  // into the committed web/dist: build exactly what `npm run build` ships, then put it back.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: WEB_ROOT, configFile: path.join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const worker = (await startLocalWorker({ timeoutMs: 120_000 })) as Worker;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -67,4 +76,33 @@ export async function adminApi<T>(worker: Worker, method: string, route: string,
   });
   if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+export interface Exposure {
+  flag: string;
+  variant: string;
+  context: { targetingKey: string } & Record<string, unknown>;
+}
+
+/**
+ * Exposures as a server SDK in `environment` sends them (with their contexts), then waits until
+ * the queue consumer has written every context to D1, where the impact preview and "who gets
+ * what" read them.
+ */
+export async function sendExposures(worker: Worker, environment: string, exposures: Exposure[]): Promise<void> {
+  const key = await adminApi<{ secret: string }>(worker, 'POST', '/sdk-keys', { kind: 'server', environment, name: 'e2e exposures' });
+  const events = exposures.map((e) => ({ ...e, contextKey: e.context.targetingKey, at: Date.now() }));
+  const res = await fetch(`${worker.url}/sdk/v1/events`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${key.secret}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ events }),
+  });
+  if (res.status !== 202) throw new Error(`POST /sdk/v1/events: ${res.status} ${await res.text()}`);
+  const want = new Set(exposures.map((e) => e.context.targetingKey)).size;
+  for (let i = 0; i < 240; i++) {
+    const { contexts } = await adminApi<{ contexts: unknown[] }>(worker, 'GET', `/environments/${environment}/contexts?limit=1000`);
+    if (contexts.length >= want) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the ${environment} contexts never reached D1`);
 }

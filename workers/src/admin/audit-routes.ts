@@ -9,9 +9,7 @@ import { ok, security } from './openapi-helpers.ts';
 import { AuditQuery } from './schemas.ts';
 
 /** The audit log, newest first, filtered by flag, actor, environment and time; `before` pages. */
-export const auditRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-
-auditRoutes.openapi(
+export const auditRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   createRoute({
     method: 'get',
     path: '/audit',

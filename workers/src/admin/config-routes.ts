@@ -7,107 +7,7 @@ import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { ConfigPut, FlagEnvParams, Rollout, Toggle } from './schemas.ts';
 import { expectedVersion, loadConfig, writeConfig } from './write-config.ts';
 
-/** A flag in one environment: on/off (the kill switch), targeting rules, rollout percentage. */
-export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const path = '/flags/{key}/environments/{env}';
-
-configRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path,
-    tags: ['targeting'],
-    security,
-    middleware: [requireRole('viewer')],
-    request: { params: FlagEnvParams },
-    responses: ok('Configuration; ETag carries the version'),
-  }),
-  async (c) => {
-    const { key, env } = c.req.valid('param');
-    const { config } = await loadConfig(c, key, env);
-    c.header('ETag', `"${config.version}"`);
-    return c.json(config, 200);
-  },
-);
-
-configRoutes.openapi(
-  createRoute({
-    method: 'put',
-    path,
-    tags: ['targeting'],
-    security,
-    middleware: [requireRole('editor')],
-    request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
-    responses: ok('Saved and pushed'),
-  }),
-  async (c) => {
-    const { key, env } = c.req.valid('param');
-    const { version, reason, ...config } = c.req.valid('json');
-    const expected = expectedVersion(c, version);
-    if (expected === undefined)
-      throw new ApiError(
-        428,
-        'version_required',
-        'send the version you edited (If-Match or "version") so concurrent edits cannot overwrite each other',
-      );
-    const result = await writeConfig(c, { flagKey: key, environment: env, action: 'config.update', reason, expected }, () => ({
-      ...config,
-      bucketBy: config.bucketBy ?? null,
-    }));
-    return c.json(result, 200);
-  },
-);
-
-configRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: `${path}/toggle`,
-    tags: ['targeting'],
-    security,
-    middleware: [requireRole('editor')],
-    request: { params: FlagEnvParams, ...jsonBody(Toggle) },
-    responses: ok('Switched; `delivered` is how many streams the hub pushed it to'),
-  }),
-  async (c) => {
-    const { key, env } = c.req.valid('param');
-    const { enabled, reason } = c.req.valid('json');
-    // A kill switch must win even against a stale editor: no version needed, unless sent.
-    const expected = expectedVersion(c);
-    const result = await writeConfig(
-      c,
-      { flagKey: key, environment: env, action: enabled ? 'flag.enable' : 'flag.disable', reason, expected },
-      () => ({ enabled }),
-    );
-    return c.json(result, 200);
-  },
-);
-
-configRoutes.openapi(
-  createRoute({
-    method: 'put',
-    path: `${path}/rollout`,
-    tags: ['targeting'],
-    security,
-    middleware: [requireRole('editor')],
-    request: { params: FlagEnvParams, ...jsonBody(Rollout) },
-    responses: ok('Default rule now serves the percentage'),
-  }),
-  async (c) => {
-    const { key, env } = c.req.valid('param');
-    const body = c.req.valid('json');
-    const result = await writeConfig(
-      c,
-      {
-        flagKey: key,
-        environment: env,
-        action: 'flag.rollout',
-        reason: body.reason ?? `rollout ${body.percentage}%`,
-        expected: expectedVersion(c, body.version),
-      },
-      (current) => ({ defaultServe: rolloutServe(current.offVariant, current.defaultServe as Serve, body) }),
-    );
-    return c.json(result, 200);
-  },
-);
 
 /**
  * The rolled-out variant is listed first, so its bucket range only grows as the percentage rises:
@@ -132,3 +32,100 @@ function rolloutServe(
   if (bucketBy) serve.bucketBy = bucketBy;
   return serve;
 }
+
+/** A flag in one environment: on/off (the kill switch), targeting rules, rollout percentage. */
+export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path,
+      tags: ['targeting'],
+      security,
+      middleware: [requireRole('viewer')],
+      request: { params: FlagEnvParams },
+      responses: ok('Configuration; ETag carries the version'),
+    }),
+    async (c) => {
+      const { key, env } = c.req.valid('param');
+      const { config } = await loadConfig(c, key, env);
+      c.header('ETag', `"${config.version}"`);
+      return c.json(config, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put',
+      path,
+      tags: ['targeting'],
+      security,
+      middleware: [requireRole('editor')],
+      request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
+      responses: ok('Saved and pushed'),
+    }),
+    async (c) => {
+      const { key, env } = c.req.valid('param');
+      const { version, reason, ...config } = c.req.valid('json');
+      const expected = expectedVersion(c, version);
+      if (expected === undefined)
+        throw new ApiError(
+          428,
+          'version_required',
+          'send the version you edited (If-Match or "version") so concurrent edits cannot overwrite each other',
+        );
+      const result = await writeConfig(c, { flagKey: key, environment: env, action: 'config.update', reason, expected }, () => ({
+        ...config,
+        bucketBy: config.bucketBy ?? null,
+      }));
+      return c.json(result, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${path}/toggle`,
+      tags: ['targeting'],
+      security,
+      middleware: [requireRole('editor')],
+      request: { params: FlagEnvParams, ...jsonBody(Toggle) },
+      responses: ok('Switched; `delivered` is how many streams the hub pushed it to'),
+    }),
+    async (c) => {
+      const { key, env } = c.req.valid('param');
+      const { enabled, reason } = c.req.valid('json');
+      // A kill switch must win even against a stale editor: no version needed, unless sent.
+      const expected = expectedVersion(c);
+      const result = await writeConfig(
+        c,
+        { flagKey: key, environment: env, action: enabled ? 'flag.enable' : 'flag.disable', reason, expected },
+        () => ({ enabled }),
+      );
+      return c.json(result, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put',
+      path: `${path}/rollout`,
+      tags: ['targeting'],
+      security,
+      middleware: [requireRole('editor')],
+      request: { params: FlagEnvParams, ...jsonBody(Rollout) },
+      responses: ok('Default rule now serves the percentage'),
+    }),
+    async (c) => {
+      const { key, env } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const result = await writeConfig(
+        c,
+        {
+          flagKey: key,
+          environment: env,
+          action: 'flag.rollout',
+          reason: body.reason ?? `rollout ${body.percentage}%`,
+          expected: expectedVersion(c, body.version),
+        },
+        (current) => ({ defaultServe: rolloutServe(current.offVariant, current.defaultServe as Serve, body) }),
+      );
+      return c.json(result, 200);
+    },
+  );

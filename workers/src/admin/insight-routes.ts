@@ -11,116 +11,8 @@ import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { ConfigPut, EnvParam, FlagEnvParams } from './schemas.ts';
 import { loadConfig, proposeSnapshot } from './write-config.ts';
 
-/** What the SDKs saw: who the caller is, exposure counts, recent contexts, and change impact. */
-export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-
 const HOUR_MS = 3_600_000;
 const EXAMPLES = 20;
-
-insightRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/me',
-    tags: ['session'],
-    security,
-    middleware: [requireRole('viewer')],
-    responses: ok('The token presented: name, role and production access'),
-  }),
-  (c) => c.json(c.get('actor'), 200),
-);
-
-insightRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/environments/{env}/exposures',
-    tags: ['insights'],
-    security,
-    middleware: [requireRole('viewer')],
-    request: {
-      params: EnvParam,
-      query: z.object({
-        flag: z.string().optional(),
-        hours: z.coerce
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 90)
-          .default(24),
-      }),
-    },
-    responses: ok('Exposures per flag and variant over the last `hours` (variant "" means the SDK served its fallback)'),
-  }),
-  async (c) => {
-    const { env } = c.req.valid('param');
-    const { flag, hours } = c.req.valid('query');
-    const since = Math.floor((Date.now() - hours * HOUR_MS) / HOUR_MS) * HOUR_MS;
-    const filters = [eq(exposureCounts.environment, env), gte(exposureCounts.hour, since)];
-    if (flag) filters.push(eq(exposureCounts.flagKey, flag));
-    const rows = await db(c.env)
-      .select()
-      .from(exposureCounts)
-      .where(and(...filters));
-    const flags: Record<string, Record<string, number>> = {};
-    for (const r of rows) {
-      flags[r.flagKey] ??= {};
-      flags[r.flagKey]![r.variant] = (flags[r.flagKey]![r.variant] ?? 0) + r.count;
-    }
-    return c.json({ environment: env, since, flags }, 200);
-  },
-);
-
-insightRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/environments/{env}/contexts',
-    tags: ['insights'],
-    security,
-    middleware: [requireRole('viewer')],
-    request: { params: EnvParam, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }) },
-    responses: ok('The most recently seen contexts (sent by SDKs with their exposures)'),
-  }),
-  async (c) => {
-    const { env } = c.req.valid('param');
-    const rows = await recent(c.env, env, c.req.valid('query').limit);
-    return c.json({ environment: env, contexts: rows }, 200);
-  },
-);
-
-insightRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: '/flags/{key}/environments/{env}/impact',
-    tags: ['insights'],
-    security,
-    middleware: [requireRole('viewer')],
-    request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
-    responses: ok(
-      'How many recently seen contexts would get a different value with this configuration (the config PUT body; nothing is saved)',
-    ),
-  }),
-  async (c) => {
-    const { key, env } = c.req.valid('param');
-    const { version: _version, reason: _reason, ...proposed } = c.req.valid('json');
-    const { flag, config } = await loadConfig(c, key, env);
-    const candidate = toDefinition(flag, { ...config, ...proposed, bucketBy: proposed.bucketBy ?? null });
-    const { current, next } = await proposeSnapshot(c, env, candidate);
-    const before = compileSnapshot(current);
-    const after = compileSnapshot(next);
-    const sample = await recent(c.env, env, 1000);
-    let changed = 0;
-    const examples: { contextKey: string; context: unknown; before: Brief; after: Brief }[] = [];
-    for (const row of sample) {
-      const ctx = row.context as EvaluationContext;
-      const was = before.evaluate(key, ctx);
-      const will = after.evaluate(key, ctx);
-      if (was.variant === will.variant && JSON.stringify(was.value) === JSON.stringify(will.value)) continue;
-      changed++;
-      if (examples.length < EXAMPLES)
-        examples.push({ contextKey: row.contextKey, context: row.context, before: brief(was), after: brief(will) });
-    }
-    return c.json({ flag: key, environment: env, sampled: sample.length, changed, examples }, 200);
-  },
-);
 
 type Brief = Pick<EvaluationResult, 'value' | 'variant' | 'reason'>;
 const brief = (r: EvaluationResult): Brief => ({ value: r.value, variant: r.variant, reason: r.reason });
@@ -133,3 +25,107 @@ function recent(env: AppEnv['Bindings'], environment: string, limit: number) {
     .orderBy(desc(recentContexts.seenAt))
     .limit(limit);
 }
+
+/** What the SDKs saw: who the caller is, exposure counts, recent contexts, and change impact. */
+export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/me',
+      tags: ['session'],
+      security,
+      middleware: [requireRole('viewer')],
+      responses: ok('The token presented: name, role and production access'),
+    }),
+    (c) => c.json(c.get('actor'), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/environments/{env}/exposures',
+      tags: ['insights'],
+      security,
+      middleware: [requireRole('viewer')],
+      request: {
+        params: EnvParam,
+        query: z.object({
+          flag: z.string().optional(),
+          hours: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 90)
+            .default(24),
+        }),
+      },
+      responses: ok('Exposures per flag and variant over the last `hours` (variant "" means the SDK served its fallback)'),
+    }),
+    async (c) => {
+      const { env } = c.req.valid('param');
+      const { flag, hours } = c.req.valid('query');
+      const since = Math.floor((Date.now() - hours * HOUR_MS) / HOUR_MS) * HOUR_MS;
+      const filters = [eq(exposureCounts.environment, env), gte(exposureCounts.hour, since)];
+      if (flag) filters.push(eq(exposureCounts.flagKey, flag));
+      const rows = await db(c.env)
+        .select()
+        .from(exposureCounts)
+        .where(and(...filters));
+      const flags: Record<string, Record<string, number>> = {};
+      for (const r of rows) {
+        flags[r.flagKey] ??= {};
+        flags[r.flagKey]![r.variant] = (flags[r.flagKey]![r.variant] ?? 0) + r.count;
+      }
+      return c.json({ environment: env, since, flags }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/environments/{env}/contexts',
+      tags: ['insights'],
+      security,
+      middleware: [requireRole('viewer')],
+      request: { params: EnvParam, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }) },
+      responses: ok('The most recently seen contexts (sent by SDKs with their exposures)'),
+    }),
+    async (c) => {
+      const { env } = c.req.valid('param');
+      const rows = await recent(c.env, env, c.req.valid('query').limit);
+      return c.json({ environment: env, contexts: rows }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/flags/{key}/environments/{env}/impact',
+      tags: ['insights'],
+      security,
+      middleware: [requireRole('viewer')],
+      request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
+      responses: ok(
+        'How many recently seen contexts would get a different value with this configuration (the config PUT body; nothing is saved)',
+      ),
+    }),
+    async (c) => {
+      const { key, env } = c.req.valid('param');
+      const { version: _version, reason: _reason, ...proposed } = c.req.valid('json');
+      const { flag, config } = await loadConfig(c, key, env);
+      const candidate = toDefinition(flag, { ...config, ...proposed, bucketBy: proposed.bucketBy ?? null });
+      const { current, next } = await proposeSnapshot(c, env, candidate);
+      const before = compileSnapshot(current);
+      const after = compileSnapshot(next);
+      const sample = await recent(c.env, env, 1000);
+      let changed = 0;
+      const examples: { contextKey: string; context: unknown; before: Brief; after: Brief }[] = [];
+      for (const row of sample) {
+        const ctx = row.context as EvaluationContext;
+        const was = before.evaluate(key, ctx);
+        const will = after.evaluate(key, ctx);
+        if (was.variant === will.variant && JSON.stringify(was.value) === JSON.stringify(will.value)) continue;
+        changed++;
+        if (examples.length < EXAMPLES)
+          examples.push({ contextKey: row.contextKey, context: row.context, before: brief(was), after: brief(will) });
+      }
+      return c.json({ flag: key, environment: env, sampled: sample.length, changed, examples }, 200);
+    },
+  );

@@ -12,9 +12,6 @@ import { auditStatement } from './audit.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { AdminTokenCreate, IdParam, SdkKeyCreate } from './schemas.ts';
 
-/** SDK keys and admin tokens: the secret is returned once, at creation; only its hash is kept. */
-export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-
 const publicKey = ({ hash: _h, ...row }: typeof sdkKeys.$inferSelect) => row;
 const publicToken = ({ hash: _h, ...row }: typeof adminTokens.$inferSelect) => row;
 
@@ -78,103 +75,100 @@ async function revoke<T extends { id: string; environment?: string }>(c: Context
   return { ...before, revokedAt };
 }
 
-keyRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/sdk-keys',
-    tags: ['keys'],
-    security,
-    middleware: [requireRole('admin')],
-    responses: ok('SDK keys (never the secret)'),
-  }),
-  async (c) => c.json({ keys: (await db(c.env).select().from(sdkKeys)).map(publicKey) }, 200),
-);
-
-keyRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: '/sdk-keys',
-    tags: ['keys'],
-    security,
-    middleware: [requireRole('admin')],
-    request: jsonBody(SdkKeyCreate),
-    responses: ok('Created; `secret` is shown this once'),
-  }),
-  async (c) => {
-    const body = c.req.valid('json');
-    const d = db(c.env);
-    if (!(await d.select().from(environments).where(eq(environments.key, body.environment)).get()))
-      throw notFound(`environment "${body.environment}"`);
-    const created = await mint(c, body.kind, 'sdk_key', body, (row) => statement(c.env.DB, d.insert(sdkKeys).values(row)));
-    return c.json(created, 200);
-  },
-);
-
-keyRoutes.openapi(
-  createRoute({
-    method: 'delete',
-    path: '/sdk-keys/{id}',
-    tags: ['keys'],
-    security,
-    middleware: [requireRole('admin')],
-    request: { params: IdParam },
-    responses: ok('Revoked'),
-  }),
-  async (c) => {
-    const { id } = c.req.valid('param');
-    const d = db(c.env);
-    const before = await d.select().from(sdkKeys).where(eq(sdkKeys.id, id)).get();
-    if (!before || before.revokedAt) throw notFound(`SDK key ${id}`);
-    const revoked = await revoke(c, 'sdk_key', publicKey(before));
-    forgetSdkKeys();
-    return c.json(revoked, 200);
-  },
-);
-
-keyRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/admin-tokens',
-    tags: ['keys'],
-    security,
-    middleware: [requireRole('admin')],
-    responses: ok('Admin tokens (never the secret)'),
-  }),
-  async (c) => c.json({ tokens: (await db(c.env).select().from(adminTokens)).map(publicToken) }, 200),
-);
-
-keyRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: '/admin-tokens',
-    tags: ['keys'],
-    security,
-    middleware: [requireRole('admin')],
-    request: jsonBody(AdminTokenCreate),
-    responses: ok('Created; `secret` is shown this once'),
-  }),
-  async (c) => {
-    const body = c.req.valid('json');
-    const created = await mint(c, 'admin', 'admin_token', body, (row) => statement(c.env.DB, db(c.env).insert(adminTokens).values(row)));
-    return c.json(created, 200);
-  },
-);
-
-keyRoutes.openapi(
-  createRoute({
-    method: 'delete',
-    path: '/admin-tokens/{id}',
-    tags: ['keys'],
-    security,
-    middleware: [requireRole('admin')],
-    request: { params: IdParam },
-    responses: ok('Revoked'),
-  }),
-  async (c) => {
-    const { id } = c.req.valid('param');
-    const d = db(c.env);
-    const before = await d.select().from(adminTokens).where(eq(adminTokens.id, id)).get();
-    if (!before || before.revokedAt) throw notFound(`admin token ${id}`);
-    return c.json(await revoke(c, 'admin_token', publicToken(before)), 200);
-  },
-);
+/** SDK keys and admin tokens: the secret is returned once, at creation; only its hash is kept. */
+export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/sdk-keys',
+      tags: ['keys'],
+      security,
+      middleware: [requireRole('admin')],
+      responses: ok('SDK keys (never the secret)'),
+    }),
+    async (c) => c.json({ keys: (await db(c.env).select().from(sdkKeys)).map(publicKey) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/sdk-keys',
+      tags: ['keys'],
+      security,
+      middleware: [requireRole('admin')],
+      request: jsonBody(SdkKeyCreate),
+      responses: ok('Created; `secret` is shown this once'),
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const d = db(c.env);
+      if (!(await d.select().from(environments).where(eq(environments.key, body.environment)).get()))
+        throw notFound(`environment "${body.environment}"`);
+      const created = await mint(c, body.kind, 'sdk_key', body, (row) => statement(c.env.DB, d.insert(sdkKeys).values(row)));
+      return c.json(created, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/sdk-keys/{id}',
+      tags: ['keys'],
+      security,
+      middleware: [requireRole('admin')],
+      request: { params: IdParam },
+      responses: ok('Revoked'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const d = db(c.env);
+      const before = await d.select().from(sdkKeys).where(eq(sdkKeys.id, id)).get();
+      if (!before || before.revokedAt) throw notFound(`SDK key ${id}`);
+      const revoked = await revoke(c, 'sdk_key', publicKey(before));
+      forgetSdkKeys();
+      return c.json(revoked, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/admin-tokens',
+      tags: ['keys'],
+      security,
+      middleware: [requireRole('admin')],
+      responses: ok('Admin tokens (never the secret)'),
+    }),
+    async (c) => c.json({ tokens: (await db(c.env).select().from(adminTokens)).map(publicToken) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin-tokens',
+      tags: ['keys'],
+      security,
+      middleware: [requireRole('admin')],
+      request: jsonBody(AdminTokenCreate),
+      responses: ok('Created; `secret` is shown this once'),
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const created = await mint(c, 'admin', 'admin_token', body, (row) => statement(c.env.DB, db(c.env).insert(adminTokens).values(row)));
+      return c.json(created, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/admin-tokens/{id}',
+      tags: ['keys'],
+      security,
+      middleware: [requireRole('admin')],
+      request: { params: IdParam },
+      responses: ok('Revoked'),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const d = db(c.env);
+      const before = await d.select().from(adminTokens).where(eq(adminTokens.id, id)).get();
+      if (!before || before.revokedAt) throw notFound(`admin token ${id}`);
+      return c.json(await revoke(c, 'admin_token', publicToken(before)), 200);
+    },
+  );

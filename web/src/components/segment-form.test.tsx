@@ -1,0 +1,66 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { describe, expect, it } from 'vitest';
+import { fakeFetch, WithSession } from '../../test/unit/fake-session.tsx';
+import type { SegmentRow } from '../api/types.ts';
+import { SegmentForm } from './segment-form.tsx';
+
+const segment: SegmentRow = {
+  environment: 'production',
+  key: 'enterprise',
+  name: 'Enterprise',
+  description: '',
+  definition: { attribute: 'accountId', included: ['a1'], rules: [[{ attribute: 'plan', op: 'equals', values: ['enterprise'] }]] },
+  version: 4,
+  updatedAt: 0,
+};
+
+describe('SegmentForm', () => {
+  it('edits rule-based membership as OR-ed groups of AND-ed conditions', async () => {
+    const f = fakeFetch({ 'PUT /environments/production/segments/enterprise': () => [200, {}] });
+    render(
+      <WithSession routes={f}>
+        <SegmentForm env="production" segment={segment} onDone={() => undefined} />
+      </WithSession>,
+    );
+    // AND a second condition into the first group…
+    fireEvent.click(screen.getByRole('button', { name: '+ Condition' }));
+    fireEvent.input(document.getElementById('seg-enterprise-g0-c1-attr')!, { target: { value: 'seats' } });
+    fireEvent.change(document.getElementById('seg-enterprise-g0-c1-op')!, { target: { value: 'gte' } });
+    fireEvent.input(document.getElementById('seg-enterprise-g0-c1-values')!, { target: { value: '50' } });
+    // …and OR a second group.
+    fireEvent.click(screen.getByRole('button', { name: '+ Rule group' }));
+    fireEvent.input(document.getElementById('seg-enterprise-g1-c0-attr')!, { target: { value: 'email' } });
+    fireEvent.change(document.getElementById('seg-enterprise-g1-c0-op')!, { target: { value: 'emailDomain' } });
+    fireEvent.input(document.getElementById('seg-enterprise-g1-c0-values')!, { target: { value: 'bigco.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save segment' }));
+    await waitFor(() => expect(f.calls.length).toBe(1));
+    expect(f.calls[0]?.body).toEqual({
+      name: 'Enterprise',
+      description: '',
+      attribute: 'accountId',
+      included: ['a1'],
+      excluded: [],
+      rules: [
+        [
+          { attribute: 'plan', op: 'equals', values: ['enterprise'] },
+          { attribute: 'seats', op: 'gte', values: [50] },
+        ],
+        [{ attribute: 'email', op: 'emailDomain', values: ['bigco.com'] }],
+      ],
+      version: 4,
+    });
+  });
+
+  it('removes a group', async () => {
+    const f = fakeFetch({ 'PUT /environments/production/segments/enterprise': () => [200, {}] });
+    render(
+      <WithSession routes={f}>
+        <SegmentForm env="production" segment={segment} onDone={() => undefined} />
+      </WithSession>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Remove rule group 1' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save segment' }));
+    await waitFor(() => expect(f.calls.length).toBe(1));
+    expect(f.calls[0]?.body).toMatchObject({ rules: [] });
+  });
+});
