@@ -190,3 +190,46 @@ describe('segment deletion', () => {
     expect((await call(seg('pilot'), { key: A })).status).toBe(404);
   });
 });
+
+describe('variant edits (PATCH /flags/{key} with variants)', () => {
+  const flagUrl = '/api/v1/flags/invoice-theme';
+  const evaluate = async () =>
+    (
+      (await json(
+        await call('/sdk/v1/evaluate', { method: 'POST', key: LOCAL_KEYS.server, json: { context: { targetingKey: 'u1' } } }),
+      )) as { flags: Record<string, { value: unknown; variant?: string }> }
+    ).flags['invoice-theme'];
+
+  it('changes a served value everywhere, and refuses removing a variant an environment still serves', async () => {
+    const created = await call('/api/v1/flags', {
+      method: 'POST',
+      key: A,
+      json: { key: 'invoice-theme', kind: 'string', variants: { classic: 'classic', modern: 'modern-v1' }, offVariant: 'classic' },
+    });
+    expect(created.status).toBe(200);
+    const cfg = await json(await call(`${flagUrl}/environments/development`, { key: A }));
+    const put = await call(`${flagUrl}/environments/development`, {
+      method: 'PUT',
+      key: A,
+      json: { version: cfg.version, enabled: true, offVariant: 'classic', defaultServe: { variant: 'modern' } },
+    });
+    expect(put.status).toBe(200);
+    expect(await evaluate()).toMatchObject({ value: 'modern-v1', variant: 'modern' });
+
+    const renamed = await call(flagUrl, { method: 'PATCH', key: A, json: { variants: { classic: 'classic', modern: 'modern-v2' } } });
+    expect(renamed.status).toBe(200);
+    expect(await evaluate()).toMatchObject({ value: 'modern-v2', variant: 'modern' });
+
+    const before = await json(await call(flagUrl, { key: A }));
+    const removed = await call(flagUrl, { method: 'PATCH', key: A, json: { variants: { classic: 'classic' } } });
+    expect(removed.status).toBe(400);
+    const error = (await json(removed)).error;
+    expect(error.message).toMatch(/^in "development": /);
+    expect(error.message).toContain('modern');
+    const wrongKind = await call(flagUrl, { method: 'PATCH', key: A, json: { variants: { classic: 1, modern: 'modern-v2' } } });
+    expect(wrongKind.status).toBe(400);
+    const after = await json(await call(flagUrl, { key: A }));
+    expect(after.version).toBe(before.version);
+    expect(after.variants).toEqual({ classic: 'classic', modern: 'modern-v2' });
+  });
+});

@@ -1,5 +1,7 @@
+import type { FlagDefinition } from '@edgeflags/core';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, eq, isNull } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { environments, flagConfigs, flags } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
@@ -9,7 +11,7 @@ import { publishEnvironment } from '../snapshot/publish.ts';
 import { auditStatement, bumpStatement } from './audit.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { FlagCreate, FlagPatch, KeyParam } from './schemas.ts';
-import { expectedVersion } from './write-config.ts';
+import { expectedVersion, proposeSnapshot } from './write-config.ts';
 
 /** Flags: metadata shared by every environment. Targeting lives in config-routes.ts. */
 export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -129,7 +131,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       security,
       middleware: [requireRole('editor')],
       request: { params: KeyParam, ...jsonBody(FlagPatch) },
-      responses: ok('Updated metadata'),
+      responses: ok('Updated metadata or variants'),
     }),
     async (c) => {
       const { key } = c.req.valid('param');
@@ -142,7 +144,10 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         throw new ApiError(409, 'version_conflict', `flag "${key}" is at version ${flag.version}, not ${expected}`);
       const after = { ...flag, ...changes, version: flag.version + 1 };
       const visibilityChanged = changes.clientVisible !== undefined && changes.clientVisible !== flag.clientVisible;
-      const envs = visibilityChanged ? await d.select().from(environments) : [];
+      const variantsChanged = changes.variants !== undefined && JSON.stringify(changes.variants) !== JSON.stringify(flag.variants);
+      // Both reach SDKs through the snapshot, so every environment is bumped and pushed.
+      const envs = visibilityChanged || variantsChanged ? await d.select().from(environments) : [];
+      if (variantsChanged) await checkVariants(c, key, changes.variants as FlagDefinition['variants'], envs);
       // Guarded like config writes: the update only matches the version read above, and the audit
       // entry and snapshot bumps only follow a one-row update, so a lost race writes nothing.
       const results = await c.env.DB.batch([
@@ -206,3 +211,18 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       return c.json({ key, archived: true }, 200);
     },
   );
+
+/**
+ * New variants must still serve everything each environment points at (off variant, rules,
+ * targets, splits, other flags' prerequisites) with values of the flag's kind.
+ */
+async function checkVariants(c: Context<AppEnv>, key: string, variants: FlagDefinition['variants'], envs: { key: string }[]) {
+  for (const e of envs) {
+    try {
+      await proposeSnapshot(c, e.key, { key, edit: (def) => ({ ...def, variants }) });
+    } catch (err) {
+      if (err instanceof ApiError) throw new ApiError(err.status, err.code, `in "${e.key}": ${err.message}`, err.details);
+      throw err;
+    }
+  }
+}

@@ -18,21 +18,28 @@ export const FlagMetadata = z.strictObject({
   clientVisible: z.boolean().optional().openapi({ description: 'Client keys (browsers) may see its evaluated value' }),
 });
 
+// JSON values are recursive, which the OpenAPI generator cannot walk: document them as
+// "any JSON" and check them with the core schema instead.
+const Variants = z
+  .record(z.string().min(1).max(100), z.unknown().openapi({ description: 'Any JSON value of the flag kind' }))
+  .refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 50, 'between 1 and 50 variants')
+  .refine((v) => Object.values(v).every((x) => JsonValueSchema.safeParse(x).success), 'variant values must be JSON');
+
 export const FlagCreate = FlagMetadata.extend({
   key: Key,
   kind: z.enum(['boolean', 'string', 'number', 'json']),
-  // JSON values are recursive, which the OpenAPI generator cannot walk: document them as
-  // "any JSON" and check them with the core schema instead.
-  variants: z
-    .record(z.string(), z.unknown().openapi({ description: 'Any JSON value of the flag kind' }))
-    .refine((v) => Object.values(v).every((x) => JsonValueSchema.safeParse(x).success), 'variant values must be JSON')
-    .optional()
-    .openapi({ description: 'Defaults to { on: true, off: false } for booleans' }),
+  variants: Variants.optional().openapi({ description: 'Defaults to { on: true, off: false } for booleans' }),
   offVariant: z.string().optional(),
   reason: Reason,
 }).openapi('FlagCreate');
 
-export const FlagPatch = FlagMetadata.extend({ version: z.number().int().optional(), reason: Reason }).openapi('FlagPatch');
+export const FlagPatch = FlagMetadata.extend({
+  variants: Variants.optional().openapi({
+    description: 'New values, or variants added or removed; every environment must still resolve what it serves',
+  }),
+  version: z.number().int().optional(),
+  reason: Reason,
+}).openapi('FlagPatch');
 
 export const ConfigPut = z
   .strictObject({

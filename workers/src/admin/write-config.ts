@@ -116,10 +116,12 @@ export async function writeConfig(
 export async function proposeSnapshot(
   c: Context<AppEnv>,
   environment: string,
-  candidate: FlagDefinition,
+  change: FlagDefinition | { key: string; edit: (current: FlagDefinition) => FlagDefinition },
 ): Promise<{ current: Snapshot; next: Snapshot }> {
   const current: Snapshot = await buildSnapshot(db(c.env), environment);
-  const index = current.flags.findIndex((f) => f.key === candidate.key);
+  const index = current.flags.findIndex((f) => f.key === change.key);
+  if ('edit' in change && index < 0) return { current, next: current };
+  const candidate = 'edit' in change ? change.edit(current.flags[index]!) : change;
   const flagsNext = [...current.flags];
   if (index >= 0) flagsNext[index] = candidate;
   else flagsNext.push(candidate);
