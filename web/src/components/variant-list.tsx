@@ -1,20 +1,125 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api/client.ts';
 import type { FlagDetail } from '../api/types.ts';
+import { useSession } from '../app-context.ts';
+
+type Row = { name: string; value: string };
+
+const show = (kind: FlagDetail['kind'], v: unknown) => (kind === 'string' ? String(v) : JSON.stringify(v));
+
+/** Reads a typed value back from its text; `undefined` when the text is not a value of the kind. */
+function parse(kind: FlagDetail['kind'], text: string): unknown {
+  if (kind === 'string') return text;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (kind === 'json') return v;
+    return typeof v === kind ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * The flag's variants and their values, read-only: `PATCH /flags/{key}` takes metadata only, so
- * a value is fixed at creation (targeting refers to variants by name across environments).
+ * The flag's variants and their values. Editors change values, add and remove variants; the
+ * Worker refuses (naming the environment) a removal an environment still serves or requires.
  */
-export function VariantList({ flag }: { flag: FlagDetail }) {
+export function VariantList({ flag, canEdit, onSaved }: { flag: FlagDetail; canEdit: boolean; onSaved: () => void }) {
+  const { api, notify } = useSession();
+  const initial = () => Object.entries(flag.variants).map(([name, value]) => ({ name, value: show(flag.kind, value) }));
+  const [rows, setRows] = useState<Row[]>(initial);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setRows(initial()), [flag.version]);
+
+  if (!canEdit) {
+    return (
+      <dl class="variants">
+        {Object.entries(flag.variants).map(([name, value]) => (
+          <div key={name} class="variant">
+            <dt>{name}</dt>
+            <dd>
+              <code>{JSON.stringify(value)}</code>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    );
+  }
+
+  const set = (i: number, patch: Partial<Row>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const invalid = rows.findIndex((r) => parse(flag.kind, r.value) === undefined || !r.name.trim());
+  const save = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const variants = Object.fromEntries(rows.map((r) => [r.name.trim(), parse(flag.kind, r.value)]));
+      await api.patchFlag(flag.key, { variants, version: flag.version, reason: 'variants edited' });
+      notify('Saved variants.');
+      onSaved();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : (e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
-    <dl class="variants">
-      {Object.entries(flag.variants).map(([name, value]) => (
-        <div key={name} class="variant">
-          <dt>{name}</dt>
-          <dd>
-            <code>{JSON.stringify(value)}</code>
-          </dd>
+    <form
+      class="variant-form"
+      aria-label="Variants"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      {rows.map((r, i) => (
+        <div key={i} class="variant-row">
+          <label class="visually-hidden" for={`variant-${i}-name`}>
+            Variant {i + 1} name
+          </label>
+          <input id={`variant-${i}-name`} value={r.name} disabled={busy} onInput={(e) => set(i, { name: e.currentTarget.value })} />
+          <label class="visually-hidden" for={`variant-${i}-value`}>
+            Variant {i + 1} value ({flag.kind})
+          </label>
+          <input
+            id={`variant-${i}-value`}
+            value={r.value}
+            disabled={busy}
+            aria-invalid={parse(flag.kind, r.value) === undefined}
+            onInput={(e) => set(i, { value: e.currentTarget.value })}
+          />
+          <button
+            type="button"
+            class="btn btn-ghost"
+            disabled={busy || rows.length < 2}
+            onClick={() => setRows(rows.filter((_, j) => j !== i))}
+          >
+            Remove
+          </button>
         </div>
       ))}
-    </dl>
+      {invalid >= 0 && (
+        <p class="muted small">
+          Variant {invalid + 1} needs a name and a {flag.kind} value.
+        </p>
+      )}
+      {error && (
+        <p class="error-note" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="row-actions">
+        <button
+          type="button"
+          class="btn"
+          disabled={busy}
+          onClick={() => setRows([...rows, { name: '', value: flag.kind === 'string' ? '' : 'null' }])}
+        >
+          + Variant
+        </button>
+        <button type="submit" class="btn btn-primary" disabled={busy || invalid >= 0}>
+          Save variants
+        </button>
+      </div>
+    </form>
   );
 }

@@ -101,8 +101,7 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
       <div class="panel">
         <h2>Details</h2>
         <h3>Variants</h3>
-        <VariantList flag={f} />
-        <p class="muted small">Variant values are set when the flag is created; the API cannot change them yet.</p>
+        <VariantList flag={f} canEdit={me.role !== 'viewer'} onSaved={reload} />
         <MetadataForm flag={f} canEdit={me.role !== 'viewer'} onSaved={reload} />
       </div>
     </section>

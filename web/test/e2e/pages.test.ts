@@ -119,6 +119,42 @@ describe('segments, exposures and who gets what', () => {
   });
 });
 
+describe('variants', () => {
+  it('edits a served value on the flag page and SDKs get the new value', async () => {
+    await adminApi(stack.worker, 'POST', '/flags', {
+      key: 'invoice-theme',
+      kind: 'string',
+      variants: { classic: 'classic', modern: 'modern-v1' },
+      offVariant: 'classic',
+      clientVisible: true,
+    });
+    const cfg = await adminApi<{ version: number }>(stack.worker, 'GET', '/flags/invoice-theme/environments/development');
+    await adminApi(stack.worker, 'PUT', '/flags/invoice-theme/environments/development', {
+      version: cfg.version,
+      enabled: true,
+      offVariant: 'classic',
+      defaultServe: { variant: 'modern' },
+    });
+    await page.goto(`${stack.worker.url}/flags/invoice-theme`);
+    await page.getByLabel('Variant 2 value (string)').fill('modern-v2');
+    await page.getByRole('button', { name: 'Save variants' }).click();
+    await page.getByText('Saved variants.').waitFor();
+    const res = await fetch(`${stack.worker.url}/sdk/v1/evaluate`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${stack.worker.keys.client}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ context: { targetingKey: 'u1' } }),
+    });
+    const { flags } = (await res.json()) as { flags: Record<string, { value: unknown }> };
+    expect(flags['invoice-theme']?.value).toBe('modern-v2');
+
+    // Removing the variant development serves is refused, with the environment named.
+    await page.getByRole('button', { name: 'Remove' }).nth(1).click();
+    await page.getByRole('button', { name: 'Save variants' }).click();
+    expect(await page.getByRole('alert').first().textContent()).toContain('in "development"');
+    await shot(page, 'variants-desktop');
+  });
+});
+
 describe('environments, keys and tokens', () => {
   it('creates an environment where every flag starts off', async () => {
     await page.getByRole('link', { name: 'Environments' }).click();
