@@ -8,25 +8,7 @@ export type { LocalWorker };
 
 export const startWorker = (): Promise<LocalWorker> => startLocalWorker({ timeoutMs: 120_000 });
 
-/** The kill switch: turns a flag off (or back on) in an environment through the admin API. */
-export async function toggle(worker: LocalWorker, flag: string, enabled: boolean, environment = 'development'): Promise<void> {
-  const res = await fetch(`${worker.url}/api/v1/flags/${flag}/environments/${environment}/toggle`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${worker.keys.admin}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ enabled, reason: `test: ${flag} ${enabled ? 'on' : 'off'}` }),
-  });
-  if (!res.ok) throw new Error(`toggle ${flag}: ${res.status} ${await res.text()}`);
-}
-
-/** Polls `check` until it holds; tests wait on conditions, never on fixed sleeps. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+export { toggleFlag as toggle, waitFor } from '../../../scripts/test-support.mjs';
 
 /** A `fetch` that goes to the real Worker and remembers what was asked (method and path). */
 export function recordingFetch(): typeof fetch & { calls: { method: string; path: string; body?: string }[] } {

@@ -2,8 +2,9 @@
 // with esbuild, run in a page, and every answer is compared here, case by case.
 import path from 'node:path';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../scripts/test-support.mjs';
 import type { BrowserAnswers } from './browser/run-vectors.ts';
 import { vectors } from './vectors.ts';
 
@@ -19,18 +20,7 @@ beforeAll(async () => {
     target: 'es2022',
     write: false,
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage();
   await page.setContent('<!doctype html><title>vectors</title>');
   await page.addScriptTag({ content: bundle.outputFiles[0]!.text });

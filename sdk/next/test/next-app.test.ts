@@ -2,9 +2,10 @@
 // against a real Worker (wrangler dev, seeded). Once for `proxy.ts` (Node runtime, Next 16's
 // default) and once for `middleware.ts` (edge runtime).
 import { compileSnapshot } from '@edgeflags/core';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalWorker } from '../../../scripts/local-worker.mjs';
+import { launchChromium } from '../../../scripts/test-support.mjs';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { get, text, until, variantOf } from './http.ts';
 import { APP_DIR, buildApp, builtForEdge, prepareEdgeApp, type RunningApp, startApp } from './next-app.ts';
@@ -27,18 +28,7 @@ let browser: Browser;
 beforeAll(async () => {
   worker = await startLocalWorker();
   proxy = await startFaultProxy(worker.url);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -2,44 +2,17 @@
  * The real Worker for tests: `wrangler dev` on a free port with fresh, seeded state
  * (scripts/local-worker.mjs), plus the admin calls the tests make.
  */
-export interface LocalWorker {
-  url: string;
-  keys: { admin: string; server: string; client: string };
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  dispose(): Promise<void>;
-}
+import { type LocalWorker, startLocalWorker } from '../../../scripts/local-worker.mjs';
+import { waitFor as waitForCondition } from '../../../scripts/test-support.mjs';
 
-interface LocalWorkerModule {
-  startLocalWorker(options?: { timeoutMs?: number }): Promise<LocalWorker>;
-}
+export { toggleFlag as toggle } from '../../../scripts/test-support.mjs';
+export type { LocalWorker };
 
-// Imported by path at run time: the script is plain JS outside this package's type scope.
-const SCRIPT = new URL('../../../scripts/local-worker.mjs', import.meta.url).href;
+export const startWorker = (): Promise<LocalWorker> => startLocalWorker({ timeoutMs: 120_000 });
 
-export async function startWorker(): Promise<LocalWorker> {
-  const { startLocalWorker } = (await import(SCRIPT)) as LocalWorkerModule;
-  return startLocalWorker({ timeoutMs: 120_000 });
-}
-
-export async function toggle(worker: LocalWorker, flag: string, enabled: boolean, environment = 'development'): Promise<void> {
-  const res = await fetch(`${worker.url}/api/v1/flags/${flag}/environments/${environment}/toggle`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${worker.keys.admin}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ enabled, reason: `test: ${flag} ${enabled ? 'on' : 'off'}` }),
-  });
-  if (!res.ok) throw new Error(`toggle ${flag}: ${res.status} ${await res.text()}`);
-}
-
-/** Polls `check` until it holds; tests wait on conditions, never on fixed sleeps. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+// Longer than the shared default: these tests wait across real edge restarts.
+export const waitFor = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) =>
+  waitForCondition(check, what, timeoutMs);
 
 /** Seeded contexts (scripts/seed-data.mjs): 5% of accounts get the new PDF engine. */
 export function accountsWithPdfEngine(isOn: (accountId: string) => boolean, n = 400): { on: string[]; off: string[] } {

@@ -1,8 +1,9 @@
 // @edgeflags/react in real headless Chromium against the real Worker: the page is served from
 // its own origin, so every request also exercises the Worker's CORS for SDK routes.
 import type { Payload } from '@edgeflags/browser';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../scripts/test-support.mjs';
 import { type LocalWorker, startWorker, toggle } from '../../browser/test/worker.ts';
 import { servePage } from './page/serve-page.ts';
 
@@ -14,22 +15,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [worker, page$, browser] = await Promise.all([
-    startWorker(),
-    servePage(),
-    chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [worker, page$, browser] = await Promise.all([startWorker(), servePage(), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { startLocalWorker } from '../../../scripts/local-worker.mjs';
+import { launchChromium } from '../../../scripts/test-support.mjs';
 
 export const WEB_ROOT = path.resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = path.join(WEB_ROOT, 'test-results/screenshots');
@@ -28,18 +29,7 @@ export async function startStack(): Promise<{ worker: Worker; browser: Browser }
     else process.env.NODE_ENV = nodeEnv;
   }
   const worker = (await startLocalWorker({ timeoutMs: 120_000 })) as Worker;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   return { worker, browser };
 }
