@@ -1,25 +1,16 @@
-import type { BooleanFlagKey, FlagKey, FlagRegistry, JsonValue, ValueOf, VariantOf } from '@edgeflags/core';
+import type { BooleanFlagKey, FlagKey, FlagRegistry, JsonValue, ValueOf, VariantOf, WirePayload, WireResult } from '@edgeflags/core';
 
 /** A flat set of attributes; `targetingKey` (alias `userId`) names the user. */
 export type Context = Record<string, string | number | boolean | null | ReadonlyArray<string | number | boolean>>;
 
 /** One pre-evaluated flag, exactly as `POST /sdk/v1/evaluate` returns it. */
-export interface FlagResult<V = JsonValue> {
-  value: V;
-  variant?: string;
-  reason: 'DISABLED' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'ERROR';
-  errorCode?: string;
-}
+export type FlagResult<V = JsonValue> = WireResult<V>;
 
 /**
  * The body of `POST /sdk/v1/evaluate`. It is also the bootstrap format: a server renders with
  * it and hands the same object to `createClient({ bootstrap })`, so the first paint is correct.
  */
-export interface Payload {
-  environment: string;
-  version: number;
-  flags: Record<string, FlagResult>;
-}
+export type Payload = WirePayload;
 
 /** The subset of `Storage` the client needs; `localStorage` by default in browsers. */
 export type FlagStorage = Pick<Storage, 'getItem' | 'setItem'>;

@@ -23,3 +23,4 @@ export type { BooleanFlagKey, FlagKey, FlagRegistry, FlagShape, ValueOf, Variant
 export { compareSemver, parseSemver } from './semver.ts';
 export { compileSnapshot, type FlagSnapshot } from './snapshot.ts';
 export type * from './types.ts';
+export { toWirePayload, toWireResult, type WirePayload, type WireResult } from './wire.ts';

@@ -51,7 +51,7 @@ function unpack(p: unknown): WireResult | undefined {
   if (!Array.isArray(p) || p.length < 2 || typeof p[1] !== 'string') return undefined;
   const w: WireResult = { value: p[0] ?? null, reason: p[1] as WireResult['reason'] };
   if (typeof p[2] === 'string' && p[2] !== '') w.variant = p[2];
-  if (typeof p[3] === 'string') w.errorCode = p[3];
+  if (typeof p[3] === 'string') w.errorCode = p[3] as WireResult['errorCode'];
   return w;
 }
 

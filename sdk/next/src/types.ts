@@ -1,22 +1,12 @@
-import type { ErrorCode, JsonValue, Reason } from '@edgeflags/core';
+import type { Reason, WirePayload } from '@edgeflags/core';
 
-/** One evaluated flag as `POST /sdk/v1/evaluate` returns it. */
-export interface WireResult {
-  value: JsonValue;
-  variant?: string;
-  reason: Reason;
-  errorCode?: ErrorCode | string;
-}
+export type { WireResult } from '@edgeflags/core';
 
 /**
  * The `POST /sdk/v1/evaluate` response, exactly: what `<FlagProvider bootstrap>` and the
  * browser client's `bootstrap` take, so the first client render needs no request.
  */
-export interface EvaluatePayload {
-  environment: string;
-  version: number;
-  flags: Record<string, WireResult>;
-}
+export type EvaluatePayload = WirePayload;
 
 /** A context as JSON carries it (no `undefined`): the shape `<FlagProvider context>` takes. */
 export type WireContext = Record<string, string | number | boolean | null | ReadonlyArray<string | number | boolean>>;

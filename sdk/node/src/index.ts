@@ -15,8 +15,10 @@
  * const bootstrap = flags.allFlags(ctx);           // for @edgeflags/browser, client-visible only
  * await flags.close();
  */
+
+export type { WireResult } from '@edgeflags/core';
 export type { ChangeEvent, ClientStatus, Details, ValueFor } from './client.ts';
 export { createClient, EdgeflagsClient } from './client.ts';
 export type { ExposureEvent, ExposureStats } from './exposures.ts';
 export type { ClientOptions, ExposureOptions, FetchLike, Logger } from './options.ts';
-export type { AllFlags, WireResult } from './wire.ts';
+export type { AllFlags } from './wire.ts';

@@ -1,32 +1,18 @@
-import type { AttributeValue, ErrorCode, EvaluationContext, EvaluationResult, FlagSnapshot, JsonValue, Reason } from '@edgeflags/core';
-
-/** One flag as `POST /sdk/v1/evaluate` returns it (workers/src/sdk/bulk-evaluate.ts `WireResult`). */
-export interface WireResult {
-  value: JsonValue;
-  variant?: string;
-  reason: Reason;
-  errorCode?: ErrorCode;
-}
+import {
+  type AttributeValue,
+  type EvaluationContext,
+  type EvaluationResult,
+  type FlagSnapshot,
+  toWirePayload,
+  type WirePayload,
+} from '@edgeflags/core';
 
 /** The Worker's bulk evaluation response; @edgeflags/browser takes it as its bootstrap. */
-export interface AllFlags {
-  environment: string;
-  version: number;
-  flags: Record<string, WireResult>;
-}
+export type AllFlags = WirePayload;
 
 /** Drops what the Worker never sends (rule indexes, messages), so server and edge payloads are identical. */
-export function toBootstrap(snap: FlagSnapshot, results: Record<string, EvaluationResult>): AllFlags {
-  const flags: Record<string, WireResult> = {};
-  for (const key in results) {
-    const r = results[key]!;
-    const wire: WireResult = { value: r.value, reason: r.reason };
-    if (r.variant !== undefined) wire.variant = r.variant;
-    if (r.errorCode !== undefined) wire.errorCode = r.errorCode;
-    flags[key] = wire;
-  }
-  return { environment: snap.environment, version: snap.version, flags };
-}
+export const toBootstrap = (snap: FlagSnapshot, results: Record<string, EvaluationResult>): AllFlags =>
+  toWirePayload(snap.environment, snap.version, results);
 
 /** The Worker's limits on a context (workers/src/sdk/context.ts `CONTEXT_LIMITS`). */
 const CONTEXT_LIMITS = { attributes: 100, keyLength: 128, stringLength: 1024, listLength: 100 };

@@ -1,16 +1,9 @@
-import { type EvaluationContext, type EvaluationResult, type FlagSnapshot, murmur3 } from '@edgeflags/core';
+import { type EvaluationContext, type FlagSnapshot, murmur3, toWireResult, type WireResult } from '@edgeflags/core';
 
 /** What bulk evaluation needs of a cached snapshot (kept structural so benchmarks run it in Node). */
 export interface EvaluableSnapshot {
   version: number;
   readonly compiled: FlagSnapshot;
-}
-
-export interface WireResult {
-  value: EvaluationResult['value'];
-  variant?: string;
-  reason: EvaluationResult['reason'];
-  errorCode?: string;
 }
 
 const clientVisible = (f: { clientVisible: boolean }) => f.clientVisible;
@@ -19,13 +12,7 @@ const clientVisible = (f: { clientVisible: boolean }) => f.clientVisible;
 export function evaluateForKey(snap: EvaluableSnapshot, kind: 'server' | 'client', context: EvaluationContext): Record<string, WireResult> {
   const results = snap.compiled.evaluateAll(context, kind === 'client' ? clientVisible : undefined);
   const out: Record<string, WireResult> = {};
-  for (const key in results) {
-    const r = results[key]!;
-    const wire: WireResult = { value: r.value, reason: r.reason };
-    if (r.variant !== undefined) wire.variant = r.variant;
-    if (r.errorCode !== undefined) wire.errorCode = r.errorCode;
-    out[key] = wire;
-  }
+  for (const key in results) out[key] = toWireResult(results[key]!);
   return out;
 }
 
