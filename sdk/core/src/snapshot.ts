@@ -57,7 +57,19 @@ export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean }
     keys,
     flag: lookup,
     evaluate(key: string, ctx: EvaluationContext, defaultValue?: JsonValue): EvaluationResult {
-      return evaluateOne(flags.get(key), key, ctx, defaultValue);
+      const flag = flags.get(key);
+      // Fast path for answers fixed at compile time: the same checks as evaluateOne, inlined.
+      const fixed = flag?.constant;
+      if (
+        fixed !== undefined &&
+        fixed.reason !== 'ERROR' &&
+        typeof ctx === 'object' &&
+        ctx !== null &&
+        !Array.isArray(ctx) &&
+        (defaultValue === undefined || DEFAULT_FITS[flag!.kind](defaultValue))
+      )
+        return fixed;
+      return evaluateOne(flag, key, ctx, defaultValue);
     },
     evaluateAll(ctx, include) {
       const out: Record<string, EvaluationResult> = {};
