@@ -12,6 +12,11 @@ export default defineProject(async () => {
         miniflare: { bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret', CONTEXT_SAMPLE_RATE: '1' } },
       }),
     ],
-    test: { name: 'worker (workerd)', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], setupFiles: ['./test/apply-migrations.ts'] },
+    test: {
+      name: 'worker (workerd)',
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      exclude: ['test/rate-limit.test.ts'],
+      setupFiles: ['./test/apply-migrations.ts'],
+    },
   };
 });

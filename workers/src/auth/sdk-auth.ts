@@ -13,7 +13,21 @@ import { kindOf, presentedSecret, sha256Hex } from './secrets.ts';
 export const KEY_CACHE_MS = 30_000;
 const cache = new Map<string, { key: SdkKey | null; at: number }>();
 
+/** SDK key check for routes with effects (streams, events): the rate limit is checked first. */
 export function requireSdkKey(...kinds: SdkKey['kind'][]) {
+  return sdkKey(kinds, false);
+}
+
+/**
+ * SDK key check for pure reads (evaluation, snapshots). The rate-limit binding is I/O, so its
+ * verdict is awaited alongside the handler rather than before it, and an over-limit request
+ * gets its 429 instead of the answer: a read that is thrown away costs only CPU.
+ */
+export function requireSdkKeyForRead(...kinds: SdkKey['kind'][]) {
+  return sdkKey(kinds, true);
+}
+
+function sdkKey(kinds: SdkKey['kind'][], alongside: boolean) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const secret = presentedSecret(c.req.raw.headers) ?? c.req.query('key');
     if (!secret) throw new ApiError(401, 'unauthorized', 'send an SDK key as "Authorization: Bearer efs_…/efc_…" or "X-API-Key"');
@@ -24,12 +38,15 @@ export function requireSdkKey(...kinds: SdkKey['kind'][]) {
     const key = await lookup(c.env, secret);
     if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked SDK key');
     if (!kinds.includes(key.kind)) throw new ApiError(403, 'forbidden', `this route takes a ${kinds.join(' or ')} key`);
-    const { success } = await c.env.SDK_RATE_LIMITER.limit({ key: key.id });
-    if (!success) throw new ApiError(429, 'rate_limited', 'too many requests for this key; retry in a minute');
+    const verdict = c.env.SDK_RATE_LIMITER.limit({ key: key.id });
     c.set('sdkKey', key);
+    if (!alongside && !(await verdict).success) throw rateLimited();
     await next();
+    if (alongside && !(await verdict).success) throw rateLimited();
   });
 }
+
+const rateLimited = () => new ApiError(429, 'rate_limited', 'too many requests for this key; retry in a minute');
 
 async function lookup(env: AppEnv['Bindings'], secret: string): Promise<SdkKey | null> {
   const hash = await sha256Hex(secret);

@@ -1,7 +1,7 @@
 import type { EvaluationResult } from '@edgeflags/core';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { requireSdkKey } from '../auth/sdk-auth.ts';
+import { requireSdkKeyForRead } from '../auth/sdk-auth.ts';
 import { signStreamToken, verifyStreamToken } from '../auth/stream-token.ts';
 import { ApiError } from '../errors.ts';
 import { evaluationEtag } from '../sdk/bulk-evaluate.ts';
@@ -23,7 +23,7 @@ function wire(r: EvaluationResult) {
   return { key: r.key, value: r.value, reason: r.reason, variant: r.variant, metadata: {} };
 }
 
-ofrepRoutes.get('/v1/configuration', requireSdkKey('server', 'client'), (c) =>
+ofrepRoutes.get('/v1/configuration', requireSdkKeyForRead('server', 'client'), (c) =>
   c.json({
     name: 'edgeflags',
     capabilities: {
@@ -33,7 +33,7 @@ ofrepRoutes.get('/v1/configuration', requireSdkKey('server', 'client'), (c) =>
   }),
 );
 
-ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKey('server', 'client'), limit, async (c) => {
+ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKeyForRead('server', 'client'), limit, async (c) => {
   const sdkKey = c.get('sdkKey');
   const key = c.req.param('key');
   const context = await readContext(c.req.raw);
@@ -46,7 +46,7 @@ ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKey('server', 'client'), l
   return c.json(wire(result), result.reason === 'ERROR' ? 400 : 200);
 });
 
-ofrepRoutes.post('/v1/evaluate/flags', requireSdkKey('server', 'client'), limit, async (c) => {
+ofrepRoutes.post('/v1/evaluate/flags', requireSdkKeyForRead('server', 'client'), limit, async (c) => {
   const sdkKey = c.get('sdkKey');
   const context = await readContext(c.req.raw);
   const cached = await readSnapshot(c.env, sdkKey.environment);

@@ -1,7 +1,7 @@
 import type { EvaluationContext } from '@edgeflags/core';
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { requireSdkKey } from '../auth/sdk-auth.ts';
+import { requireSdkKey, requireSdkKeyForRead } from '../auth/sdk-auth.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { evaluateForKey, evaluationEtag } from './bulk-evaluate.ts';
 import { readContext, sdkBodyLimit } from './context.ts';
@@ -15,7 +15,7 @@ export const sdkRoutes = new Hono<AppEnv>();
 
 const limit = sdkBodyLimit;
 
-sdkRoutes.get('/snapshot', requireSdkKey('server'), async (c) => {
+sdkRoutes.get('/snapshot', requireSdkKeyForRead('server'), async (c) => {
   const snap = await readSnapshot(c.env, c.get('sdkKey').environment);
   c.header('ETag', snap.etag);
   c.header('Cache-Control', 'no-cache');
@@ -23,7 +23,7 @@ sdkRoutes.get('/snapshot', requireSdkKey('server'), async (c) => {
   return c.body(snap.json, 200, { 'Content-Type': 'application/json' });
 });
 
-sdkRoutes.post('/evaluate', requireSdkKey('server', 'client'), limit, async (c) => {
+sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), limit, async (c) => {
   const key = c.get('sdkKey');
   const context = await readContext(c.req.raw);
   const snap = await readSnapshot(c.env, key.environment);

@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineProject } from 'vitest/config';
+
+// The rate limit with a limit of 5 a minute, so reaching it takes six requests, not 6,001.
+export default defineProject(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, '../drizzle/migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: '../wrangler.toml' },
+        miniflare: {
+          bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret' },
+          ratelimits: { SDK_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 5, period: 60 } } },
+        },
+      }),
+    ],
+    test: { name: 'worker rate limit (workerd)', include: ['test/rate-limit.test.ts'], setupFiles: ['./test/apply-migrations.ts'] },
+  };
+});
