@@ -3,7 +3,7 @@ import { saltSeed } from './bucket.ts';
 import { MAX_PREREQUISITE_DEPTH } from './limits.ts';
 import { CompileError, compileCondition, type Predicate } from './operators.ts';
 import { errorResult } from './result.ts';
-import { compileServe, fixedResult, type Outcome, type ServeScope } from './serve.ts';
+import { compileServe, fixedResult, freezeValues, type Outcome, type ServeScope } from './serve.ts';
 import type { EvaluationContext, EvaluationResult, FlagDefinition, FlagKind, JsonValue } from './types.ts';
 
 export interface CompiledFlag {
@@ -37,6 +37,7 @@ export function compileFlag(def: FlagDefinition, segments: ReadonlyMap<string, P
     seed: saltSeed(def.salt ?? def.key),
     bucketBy: def.bucketBy ?? 'targetingKey',
   };
+  freezeValues(def.variants);
   const base = { key: def.key, kind: def.kind, clientVisible: def.clientVisible === true };
   const off = fixedResult(scope, def.offVariant, 'DISABLED');
   if (!def.enabled) return { ...base, constant: off, evaluate: () => off };

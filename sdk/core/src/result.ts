@@ -13,7 +13,8 @@ export function errorResult<T = JsonValue | null>(
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+    if (Array.isArray(value)) for (const v of value) deepFreeze(v);
+    else for (const k in value) deepFreeze(value[k]);
   }
   return value;
 }

@@ -16,16 +16,29 @@ export interface ServeScope {
 type Extra = Pick<EvaluationResult, 'ruleIndex' | 'ruleId' | 'targetIndex' | 'prerequisite'>;
 
 /** A frozen result for one variant: every non-error outcome is built once, at compile time. */
-export function fixedResult(scope: ServeScope, variant: string, reason: Reason, extra: Extra = {}): EvaluationResult {
+export function fixedResult(scope: ServeScope, variant: string, reason: Reason, extra?: Extra): EvaluationResult {
   if (!Object.hasOwn(scope.variants, variant)) throw new CompileError(`unknown variant "${variant}"`);
-  return deepFreeze({ key: scope.key, value: scope.variants[variant]!, variant, reason, ...extra });
+  // The value is deep-frozen once per flag (freezeValues); the result itself only needs a shallow freeze.
+  const result: EvaluationResult = { key: scope.key, value: scope.variants[variant]!, variant, reason };
+  if (extra !== undefined) {
+    if (extra.ruleIndex !== undefined) result.ruleIndex = extra.ruleIndex;
+    if (extra.ruleId !== undefined) result.ruleId = extra.ruleId;
+    if (extra.targetIndex !== undefined) result.targetIndex = extra.targetIndex;
+    if (extra.prerequisite !== undefined) result.prerequisite = extra.prerequisite;
+  }
+  return Object.freeze(result);
+}
+
+/** Variant values are shared by every result that serves them, so they are frozen once. */
+export function freezeValues(variants: Record<string, JsonValue>): void {
+  for (const name in variants) deepFreeze(variants[name]);
 }
 
 /**
  * Variants own consecutive bucket ranges in split order, so raising the first (or last)
  * variant's weight only widens its range: nobody already in is moved out.
  */
-export function compileServe(scope: ServeScope, serve: Serve, fixedReason: Reason, extra: Extra = {}): Outcome {
+export function compileServe(scope: ServeScope, serve: Serve, fixedReason: Reason, extra?: Extra): Outcome {
   if (serve.variant !== undefined) {
     const result = fixedResult(scope, serve.variant, fixedReason, extra);
     return () => result;
