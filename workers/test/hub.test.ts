@@ -209,12 +209,12 @@ describe('EnvironmentHub state', () => {
       await connect(stub, 'ofrep'),
     ];
     for (const sub of subs) await sub.next();
-    expect((await stub.stats()).connections).toEqual({ server: 1, client: 2, ofrep: 1 });
+    expect((await stub.stats()).connections).toEqual({ server: 1, client: 2, ofrep: 1, admin: 0 });
 
     subs[1]!.ws.close(1000, 'bye');
     subs[3]!.ws.close(1001, 'away');
     const stats = await statsWhen(stub, (s) => s.connections.client === 1 && s.connections.ofrep === 0);
-    expect(stats.connections).toEqual({ server: 1, client: 1, ofrep: 0 });
+    expect(stats.connections).toEqual({ server: 1, client: 1, ofrep: 0, admin: 0 });
     expect((await stub.publish(event(1))).sent).toBe(2);
   });
 

@@ -1,11 +1,12 @@
 import { compileSnapshot, type EvaluationContext, type EvaluationResult } from '@edgeflags/core';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, desc, eq, gte } from 'drizzle-orm';
-import { exposureCounts, recentContexts } from '../../../drizzle/schema.ts';
+import { environments, exposureCounts, recentContexts } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
 import { db } from '../db.ts';
-import { validationHook } from '../errors.ts';
+import { notFound, validationHook } from '../errors.ts';
+import { forwardToHub } from '../sdk/forward-to-hub.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { ConfigPut, EnvParam, FlagEnvParams } from './schemas.ts';
@@ -38,6 +39,29 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       responses: ok('The token presented: name, role and production access'),
     }),
     (c) => c.json(c.get('actor'), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/environments/{env}/changes',
+      tags: ['session'],
+      security,
+      middleware: [requireRole('viewer')],
+      request: { params: EnvParam },
+      responses: {
+        200: {
+          description:
+            "Server-sent events from the environment's hub: `refetch` with the changed flag keys after every published change (read with fetch, which can send the token)",
+          content: { 'text/event-stream': { schema: z.string() } },
+        },
+      },
+    }),
+    async (c) => {
+      const { env } = c.req.valid('param');
+      const known = await db(c.env).select({ key: environments.key }).from(environments).where(eq(environments.key, env)).get();
+      if (!known) throw notFound(`environment "${env}"`);
+      return forwardToHub(c.env, c.req.raw, env, 'admin', c.get('actor').id);
+    },
   )
   .openapi(
     createRoute({

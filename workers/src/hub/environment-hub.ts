@@ -21,6 +21,7 @@ import {
   type ClientKind,
   helloMessage,
   isClientKind,
+  isSdkKind,
   type MessageState,
   messageFor,
   type PublishEvent,
@@ -99,7 +100,7 @@ export class EnvironmentHub extends DurableObject<Env> {
   }
 
   async stats(): Promise<HubStats> {
-    const connections = { server: 0, client: 0, ofrep: 0 };
+    const connections = { server: 0, client: 0, ofrep: 0, admin: 0 };
     for (const kind of CLIENT_KINDS) {
       const open = this.ctx.getWebSockets(kind).filter((ws) => ws.readyState === WebSocket.READY_STATE_OPEN);
       connections[kind] = open.length + this.#sse.count(kind);
@@ -109,7 +110,7 @@ export class EnvironmentHub extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const kind = request.headers.get('X-Edgeflags-Kind');
-    if (!isClientKind(kind)) return new Response('X-Edgeflags-Kind must be server, client or ofrep', { status: 400 });
+    if (!isClientKind(kind)) return new Response('X-Edgeflags-Kind must be server, client, ofrep or admin', { status: 400 });
     const lastEventId = readLastEventId(request);
 
     if (request.headers.get('Upgrade')?.toLowerCase() === 'websocket') {
@@ -173,15 +174,17 @@ export class EnvironmentHub extends DurableObject<Env> {
       const sockets = this.ctx.getWebSockets(kind);
       if (sockets.length === 0 && this.#sse.count(kind) === 0) continue;
       const message = messageFor(kind, state);
+      let reached = 0;
       for (const ws of sockets) {
         try {
           ws.send(message);
-          sent++;
+          reached++;
         } catch {
           // Closing between getWebSockets() and send(); webSocketClose cleans it up.
         }
       }
-      sent += this.#sse.broadcast(kind, formatSseEvent(state.version, kind, message));
+      reached += this.#sse.broadcast(kind, formatSseEvent(state.version, kind, message));
+      if (isSdkKind(kind)) sent += reached;
     }
     return sent;
   }

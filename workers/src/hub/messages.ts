@@ -2,10 +2,16 @@
 // returns a string that is sent as-is to every socket of that kind: a publish serializes
 // once per kind, never once per socket, so fan-out cost stays a send loop.
 
-/** Who is listening: server SDKs get the snapshot, browsers and OFREP providers a nudge. */
-export type ClientKind = 'server' | 'client' | 'ofrep';
+/**
+ * Who is listening: server SDKs get the snapshot, browsers and OFREP providers a nudge, and
+ * admin consoles the same nudge as browsers (which flags changed) to refresh what they show.
+ */
+export type ClientKind = 'server' | 'client' | 'ofrep' | 'admin';
 
-export const CLIENT_KINDS: readonly ClientKind[] = ['server', 'client', 'ofrep'];
+export const CLIENT_KINDS: readonly ClientKind[] = ['server', 'client', 'ofrep', 'admin'];
+
+/** Kinds that evaluate flags: what "delivered to N clients" counts (admin consoles are not clients). */
+export const isSdkKind = (kind: ClientKind): boolean => kind !== 'admin';
 
 /** What the Worker hands to `EnvironmentHub.publish` after a write commits in D1. */
 export interface PublishEvent {
@@ -26,13 +32,13 @@ export interface MessageState {
 }
 
 export function isClientKind(value: unknown): value is ClientKind {
-  return value === 'server' || value === 'client' || value === 'ofrep';
+  return value === 'server' || value === 'client' || value === 'ofrep' || value === 'admin';
 }
 
 /** SSE `event:` name per kind; OFREP uses the default `message` because the provider listens there. */
 export function eventName(kind: ClientKind): string | undefined {
   if (kind === 'server') return 'snapshot';
-  if (kind === 'client') return 'refetch';
+  if (kind === 'client' || kind === 'admin') return 'refetch';
   return undefined;
 }
 
@@ -58,7 +64,7 @@ export function ofrepMessage(state: MessageState): string {
 
 export function messageFor(kind: ClientKind, state: MessageState): string {
   if (kind === 'server') return snapshotMessage(state);
-  if (kind === 'client') return refetchMessage(state);
+  if (kind === 'client' || kind === 'admin') return refetchMessage(state);
   return ofrepMessage(state);
 }
 

@@ -25,7 +25,7 @@ export function formatSseEvent(id: number, kind: ClientKind, data: string): stri
 type Writer = WritableStreamDefaultWriter<Uint8Array>;
 
 export class SseClients {
-  readonly #byKind: Record<ClientKind, Set<Writer>> = { server: new Set(), client: new Set(), ofrep: new Set() };
+  readonly #byKind: Record<ClientKind, Set<Writer>> = { server: new Set(), client: new Set(), ofrep: new Set(), admin: new Set() };
 
   get size(): number {
     return this.#byKind.server.size + this.#byKind.client.size + this.#byKind.ofrep.size;
