@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi } from './api/client.ts';
 import type { Environment, Me } from './api/types.ts';
 import { type Session, SessionContext } from './app-context.ts';
 import { AppShell } from './components/app-shell.tsx';
 import { SignIn } from './components/sign-in.tsx';
 import { Toast, type ToastMessage } from './components/toast.tsx';
+import { type ChangeListener, openChangeFeed } from './lib/change-feed.ts';
 import { clearToken, loadToken, saveToken } from './lib/session.ts';
 import { Routes } from './routes.tsx';
 
@@ -46,6 +47,24 @@ export function App() {
     if (token) void signIn(token, localStorage.getItem('edgeflags.token') === token);
   }, [signIn]);
 
+  // One push stream per environment for as long as the session lasts. Pages subscribe to a
+  // stable set (their effects run before this one), and the feed fans out to it.
+  const listeners = useRef(new Set<ChangeListener>());
+  const onChange = useCallback((listener: ChangeListener) => {
+    listeners.current.add(listener);
+    return () => void listeners.current.delete(listener);
+  }, []);
+  const token = state.phase === 'ready' ? state.token : undefined;
+  const envKeys = state.phase === 'ready' ? state.environments.map((e) => e.key).join(',') : '';
+  useEffect(() => {
+    if (!token || !envKeys) return;
+    const feed = openChangeFeed({ baseUrl: API_BASE, token, environments: envKeys.split(',') });
+    feed.subscribe((env, flags) => {
+      for (const l of listeners.current) l(env, flags);
+    });
+    return () => feed.close();
+  }, [token, envKeys]);
+
   if (state.phase !== 'ready') {
     return <SignIn busy={state.phase === 'checking'} error={state.phase === 'signed-out' ? state.error : undefined} onSubmit={signIn} />;
   }
@@ -64,6 +83,7 @@ export function App() {
       setState({ phase: 'signed-out' });
     },
     notify: (text, tone = 'ok') => setToast({ text, tone, at: Date.now() }),
+    onChange,
   };
   return (
     <SessionContext.Provider value={session}>

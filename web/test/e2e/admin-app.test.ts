@@ -166,6 +166,16 @@ describe('admin app against the real Worker', () => {
       .getByRole('cell')
       .nth(4);
     expect(await cell.textContent()).toContain('Off');
+    // The app holds a push stream to each environment's hub (GET /environments/{env}/changes).
+    await expect
+      .poll(
+        async () =>
+          (await adminApi<{ connections: { admin: number } }>(stack.worker, 'GET', '/environments/staging/hub')).connections.admin,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBeGreaterThanOrEqual(1);
     await adminApi(stack.worker, 'POST', '/flags/maintenance-mode/environments/staging/toggle', { enabled: true, reason: 'elsewhere' });
     await cell.getByText('On').waitFor({ timeout: 20_000 });
   });

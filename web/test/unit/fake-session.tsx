@@ -91,6 +91,7 @@ export function WithSession({
     reloadEnvironments: async () => undefined,
     signOut: () => undefined,
     notify: (m) => notes.push(m),
+    onChange: () => () => undefined,
   };
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
