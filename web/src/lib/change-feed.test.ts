@@ -21,7 +21,11 @@ function streamingFetch() {
   const opened: { url: string; auth: string | null; push: (text: string) => void; end: () => void; aborted: () => boolean }[] = [];
   const fakeFetch = (async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     let controller!: ReadableStreamDefaultController<Uint8Array>;
-    const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+      },
+    });
     const signal = init?.signal;
     signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
     opened.push({
