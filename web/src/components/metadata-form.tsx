@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError, type Issue } from '../api/client.ts';
 import type { FlagDetail, FlagType } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
+import { useDraft } from '../hooks/use-draft.ts';
+import { ChangedElsewhere } from './changed-elsewhere.tsx';
 import { FieldError } from './field-error.tsx';
 
 export const FLAG_TYPES: FlagType[] = ['release', 'ops', 'experiment', 'permission', 'migration'];
@@ -14,21 +16,20 @@ const list = (s: string) =>
 /** Name, owner, type, expiry, description, tags and links: what makes a flag an operational resource. */
 export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; canEdit: boolean; onSaved: () => void }) {
   const { api, notify } = useSession();
-  const initial = () => ({
-    name: flag.name,
-    owner: flag.owner,
-    type: flag.type,
-    expiresAt: flag.expiresAt ?? '',
-    description: flag.description,
-    tags: flag.tags.join(', '),
-    links: flag.links.join('\n'),
-    clientVisible: flag.clientVisible,
-  });
-  const [form, setForm] = useState(initial);
+  const edit = useDraft(flag, (f) => ({
+    name: f.name,
+    owner: f.owner,
+    type: f.type,
+    expiresAt: f.expiresAt ?? '',
+    description: f.description,
+    tags: f.tags.join(', '),
+    links: f.links.join('\n'),
+    clientVisible: f.clientVisible,
+  }));
+  const { draft: form, setDraft: setForm } = edit;
   const [issues, setIssues] = useState<Issue[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  useEffect(() => setForm(initial()), [flag.version]);
   const field = (k: 'name' | 'owner' | 'expiresAt' | 'description' | 'tags' | 'links') => ({
     id: `meta-${k}`,
     value: form[k],
@@ -41,7 +42,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
     setIssues([]);
     setError(undefined);
     try {
-      await api.patchFlag(flag.key, {
+      const updated = await api.patchFlag(flag.key, {
         name: form.name,
         owner: form.owner,
         type: form.type,
@@ -50,8 +51,9 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         tags: list(form.tags),
         links: list(form.links),
         clientVisible: form.clientVisible,
-        version: flag.version,
+        version: edit.version,
       });
+      edit.saved(updated.version, form);
       notify('Saved details.');
       onSaved();
     } catch (e) {
@@ -70,6 +72,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         void save();
       }}
     >
+      {edit.changedElsewhere && <ChangedElsewhere what="this flag's details" version={flag.version} onReset={edit.reset} />}
       <div class="field">
         <label for="meta-name">Name</label>
         <input {...field('name')} />
@@ -128,7 +131,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
       )}
       {canEdit && (
         <div class="span-2">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
+          <button type="submit" class="btn btn-primary" disabled={busy || edit.pristine}>
             Save details
           </button>
         </div>

@@ -32,6 +32,9 @@ export function RolloutControl({
   const [value, setValue] = useState(current === undefined ? '' : String(current));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // The version this control last wrote: a second preset clicked before the reload lands is not a conflict.
+  const [written, setWritten] = useState(0);
+  const version = Math.max(config.version, written);
   // A change made elsewhere shows up here too (live polling reloads `config`).
   useEffect(() => setValue(current === undefined ? '' : String(current)), [config.version]);
 
@@ -42,7 +45,8 @@ export function RolloutControl({
     setBusy(true);
     setError(undefined);
     try {
-      await api.rollout(flag.key, env, { percentage: pct, variant, version: config.version });
+      const res = await api.rollout(flag.key, env, { percentage: pct, variant, version });
+      setWritten(res.config.version);
       notify(`${flag.key} rolled out to ${pct}% in ${env}.`);
       onSaved();
     } catch (e) {

@@ -1,8 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError, type Issue } from '../api/client.ts';
 import type { ConfigRow, FlagDetail, FlagSummary, SegmentRow } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
+import { useDraft } from '../hooks/use-draft.ts';
 import { bodyOf, type ConfigDraft, draftOf } from '../lib/config-draft.ts';
+import { ChangedElsewhere } from './changed-elsewhere.tsx';
 import { FieldError } from './field-error.tsx';
 import { ImpactPreview } from './impact-preview.tsx';
 import { PrerequisitesEditor } from './prerequisites-editor.tsx';
@@ -23,37 +25,28 @@ interface Props {
 /** Prerequisites, targets, rules and the default rule of one environment, saved as one versioned PUT. */
 export function TargetingEditor({ flag, env, config, flags, segments, canEdit, onSaved }: Props) {
   const { api, notify } = useSession();
-  const [draft, setDraft] = useState<ConfigDraft>(() => draftOf(config));
-  // The configuration the draft started from: its version guards the save (409 if someone else saved).
-  const [baseConfig, setBaseConfig] = useState(config);
+  // The version the draft started from guards the save (409 if someone else saved meanwhile).
+  const edit = useDraft(config, draftOf);
+  const { draft, pristine, changedElsewhere } = edit;
   const [issues, setIssues] = useState<Issue[]>([]);
   const [error, setError] = useState<string>();
   const [reason, setReason] = useState('');
   const [saving, setSaving] = useState(false);
-  const pristine = JSON.stringify(draft) === JSON.stringify(draftOf(baseConfig));
-  const changedElsewhere = !pristine && baseConfig.version !== config.version;
   const variants = Object.keys(flag.variants);
   const reset = () => {
-    setDraft(draftOf(config));
-    setBaseConfig(config);
+    edit.reset();
     setIssues([]);
     setError(undefined);
   };
 
-  // Follow changes made elsewhere unless the admin has edits of their own in progress.
-  useEffect(() => {
-    if (pristine && config.version !== baseConfig.version) reset();
-  }, [config.version, pristine]);
-  useEffect(reset, [env]);
-
-  const set = <K extends keyof ConfigDraft>(k: K, v: ConfigDraft[K]) => setDraft({ ...draft, [k]: v });
+  const set = <K extends keyof ConfigDraft>(k: K, v: ConfigDraft[K]) => edit.setDraft({ ...draft, [k]: v });
   const save = async () => {
     setSaving(true);
     setIssues([]);
     setError(undefined);
     try {
-      const res = await api.putConfig(flag.key, env, bodyOf(draft, baseConfig.version, reason || undefined));
-      setBaseConfig({ ...baseConfig, ...draft, version: res.config.version });
+      const res = await api.putConfig(flag.key, env, bodyOf(draft, edit.version, reason || undefined));
+      edit.saved(res.config.version, draft);
       setReason('');
       notify(`Saved targeting in ${env} (version ${res.config.version}).`);
       onSaved();
@@ -82,14 +75,7 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
         void save();
       }}
     >
-      {changedElsewhere && (
-        <div class="banner banner-warn" role="alert">
-          Someone changed this flag in {env} while you were editing (now version {config.version}).{' '}
-          <button type="button" class="btn btn-sm" onClick={reset}>
-            Discard my edits and reload
-          </button>
-        </div>
-      )}
+      {changedElsewhere && <ChangedElsewhere what={`this flag in ${env}`} version={config.version} onReset={reset} />}
       <section class="panel-section">
         <h3>Prerequisites</h3>
         <PrerequisitesEditor

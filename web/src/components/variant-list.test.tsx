@@ -7,7 +7,7 @@ const theme = () => flag({ key: 'theme', kind: 'string', variants: { classic: 'c
 
 describe('VariantList', () => {
   it('saves edited and added variants with the version they were edited at', async () => {
-    const f = fakeFetch({ 'PATCH /flags/theme': () => [200, {}] });
+    const f = fakeFetch({ 'PATCH /flags/theme': () => [200, { ...theme(), version: 5 }] });
     render(
       <WithSession routes={f}>
         <VariantList flag={theme()} canEdit onSaved={() => undefined} />
@@ -44,6 +44,51 @@ describe('VariantList', () => {
     fireEvent.click(screen.getAllByRole('button', { name: 'Remove' })[0]!);
     fireEvent.submit(screen.getByRole('form', { name: 'Variants' }));
     expect((await screen.findByRole('alert')).textContent).toContain('in "production"');
+  });
+
+  it('starts the next edit from what it saved, whether the reload lands before or after', async () => {
+    let version = 4;
+    const f = fakeFetch({ 'PATCH /flags/theme': () => [200, { ...theme(), version: ++version }] });
+    const ui = (flagVersion: number) => (
+      <WithSession routes={f}>
+        <VariantList flag={{ ...theme(), version: flagVersion }} canEdit onSaved={() => undefined} />
+      </WithSession>
+    );
+    const { rerender } = render(ui(4));
+    fireEvent.input(screen.getByLabelText('Variant 2 value (string)'), { target: { value: 'modern-v2' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Variants' }));
+    // Saved (the form is enabled again) and the draft is the new base: nothing left to save.
+    const button = (name: string) => screen.getByRole('button', { name }) as HTMLButtonElement;
+    await waitFor(() => expect(button('+ Variant').disabled).toBe(false));
+    expect(button('Save variants').disabled).toBe(true);
+    // The next edit begins before the page's reload brings version 5 back.
+    fireEvent.click(screen.getAllByRole('button', { name: 'Remove' })[0]!);
+    rerender(ui(5));
+    expect(screen.queryByLabelText('Variant 2 value (string)')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    fireEvent.submit(screen.getByRole('form', { name: 'Variants' }));
+    await waitFor(() => expect(f.calls.filter((c) => c.method === 'PATCH')).toHaveLength(2));
+    expect(f.calls.filter((c) => c.method === 'PATCH')[1]?.body).toMatchObject({ variants: { modern: 'modern-v2' }, version: 5 });
+  });
+
+  it('follows changes made elsewhere, unless the admin has edits of their own', () => {
+    const ui = (f: ReturnType<typeof theme>) => (
+      <WithSession routes={fakeFetch({})}>
+        <VariantList flag={f} canEdit onSaved={() => undefined} />
+      </WithSession>
+    );
+    const { rerender } = render(ui(theme()));
+    rerender(ui({ ...theme(), variants: { classic: 'classic', modern: 'modern-v7' }, version: 5 }));
+    expect((screen.getByLabelText('Variant 2 value (string)') as HTMLInputElement).value).toBe('modern-v7');
+    expect((screen.getByRole('button', { name: 'Save variants' }) as HTMLButtonElement).disabled).toBe(true);
+
+    fireEvent.input(screen.getByLabelText('Variant 1 value (string)'), { target: { value: 'classic-v2' } });
+    rerender(ui({ ...theme(), variants: { classic: 'classic', modern: 'modern-v8' }, version: 6 }));
+    expect((screen.getByLabelText('Variant 1 value (string)') as HTMLInputElement).value).toBe('classic-v2');
+    expect(screen.getByRole('alert').textContent).toContain('now version 6');
+    fireEvent.click(screen.getByRole('button', { name: 'Discard my edits and reload' }));
+    expect((screen.getByLabelText('Variant 2 value (string)') as HTMLInputElement).value).toBe('modern-v8');
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('is read-only for viewers', () => {

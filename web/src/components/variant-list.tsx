@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError } from '../api/client.ts';
 import type { FlagDetail } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
+import { useDraft } from '../hooks/use-draft.ts';
+import { ChangedElsewhere } from './changed-elsewhere.tsx';
 
 type Row = { name: string; value: string };
 
@@ -25,11 +27,10 @@ function parse(kind: FlagDetail['kind'], text: string): unknown {
  */
 export function VariantList({ flag, canEdit, onSaved }: { flag: FlagDetail; canEdit: boolean; onSaved: () => void }) {
   const { api, notify } = useSession();
-  const initial = () => Object.entries(flag.variants).map(([name, value]) => ({ name, value: show(flag.kind, value) }));
-  const [rows, setRows] = useState<Row[]>(initial);
+  const edit = useDraft(flag, (f): Row[] => Object.entries(f.variants).map(([name, value]) => ({ name, value: show(f.kind, value) })));
+  const { draft: rows, setDraft: setRows } = edit;
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  useEffect(() => setRows(initial()), [flag.version]);
 
   if (!canEdit) {
     return (
@@ -53,7 +54,8 @@ export function VariantList({ flag, canEdit, onSaved }: { flag: FlagDetail; canE
     setError(undefined);
     try {
       const variants = Object.fromEntries(rows.map((r) => [r.name.trim(), parse(flag.kind, r.value)]));
-      await api.patchFlag(flag.key, { variants, version: flag.version, reason: 'variants edited' });
+      const updated = await api.patchFlag(flag.key, { variants, version: edit.version, reason: 'variants edited' });
+      edit.saved(updated.version, rows);
       notify('Saved variants.');
       onSaved();
     } catch (e) {
@@ -71,6 +73,7 @@ export function VariantList({ flag, canEdit, onSaved }: { flag: FlagDetail; canE
         void save();
       }}
     >
+      {edit.changedElsewhere && <ChangedElsewhere what="this flag's variants" version={flag.version} onReset={edit.reset} />}
       {rows.map((r, i) => (
         <div key={i} class="variant-row">
           <label class="visually-hidden" for={`variant-${i}-name`}>
@@ -116,7 +119,7 @@ export function VariantList({ flag, canEdit, onSaved }: { flag: FlagDetail; canE
         >
           + Variant
         </button>
-        <button type="submit" class="btn btn-primary" disabled={busy || invalid >= 0}>
+        <button type="submit" class="btn btn-primary" disabled={busy || edit.pristine || invalid >= 0}>
           Save variants
         </button>
       </div>
