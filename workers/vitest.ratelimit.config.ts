@@ -10,7 +10,8 @@ export default defineProject(async () => {
       cloudflareTest({
         wrangler: { configPath: '../wrangler.toml' },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret' },
+          // Every evaluation is sampled, so a test can see that refused ones are not.
+          bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret', CONTEXT_SAMPLE_RATE: '1' },
           ratelimits: { SDK_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 5, period: 60 } } },
         },
       }),

@@ -18,5 +18,10 @@ export interface SdkKey {
 /** Hono generics for every sub-app: bindings plus what the auth middleware sets. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: { actor: Actor; sdkKey: SdkKey };
+  Variables: {
+    actor: Actor;
+    sdkKey: SdkKey;
+    /** The rate limiter's verdict on this SDK request (settled before any effect is allowed). */
+    withinLimit: Promise<boolean>;
+  };
 }

@@ -1,20 +1,37 @@
+import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 // Runs under vitest.ratelimit.config.ts: 5 requests a minute per key.
 beforeAll(seed);
 
-const evaluate = (key: string) => call('/sdk/v1/evaluate', { method: 'POST', key, json: { context: { targetingKey: 'u1' } } });
+const evaluate = (key: string, targetingKey = 'u1') =>
+  call('/sdk/v1/evaluate', { method: 'POST', key, json: { context: { targetingKey } } });
+
+const sampled = async (prefix: string) =>
+  (
+    await env.DB.prepare(`SELECT context_key FROM recent_contexts WHERE context_key LIKE ?`)
+      .bind(`${prefix}%`)
+      .all<{ context_key: string }>()
+  ).results
+    .map((r) => r.context_key)
+    .sort();
 
 describe('SDK rate limit (Workers rate-limit binding, per key)', () => {
   it('answers 429 with the error envelope once a key is over its limit, and other keys are unaffected', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await evaluate(LOCAL_KEYS.client)).status);
+    for (let i = 0; i < 7; i++) statuses.push((await evaluate(LOCAL_KEYS.client, `ctx-${i}`)).status);
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(statuses.slice(5)).toEqual([429, 429]);
-    const refused = await evaluate(LOCAL_KEYS.client);
+    const refused = await evaluate(LOCAL_KEYS.client, 'ctx-7');
     expect(await refused.json()).toEqual({ error: { code: 'rate_limited', message: 'too many requests for this key; retry in a minute' } });
-    expect((await evaluate(LOCAL_KEYS.server)).status).toBe(200);
+    expect((await evaluate(LOCAL_KEYS.server, 'last')).status).toBe(200);
+
+    // Every evaluation here is sampled (CONTEXT_SAMPLE_RATE=1), but only those within the limit
+    // reach the context set: once the last one sent has arrived, the refused ones are absent.
+    const deadline = Date.now() + 15_000;
+    while ((await sampled('last')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await sampled('ctx-')).toEqual(['ctx-0', 'ctx-1', 'ctx-2', 'ctx-3', 'ctx-4']);
   });
 
   it('limits streams and events before doing anything', async () => {

@@ -21,7 +21,8 @@ export function requireSdkKey(...kinds: SdkKey['kind'][]) {
 /**
  * SDK key check for pure reads (evaluation, snapshots). The rate-limit binding is I/O, so its
  * verdict is awaited alongside the handler rather than before it, and an over-limit request
- * gets its 429 instead of the answer: a read that is thrown away costs only CPU.
+ * gets its 429 instead of the answer: a read that is thrown away costs only CPU. A read's side
+ * effects (a sampled context) wait for `c.get('withinLimit')`.
  */
 export function requireSdkKeyForRead(...kinds: SdkKey['kind'][]) {
   return sdkKey(kinds, true);
@@ -38,11 +39,12 @@ function sdkKey(kinds: SdkKey['kind'][], alongside: boolean) {
     const key = await lookup(c.env, secret);
     if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked SDK key');
     if (!kinds.includes(key.kind)) throw new ApiError(403, 'forbidden', `this route takes a ${kinds.join(' or ')} key`);
-    const verdict = c.env.SDK_RATE_LIMITER.limit({ key: key.id });
+    const verdict = c.env.SDK_RATE_LIMITER.limit({ key: key.id }).then((v) => v.success);
     c.set('sdkKey', key);
-    if (!alongside && !(await verdict).success) throw rateLimited();
+    c.set('withinLimit', verdict);
+    if (!alongside && !(await verdict)) throw rateLimited();
     await next();
-    if (alongside && !(await verdict).success) throw rateLimited();
+    if (alongside && !(await verdict)) throw rateLimited();
   });
 }
 

@@ -37,15 +37,18 @@ sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), limit, asy
 
 /**
  * Browsers send their context here rather than with exposures, so a small sample of evaluated
- * contexts feeds the "how many would change" preview. Off the response path (waitUntil), and
- * only contexts that name someone.
+ * contexts feeds the "how many would change" preview. Off the response path (waitUntil), only
+ * contexts that name someone, and only from requests within the key's rate limit.
  */
 function sampleContext(c: Context<AppEnv>, environment: string, context: EvaluationContext): void {
   const rate = Number(c.env.CONTEXT_SAMPLE_RATE ?? 0.05);
   const contextKey = context.targetingKey ?? context.userId;
   if (typeof contextKey !== 'string' || !(Math.random() < rate)) return;
   const message = { environment, receivedAt: Date.now(), events: [], contexts: [{ contextKey, context }] };
-  c.executionCtx.waitUntil(c.env.EVENTS.send(message, { contentType: 'json' }).catch(() => {}));
+  const send = async () => {
+    if (await c.get('withinLimit')) await c.env.EVENTS.send(message, { contentType: 'json' });
+  };
+  c.executionCtx.waitUntil(send().catch(() => {}));
 }
 
 sdkRoutes.get('/stream', requireSdkKey('server', 'client'), (c) => {
