@@ -87,13 +87,16 @@ export function createClient(options: ClientOptions): FlagClient {
     }
   }
 
-  function read(key: string): FlagResult | undefined {
+  function read(key: string, known?: boolean): FlagResult | undefined {
     const r = payload?.flags[key];
     const contextKey = context.targetingKey ?? context.userId;
     // An exposure nobody can be attributed to is useless for an experiment: anonymous reads are not sent.
-    if (r && contextKey) exposures?.add({ flag: key, variant: r.variant, reason: r.reason, contextKey: `${contextKey}`, at: Date.now() });
+    if (r && contextKey)
+      exposures?.add({ flag: key, variant: r.variant, reason: r.reason, contextKey: `${contextKey}`, at: Date.now() }, known);
     return r;
   }
+  // What the server already reported for this bootstrap (an A/B rewrite) is not reported twice.
+  for (const key of bootstrap?.exposed ?? []) read(key, true);
 
   // Bootstrapped: the server evaluated this context a moment ago, and the stream's lastEventId
   // brings a refetch if anything changed since, so no request is needed before first paint.

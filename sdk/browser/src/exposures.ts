@@ -9,7 +9,8 @@ const MAX_SEEN = 2000;
 const FLUSH_MS = 5000;
 
 export interface ExposureQueue {
-  add(event: Exposure): void;
+  /** Queues the event unless it was seen; `known` only marks it seen (a server reported it). */
+  add(event: Exposure, known?: boolean): void;
   flush(beacon?: boolean): void;
   close(): void;
 }
@@ -38,13 +39,13 @@ export function exposureQueue(endpoint: string, send: typeof fetch): ExposureQue
   doc?.addEventListener('visibilitychange', onHide);
   if (doc) addEventListener('pagehide', onPageHide);
   return {
-    add(event) {
+    add(event, known) {
       const id = `${event.flag}\0${event.variant}\0${event.contextKey}`;
       if (seen.has(id)) return;
       // Bounded memory: forgetting everything at the cap only costs a few duplicate events.
       if (seen.size >= MAX_SEEN) seen.clear();
       seen.add(id);
-      if (queue.length < MAX_QUEUE) queue.push(event);
+      if (!known && queue.length < MAX_QUEUE) queue.push(event);
       timer ??= setTimeout(flush, FLUSH_MS);
     },
     flush,

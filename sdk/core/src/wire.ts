@@ -16,6 +16,11 @@ export interface WirePayload {
   environment: string;
   version: number;
   flags: Record<string, WireResult>;
+  /**
+   * Flags whose exposure for this payload's context a server already reported (a Next.js
+   * middleware's A/B rewrite): a client bootstrapped with it does not report them again.
+   */
+  exposed?: string[];
 }
 
 export function toWireResult(r: EvaluationResult): WireResult {

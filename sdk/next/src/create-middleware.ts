@@ -3,7 +3,7 @@ import { type NextFetchEvent, type NextRequest, NextResponse } from 'next/server
 import { ANONYMOUS_ID_COOKIE, anonymousIdCookieOptions, resolveAnonymousId } from './anonymous-id.ts';
 import { chooseRewrite, type Experiments, type RewriteDecision } from './experiments.ts';
 import { ExposureQueue } from './exposures.ts';
-import { encodeFlagsHeader, FLAGS_HEADER } from './flags-header.ts';
+import { encodeFlagsHeader, FLAGS_HEADER, PASS_HEADER } from './flags-header.ts';
 import { appendRequestCookie, isHttps, isPrefetch, withoutUndefined } from './request-helpers.ts';
 import { SnapshotSource } from './snapshot-source.ts';
 
@@ -55,6 +55,10 @@ export function createEdgeflagsMiddleware(options: EdgeflagsMiddlewareOptions = 
   const url = setting(options.url, 'EDGEFLAGS_URL');
   const serverKey = setting(options.serverKey, 'EDGEFLAGS_SERVER_KEY');
   const onError = options.onError ?? warnOnce();
+  // Next runs the middleware again for the path a rewrite leads to. This instance's own rewrite
+  // carries this unguessable value, so that second pass keeps the first one's header (and its
+  // record of the exposure sent) instead of evaluating again; a client cannot forge it.
+  const passToken = crypto.randomUUID();
   const cookieName = options.cookie === undefined ? ANONYMOUS_ID_COOKIE : options.cookie;
   const revalidateMs = options.revalidateMs ?? (Number(env('EDGEFLAGS_REVALIDATE_MS')) || 5_000);
   const source = new SnapshotSource({
@@ -105,35 +109,39 @@ export function createEdgeflagsMiddleware(options: EdgeflagsMiddlewareOptions = 
     event: NextFetchEvent | undefined,
     snapshot: FlagSnapshot | undefined,
   ): Promise<NextResponse> {
+    if (request.headers.get(PASS_HEADER) === passToken && request.headers.has(FLAGS_HEADER)) return NextResponse.next();
     const context = await resolveContext(request);
     const anonymous = !context.targetingKey && cookieName ? resolveAnonymousId(request.cookies.get(cookieName)?.value) : undefined;
     if (anonymous) context.targetingKey = anonymous.id;
     const results: Record<string, EvaluationResult> = snapshot ? snapshot.evaluateAll(context) : {};
 
+    const rewrite = chooseRewrite(options.experiments, request.nextUrl.pathname, (flag) => results[flag]);
+    // The rewrite's exposure is reported here, so the bootstrap tells the browser not to repeat it.
+    const reportRewrite = rewrite !== undefined && exposures !== undefined && context.targetingKey !== undefined && !isPrefetch(request);
     const headers = new Headers(request.headers);
     // Always overwrite: a client-sent x-edgeflags must never reach server components. Without a
     // snapshot the header still carries the context (and so the targeting key), with no flags.
     headers.delete(FLAGS_HEADER);
+    headers.delete(PASS_HEADER);
     const encoded = encodeFlagsHeader({
       environment: snapshot?.environment ?? '',
       version: snapshot?.version ?? 0,
       context: withoutUndefined(context),
       results,
       isClientVisible: (key) => snapshot?.flag(key)?.clientVisible === true,
+      ...(reportRewrite && { exposed: [rewrite.flag] }),
     });
     if (encoded) headers.set(FLAGS_HEADER, encoded);
     else onError(new Error('edgeflags: evaluated flags exceed the header bound; server components get defaults'));
     if (anonymous?.isNew && cookieName) appendRequestCookie(headers, cookieName, anonymous.id);
 
-    const rewrite = chooseRewrite(options.experiments, request.nextUrl.pathname, (flag) => results[flag]);
     let response: NextResponse;
     if (rewrite) {
       const destination = request.nextUrl.clone();
       destination.pathname = rewrite.pathname;
+      headers.set(PASS_HEADER, passToken);
       response = NextResponse.rewrite(destination, { request: { headers } });
-      if (context.targetingKey !== undefined && !isPrefetch(request)) {
-        background(event, recordExposure(rewrite, context.targetingKey, context));
-      }
+      if (reportRewrite && context.targetingKey !== undefined) background(event, recordExposure(rewrite, context.targetingKey, context));
     } else {
       response = NextResponse.next({ request: { headers } });
     }

@@ -61,6 +61,22 @@ describe('x-edgeflags header codec', () => {
     expect(decoded.context).toEqual({ targetingKey: 'u-1', plan: 'free' });
   });
 
+  it('names the flags the middleware reported exposures for, client-visible ones only', () => {
+    const header = encodeFlagsHeader({
+      environment: snapshot.environment,
+      version: snapshot.version,
+      context: { targetingKey: 'u-1' },
+      results: snapshot.evaluateAll({ targetingKey: 'u-1' }),
+      isClientVisible: (key) => snapshot.flag(key)?.clientVisible === true,
+      exposed: ['redesigned-dashboard', 'bulk-invoice-api', 'no-such-flag'],
+    });
+    expect(decodeFlagsHeader(header).bootstrap.exposed).toEqual(['redesigned-dashboard']);
+    expect(decodeFlagsHeader(encode('u-1')).bootstrap).not.toHaveProperty('exposed');
+    // A header naming flags it does not carry (or not as strings) is read without them.
+    const forged = JSON.stringify({ e: 'production', v: 1, c: {}, f: { a: [true, 'DEFAULT'] }, x: ['a', 'b', 3] });
+    expect(decodeFlagsHeader(forged).bootstrap.exposed).toEqual(['a']);
+  });
+
   it('writes ASCII only, so every hop accepts the header', () => {
     expect(encode()).toMatch(/^[\x20-\x7e]+$/);
     expect(() => new Headers({ 'x-edgeflags': encode() })).not.toThrow();

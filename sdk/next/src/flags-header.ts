@@ -3,6 +3,8 @@ import type { EvaluatePayload, WireContext, WireResult } from './types.ts';
 
 /** Request header the middleware writes and server components read. */
 export const FLAGS_HEADER = 'x-edgeflags';
+/** Request header marking the middleware's own rewrite, for the pass Next runs on its destination. */
+export const PASS_HEADER = 'x-edgeflags-pass';
 
 /**
  * Bound on the encoded header. Headers travel between the proxy and the renderer (across the
@@ -23,6 +25,8 @@ interface HeaderBody {
   f: Record<string, Packed>;
   /** server-only flags: readable by server components, never in the bootstrap */
   p?: Record<string, Packed>;
+  /** flags whose exposure the middleware reported (the browser does not report them again) */
+  x?: string[];
 }
 
 export interface HeaderInput {
@@ -31,6 +35,8 @@ export interface HeaderInput {
   context: EvaluationContext;
   results: Record<string, EvaluationResult>;
   isClientVisible: (key: string) => boolean;
+  /** Flags whose exposure the middleware reports for this request. */
+  exposed?: string[];
 }
 
 /** Decoded header: the browser-safe bootstrap plus the server-only results. */
@@ -63,6 +69,8 @@ function asciiJson(value: unknown): string {
 /** Encodes evaluated flags for the `x-edgeflags` request header; `undefined` when too large. */
 export function encodeFlagsHeader(input: HeaderInput): string | undefined {
   const body: HeaderBody = { e: input.environment, v: input.version, c: input.context, f: {} };
+  const exposed = input.exposed?.filter((key) => key in input.results && input.isClientVisible(key));
+  if (exposed?.length) body.x = exposed;
   const serverOnly: Record<string, Packed> = {};
   let anyServerOnly = false;
   for (const key in input.results) {
@@ -108,8 +116,10 @@ export function decodeFlagsHeader(raw: string | null | undefined): DecodedFlags 
     return EMPTY;
   }
   if (typeof body !== 'object' || body === null || typeof body.e !== 'string' || typeof body.v !== 'number') return EMPTY;
+  const flags = unpackAll(body.f);
+  const exposed = Array.isArray(body.x) ? body.x.filter((k): k is string => typeof k === 'string' && Object.hasOwn(flags, k)) : [];
   return {
-    bootstrap: { environment: body.e, version: body.v, flags: unpackAll(body.f) },
+    bootstrap: { environment: body.e, version: body.v, flags, ...(exposed.length > 0 && { exposed }) },
     serverOnly: unpackAll(body.p),
     context: typeof body.c === 'object' && body.c !== null && !Array.isArray(body.c) ? (body.c as WireContext) : {},
   };

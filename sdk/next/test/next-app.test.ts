@@ -135,8 +135,11 @@ describe.each([
     try {
       const page = await context.newPage();
       const evaluations: string[] = [];
+      const exposed: string[] = [];
       page.on('request', (r) => {
         if (r.url().includes('/sdk/v1/evaluate')) evaluations.push(r.url());
+        if (r.url().includes('/sdk/v1/events'))
+          exposed.push(...JSON.parse(r.postData() ?? '{"events":[]}').events.map((e: { flag: string }) => e.flag));
       });
       const errors: string[] = [];
       page.on('console', (m) => {
@@ -167,6 +170,18 @@ describe.each([
       expect(seen.sort()).toEqual([`client-chatbot=chatbot on`, `client-variant=${variant}`, `dashboard=${variant}`].sort());
       expect(evaluations).toEqual([]); // bootstrapped: no request before (or after) first paint
       expect(errors.filter((e) => /hydrat/i.test(e))).toEqual([]);
+
+      // Hiding the tab sends the browser's exposures. The middleware already reported the A/B
+      // rewrite for this visitor, so the browser reports only what it alone saw.
+      await page.evaluate(() => {
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await until(
+        async () => exposed,
+        (e) => e.length > 0,
+      );
+      expect(exposed).toEqual(['ai-chatbot']);
     } finally {
       await context.close();
     }
@@ -180,7 +195,8 @@ describe.each([
       f: { 'ai-chatbot': [true, 'STATIC'] },
       p: { 'bulk-invoice-api': [true, 'STATIC'] },
     });
-    const page = await get(app, '/?user=u-2&plan=pro', { headers: { 'x-edgeflags': forged } });
+    // Nor does a guessed pass marker make the middleware keep a forged header.
+    const page = await get(app, '/?user=u-2&plan=pro', { headers: { 'x-edgeflags': forged, 'x-edgeflags-pass': 'guess' } });
     expect(text(page.html, 'targeting-key')).toBe('u-2');
     expect(text(page.html, 'server-chatbot')).toBe('chatbot off');
     expect(text(page.html, 'server-bulk')).toBe('bulk off');
