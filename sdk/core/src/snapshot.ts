@@ -27,6 +27,18 @@ const DEFAULT_FITS: Record<FlagKind, (v: unknown) => boolean> = {
   json: (v) => typeof v === 'object',
 };
 
+/** `typeof` of a default that fits the kind (the same test as DEFAULT_FITS). */
+const DEFAULT_TYPE: Record<FlagKind, string> = { boolean: 'boolean', string: 'string', number: 'number', json: 'object' };
+
+class Fixed {
+  readonly result: EvaluationResult;
+  readonly defaultType: string;
+  constructor(result: EvaluationResult, defaultType: string) {
+    this.result = result;
+    this.defaultType = defaultType;
+  }
+}
+
 /**
  * Compiles one environment's flags into closures. A flag that cannot compile (bad regex,
  * unknown variant, a prerequisite cycle) evaluates to PARSE_ERROR; the others are unaffected.
@@ -39,12 +51,17 @@ const DEFAULT_FITS: Record<FlagKind, (v: unknown) => boolean> = {
 export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean } = {}): FlagSnapshot {
   const { predicates, errors } = compileSegments(snapshot.segments ?? []);
   const flags = new Map<string, CompiledFlag>();
+  // Answers fixed at compile time (flag off, or one variant for everyone), in entries of one
+  // shape: the hot path is one map lookup and a monomorphic load, whatever kind of flag it is.
+  const fixed = new Map<string, Fixed>();
   const lookup = (key: string) => flags.get(key);
   const cycles = findPrerequisiteCycles(snapshot.flags);
   for (const def of snapshot.flags) {
     const compile = () => {
       const compiled = compileOne(def, cycles.get(def.key), predicates, errors, lookup);
       flags.set(def.key, compiled);
+      const constant = compiled.constant;
+      if (constant !== undefined && constant.reason !== 'ERROR') fixed.set(def.key, new Fixed(constant, DEFAULT_TYPE[def.kind]));
       return compiled;
     };
     if (options.eager) compile();
@@ -57,19 +74,17 @@ export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean }
     keys,
     flag: lookup,
     evaluate(key: string, ctx: EvaluationContext, defaultValue?: JsonValue): EvaluationResult {
-      const flag = flags.get(key);
       // Fast path for answers fixed at compile time: the same checks as evaluateOne, inlined.
-      const fixed = flag?.constant;
+      const hit = fixed.get(key);
       if (
-        fixed !== undefined &&
-        fixed.reason !== 'ERROR' &&
+        hit !== undefined &&
         typeof ctx === 'object' &&
         ctx !== null &&
         !Array.isArray(ctx) &&
-        (defaultValue === undefined || DEFAULT_FITS[flag!.kind](defaultValue))
+        (defaultValue === undefined || typeof defaultValue === hit.defaultType)
       )
-        return fixed;
-      return evaluateOne(flag, key, ctx, defaultValue);
+        return hit.result;
+      return evaluateOne(flags.get(key), key, ctx, defaultValue);
     },
     evaluateAll(ctx, include) {
       const out: Record<string, EvaluationResult> = {};
