@@ -1,11 +1,18 @@
 /**
  * D1 tables: the source of truth. Snapshots in KV and the hub are derived from these rows.
- * JSON columns hold values already validated by the zod schemas in @edgeflags/core/schema.
+ * JSON columns hold values already validated by the zod schemas in @edgeflags/core/schema;
+ * `$type` states what they hold (types only: no SQL changes).
  */
+import type { JsonValue, Prerequisite, Rule, SegmentDefinition, Serve, Target } from '@edgeflags/core';
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
+
+type JsonObject = Record<string, JsonValue>;
+/** What an audit entry can be about (the `resource_type` column). */
+export const AUDIT_RESOURCE_TYPES = ['flag', 'flag_config', 'segment', 'environment', 'sdk_key', 'admin_token'] as const;
+export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];
 
 export const environments = sqliteTable('environments', {
   key: text('key').primaryKey(),
@@ -21,7 +28,7 @@ export const environments = sqliteTable('environments', {
 export const flags = sqliteTable('flags', {
   key: text('key').primaryKey(),
   kind: text('kind', { enum: ['boolean', 'string', 'number', 'json'] }).notNull(),
-  variants: text('variants', { mode: 'json' }).notNull(),
+  variants: text('variants', { mode: 'json' }).$type<JsonObject>().notNull(),
   name: text('name').notNull().default(''),
   description: text('description').notNull().default(''),
   tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
@@ -51,10 +58,10 @@ export const flagConfigs = sqliteTable(
       .references(() => environments.key),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
     offVariant: text('off_variant').notNull(),
-    prerequisites: text('prerequisites', { mode: 'json' }).notNull().default(sql`'[]'`),
-    targets: text('targets', { mode: 'json' }).notNull().default(sql`'[]'`),
-    rules: text('rules', { mode: 'json' }).notNull().default(sql`'[]'`),
-    defaultServe: text('default_serve', { mode: 'json' }).notNull(),
+    prerequisites: text('prerequisites', { mode: 'json' }).$type<Prerequisite[]>().notNull().default(sql`'[]'`),
+    targets: text('targets', { mode: 'json' }).$type<Target[]>().notNull().default(sql`'[]'`),
+    rules: text('rules', { mode: 'json' }).$type<Rule[]>().notNull().default(sql`'[]'`),
+    defaultServe: text('default_serve', { mode: 'json' }).$type<Serve>().notNull(),
     bucketBy: text('bucket_by'),
     salt: text('salt'),
     version: integer('version').notNull().default(1),
@@ -72,7 +79,7 @@ export const segments = sqliteTable(
     key: text('key').notNull(),
     name: text('name').notNull().default(''),
     description: text('description').notNull().default(''),
-    definition: text('definition', { mode: 'json' }).notNull(),
+    definition: text('definition', { mode: 'json' }).$type<Omit<SegmentDefinition, 'key'>>().notNull(),
     version: integer('version').notNull().default(1),
     updatedAt: integer('updated_at').notNull().default(now),
   },
@@ -113,11 +120,11 @@ export const auditLog = sqliteTable(
     at: integer('at').notNull().default(now),
     actor: text('actor').notNull(),
     action: text('action').notNull(),
-    resourceType: text('resource_type').notNull(),
+    resourceType: text('resource_type').$type<AuditResourceType>().notNull(),
     resourceKey: text('resource_key').notNull(),
     environment: text('environment'),
-    before: text('before', { mode: 'json' }),
-    after: text('after', { mode: 'json' }),
+    before: text('before', { mode: 'json' }).$type<JsonObject>(),
+    after: text('after', { mode: 'json' }).$type<JsonObject>(),
     reason: text('reason'),
   },
   (t) => [
@@ -153,7 +160,7 @@ export const recentContexts = sqliteTable(
   {
     environment: text('environment').notNull(),
     contextKey: text('context_key').notNull(),
-    context: text('context', { mode: 'json' }).notNull(),
+    context: text('context', { mode: 'json' }).$type<JsonObject>().notNull(),
     seenAt: integer('seen_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.environment, t.contextKey] }), index('recent_contexts_seen').on(t.environment, t.seenAt)],

@@ -149,6 +149,20 @@ describe('admin writes', () => {
       expect.arrayContaining(['/flags', '/flags/{key}/environments/{env}/toggle', '/audit', '/sdk-keys']),
     );
     expect(doc.components.schemas.FlagConfig).toBeDefined();
+    expect(doc.components.schemas).toMatchObject({ Flag: expect.any(Object), ConfigWriteResult: expect.any(Object) });
+    // Every operation documents what its success answers with, not just "some JSON".
+    const operations = Object.entries(doc.paths as Json).flatMap(([path, ops]) =>
+      Object.entries(ops as Json).map(([method, op]) => ({ operation: `${method.toUpperCase()} ${path}`, op: op as Json })),
+    );
+    expect(operations.length).toBeGreaterThan(20);
+    for (const { operation, op } of operations) {
+      const success = op.responses['200'] ?? op.responses['201'];
+      const schemas = Object.values((success?.content ?? {}) as Json).map((media) => media.schema as Json | undefined);
+      expect(schemas, operation).not.toHaveLength(0);
+      for (const schema of schemas) expect(schema?.$ref ?? schema?.type ?? schema?.properties, operation).toBeDefined();
+    }
+    const hidden = JSON.stringify(doc.components.schemas.SdkKey) + JSON.stringify(doc.components.schemas.AdminToken);
+    expect(hidden).not.toContain('hash');
   });
 });
 

@@ -1,7 +1,7 @@
 // Wire types of the admin API. Request bodies come from the Worker's zod schemas and rows from
-// the drizzle tables, both as `import type`, so neither zod nor drizzle reaches the browser.
-// (`hc<AppType>` is not usable yet: the admin sub-apps register routes as statements, not a
-// chain, so `AppType` only carries `/healthz`; see web/README.md.)
+// the drizzle tables (whose JSON columns are typed with `$type`), both as `import type`, so
+// neither zod nor drizzle reaches the browser. The Worker checks its answers against response
+// schemas built from the same tables (workers/src/admin/responses.ts).
 import type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target } from '@edgeflags/core';
 import type { z } from 'zod';
 import type { adminTokens, auditLog, environments, flagConfigs, flags, sdkKeys, segments } from '../../../drizzle/schema.ts';
@@ -23,13 +23,8 @@ export type FlagType = (typeof S.FLAG_TYPES)[number];
 export type Role = AdminTokenBody['role'];
 
 export type Environment = typeof environments.$inferSelect;
-export type FlagRow = Omit<typeof flags.$inferSelect, 'variants'> & { variants: Record<string, JsonValue> };
-export type ConfigRow = Omit<typeof flagConfigs.$inferSelect, 'prerequisites' | 'targets' | 'rules' | 'defaultServe'> & {
-  prerequisites: Prerequisite[];
-  targets: Target[];
-  rules: Rule[];
-  defaultServe: Serve;
-};
+export type FlagRow = typeof flags.$inferSelect;
+export type ConfigRow = typeof flagConfigs.$inferSelect;
 
 /** One environment's state in the flags list (GET /flags). */
 export interface EnvSummary {
@@ -45,13 +40,8 @@ export interface EnvSummary {
 export type FlagSummary = FlagRow & { environments: Record<string, EnvSummary> };
 export type FlagDetail = FlagRow & { environments: Record<string, ConfigRow> };
 
-export interface SegmentDefinition {
-  attribute?: string;
-  included?: string[];
-  excluded?: string[];
-  rules?: Condition[][];
-}
-export type SegmentRow = Omit<typeof segments.$inferSelect, 'definition'> & { definition: SegmentDefinition };
+export type SegmentRow = typeof segments.$inferSelect;
+export type SegmentDefinition = SegmentRow['definition'];
 export type SdkKeyRow = Omit<typeof sdkKeys.$inferSelect, 'hash'>;
 export type AdminTokenRow = Omit<typeof adminTokens.$inferSelect, 'hash'>;
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -69,7 +59,7 @@ export interface WriteResult {
 /** GET /environments/:env/hub (mirrors HubStats in workers/src/hub/environment-hub.ts). */
 export interface HubStats {
   version: number;
-  connections: { server: number; client: number; ofrep: number };
+  connections: { server: number; client: number; ofrep: number; admin: number };
   recent: { version: number; publishedAt: number; sent: number; acked: number; lastAckMs: number | null }[];
 }
 

@@ -6,6 +6,7 @@ import { requireRole } from '../auth/admin-auth.ts';
 import { db } from '../db.ts';
 import { validationHook } from '../errors.ts';
 import { ok, security } from './openapi-helpers.ts';
+import { AuditPage } from './responses.ts';
 import { AuditQuery } from './schemas.ts';
 
 /** The audit log, newest first, filtered by flag, actor, environment and time; `before` pages. */
@@ -17,7 +18,7 @@ export const auditRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     security,
     middleware: [requireRole('viewer')],
     request: { query: AuditQuery },
-    responses: ok('Audit entries with before/after'),
+    responses: ok('Audit entries with before/after', AuditPage),
   }),
   async (c) => {
     const q = c.req.valid('query');
@@ -35,6 +36,6 @@ export const auditRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       .orderBy(desc(auditLog.id))
       .limit(q.limit);
     const last = entries.at(-1);
-    return c.json({ entries, next: entries.length === q.limit && last ? last.id : null }, 200);
+    return c.json({ entries: entries, next: entries.length === q.limit && last ? last.id : null }, 200);
   },
 );

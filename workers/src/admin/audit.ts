@@ -1,9 +1,10 @@
+import type { AuditResourceType } from '../../../drizzle/schema.ts';
 import type { Actor } from '../app-env.ts';
 
 export interface AuditEntry {
   actor: Actor;
   action: string;
-  resourceType: 'flag' | 'flag_config' | 'segment' | 'environment' | 'sdk_key' | 'admin_token';
+  resourceType: AuditResourceType;
   resourceKey: string;
   environment?: string | null;
   before?: unknown;

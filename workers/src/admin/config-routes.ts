@@ -4,6 +4,8 @@ import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
 import { ApiError, validationHook } from '../errors.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
+import { ConfigWriteResult } from './responses.ts';
+import { FlagEnvironmentConfig } from './row-schemas.ts';
 import { ConfigPut, FlagEnvParams, Rollout, Toggle } from './schemas.ts';
 import { expectedVersion, loadConfig, writeConfig } from './write-config.ts';
 
@@ -43,7 +45,7 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       security,
       middleware: [requireRole('viewer')],
       request: { params: FlagEnvParams },
-      responses: ok('Configuration; ETag carries the version'),
+      responses: ok('Configuration; ETag carries the version', FlagEnvironmentConfig),
     }),
     async (c) => {
       const { key, env } = c.req.valid('param');
@@ -60,7 +62,7 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       security,
       middleware: [requireRole('editor')],
       request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
-      responses: ok('Saved and pushed'),
+      responses: ok('Saved and pushed', ConfigWriteResult),
     }),
     async (c) => {
       const { key, env } = c.req.valid('param');
@@ -87,7 +89,7 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       security,
       middleware: [requireRole('editor')],
       request: { params: FlagEnvParams, ...jsonBody(Toggle) },
-      responses: ok('Switched; `delivered` is how many streams the hub pushed it to'),
+      responses: ok('Switched; `delivered` is how many streams the hub pushed it to', ConfigWriteResult),
     }),
     async (c) => {
       const { key, env } = c.req.valid('param');
@@ -110,7 +112,7 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       security,
       middleware: [requireRole('editor')],
       request: { params: FlagEnvParams, ...jsonBody(Rollout) },
-      responses: ok('Default rule now serves the percentage'),
+      responses: ok('Default rule now serves the percentage', ConfigWriteResult),
     }),
     async (c) => {
       const { key, env } = c.req.valid('param');

@@ -12,6 +12,8 @@ import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { publishEnvironment } from '../snapshot/publish.ts';
 import { auditStatement, bumpStatement } from './audit.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
+import { ContextEvaluation, EnvironmentCreated, EnvironmentList, HubStats, SegmentDeleted, SegmentList } from './responses.ts';
+import { SegmentRecord } from './row-schemas.ts';
 import { EnvironmentCreate, EnvParam, EnvSegmentParams, SegmentPut } from './schemas.ts';
 
 /** The first flag whose rules name `segment` (segments cannot name segments), for an error message. */
@@ -44,7 +46,7 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       tags: ['environments'],
       security,
       middleware: [requireRole('viewer')],
-      responses: ok('Environments'),
+      responses: ok('Environments', EnvironmentList),
     }),
     async (c) => c.json({ environments: await db(c.env).select().from(environments).orderBy(environments.sortOrder) }, 200),
   )
@@ -56,7 +58,7 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       security,
       middleware: [requireRole('admin')],
       request: jsonBody(EnvironmentCreate),
-      responses: ok('Created, with every flag off'),
+      responses: ok('Created, with every flag off', EnvironmentCreated),
     }),
     async (c) => {
       const { reason, ...body } = c.req.valid('json');
@@ -94,7 +96,7 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       security,
       middleware: [requireRole('viewer')],
       request: { params: EnvParam },
-      responses: ok('Connected streams and how far recent changes reached'),
+      responses: ok('Connected streams and how far recent changes reached', HubStats),
     }),
     async (c) => c.json(await c.env.HUB.getByName(c.req.valid('param').env).stats(), 200),
   )
@@ -109,7 +111,7 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
         params: EnvParam,
         ...jsonBody(z.object({ context: z.record(z.string(), z.unknown()), flags: z.array(z.string()).optional() })),
       },
-      responses: ok('Every flag (or the named ones) for one context, with reasons'),
+      responses: ok('Every flag (or the named ones) for one context, with reasons', ContextEvaluation),
     }),
     async (c) => {
       const { env } = c.req.valid('param');
@@ -127,7 +129,7 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       security,
       middleware: [requireRole('viewer')],
       request: { params: EnvParam },
-      responses: ok('Segments'),
+      responses: ok('Segments', SegmentList),
     }),
     async (c) =>
       c.json(
@@ -148,7 +150,7 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       security,
       middleware: [requireRole('editor')],
       request: { params: EnvSegmentParams, ...jsonBody(SegmentPut) },
-      responses: ok('Saved and pushed'),
+      responses: ok('Saved and pushed', SegmentRecord),
     }),
     async (c) => {
       const { env, segment } = c.req.valid('param');
@@ -197,7 +199,7 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       security,
       middleware: [requireRole('editor')],
       request: { params: EnvSegmentParams },
-      responses: ok('Deleted'),
+      responses: ok('Deleted', SegmentDeleted),
     }),
     async (c) => {
       const { env, segment } = c.req.valid('param');

@@ -10,6 +10,8 @@ import { ApiError, notFound, validationHook } from '../errors.ts';
 import { publishEnvironment } from '../snapshot/publish.ts';
 import { auditStatement, bumpStatement } from './audit.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
+import { FlagArchived, FlagCreated, FlagDetail, FlagList } from './responses.ts';
+import { Flag } from './row-schemas.ts';
 import { FlagCreate, FlagPatch, KeyParam } from './schemas.ts';
 import { expectedVersion, proposeSnapshot } from './write-config.ts';
 
@@ -22,7 +24,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       tags: ['flags'],
       security,
       middleware: [requireRole('viewer')],
-      responses: ok('Live flags with their state in every environment'),
+      responses: ok('Live flags with their state in every environment', FlagList),
     }),
     async (c) => {
       const d = db(c.env);
@@ -43,9 +45,9 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
                   version: r.version,
                   offVariant: r.offVariant,
                   defaultServe: r.defaultServe,
-                  rules: (r.rules as unknown[]).length,
-                  targets: (r.targets as unknown[]).length,
-                  prerequisites: (r.prerequisites as unknown[]).length,
+                  rules: r.rules.length,
+                  targets: r.targets.length,
+                  prerequisites: r.prerequisites.length,
                   updatedAt: r.updatedAt,
                 },
               ]),
@@ -64,7 +66,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       security,
       middleware: [requireRole('viewer')],
       request: { params: KeyParam },
-      responses: ok('A flag and its configuration per environment'),
+      responses: ok('A flag and its configuration per environment', FlagDetail),
     }),
     async (c) => {
       const { key } = c.req.valid('param');
@@ -85,12 +87,14 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       security,
       middleware: [requireRole('editor')],
       request: jsonBody(FlagCreate),
-      responses: ok('Created: off in every environment'),
+      responses: ok('Created: off in every environment', FlagCreated),
     }),
     async (c) => {
       const body = c.req.valid('json');
       const actor = c.get('actor');
-      const variants = body.variants ?? (body.kind === 'boolean' ? { on: true, off: false } : undefined);
+      // Variants' refine has checked every value is JSON.
+      const variants =
+        (body.variants as FlagDefinition['variants'] | undefined) ?? (body.kind === 'boolean' ? { on: true, off: false } : undefined);
       if (!variants || Object.keys(variants).length === 0)
         throw new ApiError(400, 'invalid_request', 'body.variants: a non-boolean flag needs variants');
       const names = Object.keys(variants);
@@ -120,7 +124,10 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         ...envs.map((e) => bumpStatement(c.env.DB, e.key)),
       ]);
       await Promise.all(envs.map((e) => publishEnvironment(c.env, e.key, [key])));
-      return c.json({ ...row, offVariant, environments: envs.map((e) => e.key) }, 200);
+      // The stored row, defaults included, so the answer carries the `version` the next edit sends.
+      const created = await d.select().from(flags).where(eq(flags.key, key)).get();
+      if (!created) throw notFound(`flag "${key}"`);
+      return c.json({ ...created, offVariant, environments: envs.map((e) => e.key) }, 200);
     },
   )
   .openapi(
@@ -131,23 +138,25 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       security,
       middleware: [requireRole('editor')],
       request: { params: KeyParam, ...jsonBody(FlagPatch) },
-      responses: ok('Updated metadata or variants'),
+      responses: ok('Updated metadata or variants', Flag),
     }),
     async (c) => {
       const { key } = c.req.valid('param');
-      const { reason, version, ...changes } = c.req.valid('json');
+      const { reason, version, variants, ...rest } = c.req.valid('json');
+      const changes = { ...rest, ...(variants !== undefined && { variants: variants as FlagDefinition['variants'] }) };
       const d = db(c.env);
       const flag = await d.select().from(flags).where(eq(flags.key, key)).get();
       if (!flag || flag.archivedAt !== null) throw notFound(`flag "${key}"`);
       const expected = expectedVersion(c, version);
       if (expected !== undefined && expected !== flag.version)
         throw new ApiError(409, 'version_conflict', `flag "${key}" is at version ${flag.version}, not ${expected}`);
-      const after = { ...flag, ...changes, version: flag.version + 1 };
+      const updatedAt = Date.now();
+      const after = { ...flag, ...changes, version: flag.version + 1, updatedAt };
       const visibilityChanged = changes.clientVisible !== undefined && changes.clientVisible !== flag.clientVisible;
       const variantsChanged = changes.variants !== undefined && JSON.stringify(changes.variants) !== JSON.stringify(flag.variants);
       // Both reach SDKs through the snapshot, so every environment is bumped and pushed.
       const envs = visibilityChanged || variantsChanged ? await d.select().from(environments) : [];
-      if (variantsChanged) await checkVariants(c, key, changes.variants as FlagDefinition['variants'], envs);
+      if (changes.variants !== undefined && variantsChanged) await checkVariants(c, key, changes.variants, envs);
       // Guarded like config writes: the update only matches the version read above, and the audit
       // entry and snapshot bumps only follow a one-row update, so a lost race writes nothing.
       const results = await c.env.DB.batch([
@@ -155,7 +164,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
           c.env.DB,
           d
             .update(flags)
-            .set({ ...changes, version: flag.version + 1, updatedAt: Date.now() })
+            .set({ ...changes, version: flag.version + 1, updatedAt })
             .where(and(eq(flags.key, key), eq(flags.version, flag.version))),
         ),
         auditStatement(
@@ -179,7 +188,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       security,
       middleware: [requireRole('editor')],
       request: { params: KeyParam },
-      responses: ok('Archived: removed from every snapshot, history kept'),
+      responses: ok('Archived: removed from every snapshot, history kept', FlagArchived),
     }),
     async (c) => {
       const { key } = c.req.valid('param');
@@ -208,7 +217,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         ...envs.map((e) => bumpStatement(c.env.DB, e.key)),
       ]);
       await Promise.all(envs.map((e) => publishEnvironment(c.env, e.key, [key])));
-      return c.json({ key, archived: true }, 200);
+      return c.json({ key, archived: true as const }, 200);
     },
   );
 

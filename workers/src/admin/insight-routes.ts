@@ -9,6 +9,8 @@ import { notFound, validationHook } from '../errors.ts';
 import { forwardToHub } from '../sdk/forward-to-hub.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
+import { Exposures, Impact, RecentContexts } from './responses.ts';
+import { Actor } from './row-schemas.ts';
 import { ConfigPut, EnvParam, FlagEnvParams } from './schemas.ts';
 import { loadConfig, proposeSnapshot } from './write-config.ts';
 
@@ -36,7 +38,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       tags: ['session'],
       security,
       middleware: [requireRole('viewer')],
-      responses: ok('The token presented: name, role and production access'),
+      responses: ok('The token presented: name, role and production access', Actor),
     }),
     (c) => c.json(c.get('actor'), 200),
   )
@@ -82,7 +84,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
             .default(24),
         }),
       },
-      responses: ok('Exposures per flag and variant over the last `hours` (variant "" means the SDK served its fallback)'),
+      responses: ok('Exposures per flag and variant over the last `hours` (variant "" means the SDK served its fallback)', Exposures),
     }),
     async (c) => {
       const { env } = c.req.valid('param');
@@ -110,7 +112,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       security,
       middleware: [requireRole('viewer')],
       request: { params: EnvParam, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }) },
-      responses: ok('The most recently seen contexts (sent by SDKs with their exposures)'),
+      responses: ok('The most recently seen contexts (sent by SDKs with their exposures)', RecentContexts),
     }),
     async (c) => {
       const { env } = c.req.valid('param');
@@ -128,6 +130,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
       responses: ok(
         'How many recently seen contexts would get a different value with this configuration (the config PUT body; nothing is saved)',
+        Impact,
       ),
     }),
     async (c) => {
@@ -140,7 +143,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const after = compileSnapshot(next);
       const sample = await recent(c.env, env, 1000);
       let changed = 0;
-      const examples: { contextKey: string; context: unknown; before: Brief; after: Brief }[] = [];
+      const examples: (Pick<(typeof sample)[number], 'contextKey' | 'context'> & { before: Brief; after: Brief })[] = [];
       for (const row of sample) {
         const ctx = row.context as EvaluationContext;
         const was = before.evaluate(key, ctx);

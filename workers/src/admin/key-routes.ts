@@ -10,6 +10,8 @@ import { db, statement } from '../db.ts';
 import { notFound, validationHook } from '../errors.ts';
 import { auditStatement } from './audit.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
+import { AdminTokenCreated, AdminTokenList, SdkKeyCreated, SdkKeyList } from './responses.ts';
+import { AdminToken, SdkKey } from './row-schemas.ts';
 import { AdminTokenCreate, IdParam, SdkKeyCreate } from './schemas.ts';
 
 const publicKey = ({ hash: _h, ...row }: typeof sdkKeys.$inferSelect) => row;
@@ -84,7 +86,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       tags: ['keys'],
       security,
       middleware: [requireRole('admin')],
-      responses: ok('SDK keys (never the secret)'),
+      responses: ok('SDK keys (never the secret)', SdkKeyList),
     }),
     async (c) => c.json({ keys: (await db(c.env).select().from(sdkKeys)).map(publicKey) }, 200),
   )
@@ -96,7 +98,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       security,
       middleware: [requireRole('admin')],
       request: jsonBody(SdkKeyCreate),
-      responses: ok('Created; `secret` is shown this once'),
+      responses: ok('Created; `secret` is shown this once', SdkKeyCreated),
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -115,7 +117,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       security,
       middleware: [requireRole('admin')],
       request: { params: IdParam },
-      responses: ok('Revoked'),
+      responses: ok('Revoked', SdkKey),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -134,7 +136,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       tags: ['keys'],
       security,
       middleware: [requireRole('admin')],
-      responses: ok('Admin tokens (never the secret)'),
+      responses: ok('Admin tokens (never the secret)', AdminTokenList),
     }),
     async (c) => c.json({ tokens: (await db(c.env).select().from(adminTokens)).map(publicToken) }, 200),
   )
@@ -146,7 +148,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       security,
       middleware: [requireRole('admin')],
       request: jsonBody(AdminTokenCreate),
-      responses: ok('Created; `secret` is shown this once'),
+      responses: ok('Created; `secret` is shown this once', AdminTokenCreated),
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -162,7 +164,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       security,
       middleware: [requireRole('admin')],
       request: { params: IdParam },
-      responses: ok('Revoked'),
+      responses: ok('Revoked', AdminToken),
     }),
     async (c) => {
       const { id } = c.req.valid('param');

@@ -7,7 +7,8 @@ export const ErrorBody = z
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 
-export const ok = (description: string, schema: z.ZodType = z.unknown()) => ({
+/** A route's responses: its 200 answer (`schema` types both the document and `c.json`) and the errors. */
+export const ok = <T extends z.ZodType>(description: string, schema: T) => ({
   200: { description, content: { 'application/json': { schema } } },
   400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorBody } } },
   401: { description: 'Missing, unknown or revoked admin token', content: { 'application/json': { schema: ErrorBody } } },

@@ -20,7 +20,7 @@ export const FlagMetadata = z.strictObject({
 
 // JSON values are recursive, which the OpenAPI generator cannot walk: document them as
 // "any JSON" and check them with the core schema instead.
-const Variants = z
+export const Variants = z
   .record(z.string().min(1).max(100), z.unknown().openapi({ description: 'Any JSON value of the flag kind' }))
   .refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 50, 'between 1 and 50 variants')
   .refine((v) => Object.values(v).every((x) => JsonValueSchema.safeParse(x).success), 'variant values must be JSON');
