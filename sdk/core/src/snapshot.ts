@@ -19,23 +19,18 @@ export interface FlagSnapshot {
   evaluateAll(ctx: EvaluationContext, include?: (flag: CompiledFlag) => boolean): Record<string, EvaluationResult>;
 }
 
-/** Whether a caller's default has the flag's kind (JSON flags take objects and arrays). */
-const DEFAULT_FITS: Record<FlagKind, (v: unknown) => boolean> = {
-  boolean: (v) => typeof v === 'boolean',
-  string: (v) => typeof v === 'string',
-  number: (v) => typeof v === 'number',
-  json: (v) => typeof v === 'object',
-};
-
-/** `typeof` of a default that fits the kind (the same test as DEFAULT_FITS). */
+/** `typeof` of a caller's default that fits the flag's kind (JSON flags take objects and arrays). */
 const DEFAULT_TYPE: Record<FlagKind, string> = { boolean: 'boolean', string: 'string', number: 'number', json: 'object' };
 
-class Fixed {
-  readonly result: EvaluationResult;
+/** What `evaluate` looks up: one shape for every flag, so its loads stay monomorphic. */
+class Slot {
+  /** The compiled flag, or its lazy stand-in until the first evaluation. */
+  flag: CompiledFlag | undefined = undefined;
+  /** The answer when it cannot depend on the context (flag off, one variant for everyone). */
+  fixed: EvaluationResult | undefined = undefined;
   readonly defaultType: string;
-  constructor(result: EvaluationResult, defaultType: string) {
-    this.result = result;
-    this.defaultType = defaultType;
+  constructor(kind: FlagKind) {
+    this.defaultType = DEFAULT_TYPE[kind];
   }
 }
 
@@ -51,21 +46,24 @@ class Fixed {
 export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean } = {}): FlagSnapshot {
   const { predicates, errors } = compileSegments(snapshot.segments ?? []);
   const flags = new Map<string, CompiledFlag>();
-  // Answers fixed at compile time (flag off, or one variant for everyone), in entries of one
-  // shape: the hot path is one map lookup and a monomorphic load, whatever kind of flag it is.
-  const fixed = new Map<string, Fixed>();
+  const slots = new Map<string, Slot>();
   const lookup = (key: string) => flags.get(key);
   const cycles = findPrerequisiteCycles(snapshot.flags);
   for (const def of snapshot.flags) {
+    const slot = new Slot(def.kind);
+    slots.set(def.key, slot);
     const compile = () => {
       const compiled = compileOne(def, cycles.get(def.key), predicates, errors, lookup);
       flags.set(def.key, compiled);
-      const constant = compiled.constant;
-      if (constant !== undefined && constant.reason !== 'ERROR') fixed.set(def.key, new Fixed(constant, DEFAULT_TYPE[def.kind]));
+      slot.flag = compiled;
+      if (compiled.constant?.reason !== 'ERROR') slot.fixed = compiled.constant;
       return compiled;
     };
     if (options.eager) compile();
-    else flags.set(def.key, lazyFlag(def, compile));
+    else {
+      slot.flag = lazyFlag(def, compile);
+      flags.set(def.key, slot.flag);
+    }
   }
   const keys = [...flags.keys()];
   return {
@@ -74,17 +72,19 @@ export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean }
     keys,
     flag: lookup,
     evaluate(key: string, ctx: EvaluationContext, defaultValue?: JsonValue): EvaluationResult {
+      const slot = slots.get(key);
+      if (slot === undefined) return evaluateOne(undefined, key, ctx, defaultValue);
       // Fast path for answers fixed at compile time: the same checks as evaluateOne, inlined.
-      const hit = fixed.get(key);
+      const fixed = slot.fixed;
       if (
-        hit !== undefined &&
+        fixed !== undefined &&
         typeof ctx === 'object' &&
         ctx !== null &&
         !Array.isArray(ctx) &&
-        (defaultValue === undefined || typeof defaultValue === hit.defaultType)
+        (defaultValue === undefined || typeof defaultValue === slot.defaultType)
       )
-        return hit.result;
-      return evaluateOne(flags.get(key), key, ctx, defaultValue);
+        return fixed;
+      return evaluateOne(slot.flag, key, ctx, defaultValue);
     },
     evaluateAll(ctx, include) {
       const out: Record<string, EvaluationResult> = {};
@@ -139,8 +139,8 @@ function evaluateOne(
   if (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx)) {
     return errorResult(key, 'INVALID_CONTEXT', 'context must be an object', fallback);
   }
-  const fits = DEFAULT_FITS[flag.kind];
-  if (defaultValue !== undefined && fits !== undefined && !fits(defaultValue)) {
+  const type: string | undefined = DEFAULT_TYPE[flag.kind];
+  if (defaultValue !== undefined && type !== undefined && typeof defaultValue !== type) {
     return errorResult(key, 'TYPE_MISMATCH', `flag "${key}" is ${flag.kind}, default is ${typeof defaultValue}`, fallback);
   }
   let result: EvaluationResult;
