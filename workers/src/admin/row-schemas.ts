@@ -35,10 +35,8 @@ export const FlagEnvironmentConfig = createSelectSchema(flagConfigs, {
   prerequisites: config.prerequisites.unwrap(),
   targets: config.targets.unwrap(),
   rules: config.rules.unwrap(),
-})
-  // The core ServeSchema comes from another zod copy, which drizzle-zod's overrides do not accept.
-  .extend({ defaultServe: config.defaultServe })
-  .openapi('FlagEnvironmentConfig');
+  defaultServe: config.defaultServe,
+}).openapi('FlagEnvironmentConfig');
 
 export const Environment = createSelectSchema(environments).openapi('Environment');
 

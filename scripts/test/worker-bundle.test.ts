@@ -1,0 +1,51 @@
+// The Worker as `wrangler deploy` would upload it, without an account: `--dry-run` bundles it
+// with the real wrangler.toml. Workers cap the script at 3 MB gzip (Free) or 10 MB (Paid), and
+// every byte is parsed on a cold start, so the budget here is far tighter than the cap.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+/** Measured 220 KiB gzip (1.2 MiB raw) with one copy of zod; three copies made it 461 KiB. */
+const BUDGET_GZIP_BYTES = 300 * 1024;
+
+let outdir: string;
+let output: string;
+let bundle: string;
+
+beforeAll(() => {
+  outdir = mkdtempSync(path.join(tmpdir(), 'edgeflags-deploy-'));
+  output = execFileSync(path.join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  bundle = readFileSync(path.join(outdir, 'index.js'), 'utf8');
+}, 120_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('wrangler deploy --dry-run', () => {
+  it('bundles the Worker with every binding the product needs', () => {
+    for (const binding of ['env.HUB (EnvironmentHub)', 'env.SNAPSHOTS', 'env.EVENTS', 'env.DB', 'env.SDK_RATE_LIMITER']) {
+      expect(output).toContain(binding);
+    }
+  });
+
+  it(`stays within ${BUDGET_GZIP_BYTES / 1024} KiB gzip`, () => {
+    const gzip = gzipSync(bundle).length;
+    console.log(`worker bundle: ${(bundle.length / 1024).toFixed(0)} KiB, ${(gzip / 1024).toFixed(0)} KiB gzip`);
+    expect(gzip).toBeLessThan(BUDGET_GZIP_BYTES);
+  });
+
+  it('holds one copy of zod (a nested copy per workspace package would triple it)', () => {
+    // esbuild names each module's source path in a comment: `// node_modules/zod/v4/...`.
+    const copies = new Set([...bundle.matchAll(/^\/\/ (\S*node_modules\/zod)\//gm)].map((m) => m[1]));
+    expect([...copies]).toEqual(['node_modules/zod']);
+  });
+});
