@@ -31,6 +31,8 @@ export class ExposureDedupe {
   readonly #groups = new Map<string, Group>();
   #byResult = new Map<EvaluationResult, Entry>();
   #count = 0;
+  #lastResult: EvaluationResult | undefined;
+  #lastEntry: Entry | undefined;
   readonly #bucketBy: (flag: string) => string;
   readonly #custom: ContextKeyOf | undefined;
 
@@ -71,8 +73,14 @@ export class ExposureDedupe {
   }
 
   #entryOf(result: EvaluationResult): Entry {
+    // Runs of the same answer (one flag's variant for many contexts) skip the map.
+    if (result === this.#lastResult) return this.#lastEntry!;
     const known = this.#byResult.get(result);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.#lastResult = result;
+      this.#lastEntry = known;
+      return known;
+    }
     // Error results carrying a caller's fallback are fresh objects: grouped by flag, never cached by identity.
     const error = result.reason === 'ERROR';
     const id = `${result.key}\u0000${error ? '' : result.variant}`;
@@ -82,7 +90,10 @@ export class ExposureDedupe {
       this.#groups.set(id, group);
     }
     // Results of replaced snapshots would pile up here: start over now and then.
-    if (this.#byResult.size >= 10_000) this.#byResult = new Map();
+    if (this.#byResult.size >= 10_000) {
+      this.#byResult = new Map();
+      this.#lastResult = undefined;
+    }
     const entry = { group, attr: this.#bucketBy(result.key) };
     if (!error) this.#byResult.set(result, entry);
     return entry;
