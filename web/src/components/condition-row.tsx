@@ -3,6 +3,7 @@ import type { Condition, Operator, SegmentRow } from '../api/types.ts';
 import { useListText } from '../hooks/use-list-text.ts';
 import { formatValues, OPERATORS, parseValues } from '../lib/config-draft.ts';
 import { issuesAt } from '../lib/issues.ts';
+import { RemoveButton } from './remove-button.tsx';
 
 interface Props {
   id: string;
@@ -86,9 +87,7 @@ export function ConditionRow({ id, condition, segments, issues, path, disabled, 
             )}
           </div>
         )}
-        <button type="button" class="btn btn-ghost btn-icon" disabled={disabled} onClick={onRemove} aria-label="Remove condition">
-          ×
-        </button>
+        <RemoveButton label="Remove condition" disabled={disabled} onClick={onRemove} />
       </div>
       {errors.length > 0 && (
         <p class="field-error" id={errorId} role="alert">

@@ -1,6 +1,7 @@
 import type { Issue } from '../api/client.ts';
 import type { FlagSummary, Prerequisite } from '../api/types.ts';
 import { FieldError } from './field-error.tsx';
+import { RemoveButton } from './remove-button.tsx';
 
 interface Props {
   flagKey: string;
@@ -54,15 +55,11 @@ export function PrerequisitesEditor({ flagKey, prerequisites, flags, issues, dis
                   </label>
                 ))}
               </fieldset>
-              <button
-                type="button"
-                class="btn btn-ghost btn-icon"
+              <RemoveButton
+                label={`Remove prerequisite ${i + 1}`}
                 disabled={disabled}
-                aria-label={`Remove prerequisite ${i + 1}`}
                 onClick={() => onChange(prerequisites.filter((_, j) => j !== i))}
-              >
-                ×
-              </button>
+              />
             </div>
             <FieldError issues={issues} path={`prerequisites.${i}`} />
           </div>

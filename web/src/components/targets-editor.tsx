@@ -2,6 +2,7 @@ import type { Issue } from '../api/client.ts';
 import type { Target } from '../api/types.ts';
 import { useListText } from '../hooks/use-list-text.ts';
 import { FieldError } from './field-error.tsx';
+import { RemoveButton } from './remove-button.tsx';
 
 interface Props {
   targets: Target[];
@@ -71,15 +72,11 @@ export function TargetsEditor({ targets, variants, issues, disabled, onChange }:
                 ))}
               </select>
             </div>
-            <button
-              type="button"
-              class="btn btn-ghost btn-icon"
+            <RemoveButton
+              label={`Remove target ${i + 1}`}
               disabled={disabled}
-              aria-label={`Remove target ${i + 1}`}
               onClick={() => onChange(targets.filter((_, j) => j !== i))}
-            >
-              ×
-            </button>
+            />
           </div>
           <div class="field">
             <label for={`target-${i}-values`}>Values (one per line or comma-separated)</label>
