@@ -22,6 +22,15 @@ export const environments = sqliteTable('environments', {
   sortOrder: integer('sort_order').notNull().default(0),
   /** Bumped by every write that changes the environment's snapshot. */
   snapshotVersion: integer('snapshot_version').notNull().default(0),
+  /**
+   * The highest snapshot version the hub and KV have both confirmed. Below `snapshotVersion`,
+   * delivery is pending: the reconciler retries until they meet (docs/delivery.md).
+   */
+  deliveredVersion: integer('delivered_version').notNull().default(0),
+  /** When delivery of `snapshotVersion` first failed or was left pending; null once delivered. */
+  deliveryPendingSince: integer('delivery_pending_since'),
+  /** The last delivery failure, for the app's "delivery pending" banner. */
+  deliveryError: text('delivery_error'),
   createdAt: integer('created_at').notNull().default(now),
 });
 
@@ -39,6 +48,13 @@ export const flags = sqliteTable('flags', {
   expiresAt: text('expires_at'),
   links: text('links', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
   clientVisible: integer('client_visible', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * The state a flag is moved to in an emergency: `off` (the default, a kill switch) or `on`
+   * (e.g. a maintenance switch). Moving into it is never refused for a stale version.
+   */
+  protectiveState: text('protective_state', { enum: ['off', 'on'] })
+    .notNull()
+    .default('off'),
   /** Optimistic concurrency for metadata edits (If-Match). */
   version: integer('version').notNull().default(1),
   archivedAt: integer('archived_at'),
@@ -99,6 +115,10 @@ export const sdkKeys = sqliteTable('sdk_keys', {
   hint: text('hint').notNull(),
   createdAt: integer('created_at').notNull().default(now),
   revokedAt: integer('revoked_at'),
+  /** Optional expiry (epoch ms); a rotated key expires at the end of its overlap window. */
+  expiresAt: integer('expires_at'),
+  /** The key that replaced this one by rotation. */
+  replacedBy: text('replaced_by'),
 });
 
 /** Admin tokens (`efa_`). Editors can be barred from production environments. */
@@ -111,7 +131,31 @@ export const adminTokens = sqliteTable('admin_tokens', {
   hint: text('hint').notNull(),
   createdAt: integer('created_at').notNull().default(now),
   revokedAt: integer('revoked_at'),
+  /** Optional expiry (epoch ms); a rotated token expires at the end of its overlap window. */
+  expiresAt: integer('expires_at'),
+  /** The token that replaced this one by rotation. */
+  replacedBy: text('replaced_by'),
 });
+
+/**
+ * Answers to writes sent with an `Idempotency-Key`, per caller, so a retry after a timeout
+ * gets the first answer instead of applying the change twice. Kept for 24 hours.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    actorId: text('actor_id').notNull(),
+    key: text('key').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    /** SHA-256 of the request body: the same key with a different body is refused. */
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.actorId, t.key] }), index('idempotency_created').on(t.createdAt)],
+);
 
 export const auditLog = sqliteTable(
   'audit_log',

@@ -18,6 +18,7 @@ function summary(over: Partial<FlagSummary> = {}, env: Partial<FlagSummary['envi
     expiresAt: null,
     links: [],
     clientVisible: false,
+    protectiveState: 'off',
     version: 1,
     archivedAt: null,
     createdAt: 0,

@@ -27,8 +27,8 @@ export function fakeFetch(routes: Record<string, Handler>) {
 }
 
 export const ENVIRONMENTS: Environment[] = [
-  { key: 'development', name: 'Development', production: false, sortOrder: 0, snapshotVersion: 1, createdAt: 0 },
-  { key: 'production', name: 'Production', production: true, sortOrder: 1, snapshotVersion: 1, createdAt: 0 },
+  { key: 'development', name: 'Development', production: false, sortOrder: 0, snapshotVersion: 1, deliveredVersion: 1, deliveryPendingSince: null, deliveryError: null, createdAt: 0 },
+  { key: 'production', name: 'Production', production: true, sortOrder: 1, snapshotVersion: 1, deliveredVersion: 1, deliveryPendingSince: null, deliveryError: null, createdAt: 0 },
 ];
 
 export const ADMIN: Me = { name: 'admin', role: 'admin', productionAccess: true };
@@ -64,6 +64,7 @@ export function flag(over: Partial<FlagDetail> = {}): FlagDetail {
     expiresAt: null,
     links: [],
     clientVisible: false,
+    protectiveState: 'off',
     version: 1,
     archivedAt: null,
     createdAt: 0,

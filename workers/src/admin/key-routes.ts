@@ -38,7 +38,7 @@ async function mint<F extends { name: string; environment?: string }>(
   const secret = newSecret(kind);
   const row = { id: newId(), ...fields, hash: await sha256Hex(secret), hint: hintOf(secret), createdAt: Date.now() };
   const { hash: _hash, ...visible } = row;
-  const after = { ...visible, revokedAt: null };
+  const after = { ...visible, revokedAt: null, expiresAt: null, replacedBy: null };
   await c.env.DB.batch([
     insert(row),
     auditStatement(c.env.DB, {
