@@ -3,13 +3,46 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 
+/**
+ * The closed set of error codes, each with the one status it is sent with. Clients switch on
+ * the code; the OpenAPI document lists the set. Status convention: 400 malformed, 413 too large,
+ * 415 wrong content type, 422 valid JSON refused by a rule, 409 conflict, 428 precondition
+ * required, 429 limited.
+ */
+export const ERROR_STATUS = {
+  invalid_json: 400,
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  already_exists: 409,
+  version_conflict: 409,
+  in_use: 409,
+  idempotency_conflict: 409,
+  payload_too_large: 413,
+  snapshot_too_large: 413,
+  unsupported_media_type: 415,
+  rule_violation: 422,
+  idempotency_key_reused: 422,
+  version_required: 428,
+  rate_limited: 429,
+  stream_limit: 429,
+  stream_required: 426,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
 /** The one error type routes throw: a status, a stable machine code, and what to fix. */
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details?: unknown;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
     super(message);
     this.status = status;
     this.code = code;
@@ -18,10 +51,10 @@ export class ApiError extends Error {
 }
 
 export interface ErrorEnvelope {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; details?: unknown };
 }
 
-export function envelope(code: string, message: string, details?: unknown): ErrorEnvelope {
+export function envelope(code: ErrorCode, message: string, details?: unknown): ErrorEnvelope {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
@@ -29,7 +62,7 @@ export function envelope(code: string, message: string, details?: unknown): Erro
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof ApiError) return c.json(envelope(err.code, err.message, err.details), err.status);
   if (err instanceof HTTPException) {
-    const code = err.status === 413 ? 'payload_too_large' : 'http_error';
+    const code: ErrorCode = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_request';
     return c.json(envelope(code, err.message || 'request refused'), err.status as ContentfulStatusCode);
   }
   console.error('unhandled', err);
