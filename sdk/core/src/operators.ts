@@ -1,5 +1,6 @@
 import { type Accessor, accessor, type Scalar } from './attribute.ts';
 import { MAX_REGEX_INPUT } from './limits.ts';
+import { compilePattern } from './regex.ts';
 import { compareSemver, parseSemver } from './semver.ts';
 import type { Condition, EvaluationContext, Operator } from './types.ts';
 
@@ -95,12 +96,11 @@ function scalarTest(c: Condition): ScalarTest {
   }
 }
 
-function compileRegex(pattern: string, caseInsensitive?: boolean): RegExp {
-  try {
-    return new RegExp(pattern, caseInsensitive ? 'i' : '');
-  } catch {
-    throw new CompileError(`invalid regex "${pattern}"`);
-  }
+/** A stored pattern the dialect cannot run (saved before RE2) makes its flag a PARSE_ERROR. */
+function compileRegex(pattern: string, caseInsensitive?: boolean) {
+  const compiled = compilePattern(pattern, caseInsensitive);
+  if (typeof compiled === 'string') throw new CompileError(`invalid regex "${pattern}": ${compiled}`);
+  return compiled;
 }
 
 const ORDER: Record<string, (d: number) => boolean> = {

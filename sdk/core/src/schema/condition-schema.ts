@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MAX_REGEX_LENGTH } from '../limits.ts';
 import { toNumber, toTime } from '../operators.ts';
+import { compilePattern } from '../regex.ts';
 import { parseSemver } from '../semver.ts';
 import type { Operator } from '../types.ts';
 
@@ -62,9 +62,6 @@ const SINGLE: ReadonlySet<Operator> = new Set<Operator>([
 ]);
 const NONE: ReadonlySet<Operator> = new Set<Operator>(['exists', 'notExists']);
 
-/** A quantified group that itself holds a quantifier: `(a+)+`, `(\w*)*`, the classic ReDoS shape. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
-
 export const ConditionSchema = z
   .strictObject({
     attribute: AttributeName,
@@ -84,7 +81,7 @@ export const ConditionSchema = z
       return;
     }
     const v = c.values[0]!;
-    if (c.op === 'matches') regexIssue(String(v), issue);
+    if (c.op === 'matches') regexIssue(String(v), c.caseInsensitive, issue);
     else if (['lt', 'lte', 'gt', 'gte'].includes(c.op) && typeof v !== 'number' && Number.isNaN(toNumber(v)))
       issue(`"${c.op}" compares numbers; "${v}" is not one`, ['values', 0]);
     else if ((c.op === 'before' || c.op === 'after') && (typeof v === 'boolean' || Number.isNaN(toTime(v))))
@@ -92,14 +89,8 @@ export const ConditionSchema = z
     else if (c.op.startsWith('semver') && !parseSemver(String(v))) issue(`"${v}" is not a semantic version`, ['values', 0]);
   });
 
-function regexIssue(pattern: string, issue: (message: string, path?: PropertyKey[]) => void): void {
-  if (pattern.length > MAX_REGEX_LENGTH) issue(`regex is longer than ${MAX_REGEX_LENGTH} characters`, ['values', 0]);
-  else if (NESTED_QUANTIFIER.test(pattern)) issue('regex nests quantifiers (catastrophic backtracking)', ['values', 0]);
-  else {
-    try {
-      new RegExp(pattern);
-    } catch (e) {
-      issue(`regex does not compile: ${e instanceof Error ? e.message : String(e)}`, ['values', 0]);
-    }
-  }
+/** Validation compiles with the evaluator's own engine (RE2), so what saves is what runs. */
+function regexIssue(pattern: string, caseInsensitive: boolean | undefined, issue: (message: string, path?: PropertyKey[]) => void): void {
+  const compiled = compilePattern(pattern, caseInsensitive);
+  if (typeof compiled === 'string') issue(compiled, ['values', 0]);
 }
