@@ -26,6 +26,7 @@ import { flagd } from './peers/flagd.ts';
 import { growthbook } from './peers/growthbook.ts';
 import { launchdarkly } from './peers/launchdarkly.ts';
 import { unleash } from './peers/unleash.ts';
+import { benchRegex, regexLines } from './regex-bench.ts';
 import { comparisons, compileLines, contentionNote, evaluationTable, type Row, ratioLines, targetTable } from './report.ts';
 import type { Evaluators, Sdk } from './sdk.ts';
 import { ROLLOUT_TOLERANCE, type Verdict, verify } from './verify.ts';
@@ -136,6 +137,7 @@ async function main(): Promise<number> {
   // Snapshot compilation, last: its clean-compile check evaluates 1,000 varied flags, which
   // would leave edgeflags' shared evaluation code polymorphic while the peers' saw two flags.
   const compile = benchCompile();
+  const regex = benchRegex();
   const attempts = stopWatching();
 
   const { rows, onCpu } = timed;
@@ -151,6 +153,8 @@ async function main(): Promise<number> {
   out(ratioLines(cs));
   out();
   out(compileLines(compile));
+  out();
+  out(regexLines(regex));
   out();
   const nodeRows = rows.filter((r) => NODE_CLIENTS.some((n) => n.name === r.name));
   out(targetTable(ours, cs, compile, nodeRows));
