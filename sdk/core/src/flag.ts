@@ -12,9 +12,16 @@ export interface CompiledFlag {
   readonly clientVisible: boolean;
   /** Set when the answer cannot depend on the context (off, or no targeting): callers skip the call. */
   readonly constant?: EvaluationResult;
-  /** Never throws; ERROR results carry `null` as value, for the caller's default to replace. */
-  evaluate(ctx: EvaluationContext, depth?: number): EvaluationResult;
+  /**
+   * Never throws; ERROR results carry `null` as value, for the caller's default to replace.
+   * `memo` holds the prerequisite results of one evaluation, so a flag reached along many paths
+   * (a diamond) is evaluated once: work is bounded by the flags reachable, not by the paths.
+   */
+  evaluate(ctx: EvaluationContext, depth?: number, memo?: PrerequisiteMemo): EvaluationResult;
 }
+
+/** Prerequisite results within one evaluation, by flag key (undefined: the flag does not exist). */
+export type PrerequisiteMemo = Map<string, EvaluationResult | undefined>;
 
 export type FlagLookup = (key: string) => CompiledFlag | undefined;
 
@@ -66,11 +73,18 @@ export function compileFlag(def: FlagDefinition, segments: ReadonlyMap<string, P
 
   return {
     ...base,
-    evaluate(ctx, depth = 0) {
-      for (const p of prerequisites) {
+    evaluate(ctx, depth = 0, memo) {
+      if (prerequisites.length > 0) {
         if (depth >= MAX_PREREQUISITE_DEPTH) return tooDeep;
-        const r = lookup(p.flag)?.evaluate(ctx, depth + 1);
-        if (r?.variant === undefined || !p.variants.has(r.variant)) return p.failed;
+        const seen: PrerequisiteMemo = memo ?? new Map();
+        for (const p of prerequisites) {
+          let r = seen.get(p.flag);
+          if (r === undefined && !seen.has(p.flag)) {
+            r = lookup(p.flag)?.evaluate(ctx, depth + 1, seen);
+            seen.set(p.flag, r);
+          }
+          if (r?.variant === undefined || !p.variants.has(r.variant)) return p.failed;
+        }
       }
       for (const t of targets) if (isTarget(t.get(ctx), t.values)) return t.result;
       for (const r of rules) if (r.test(ctx)) return r.serve(ctx);

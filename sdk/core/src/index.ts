@@ -17,7 +17,7 @@
  */
 export { BUCKET_COUNT, bucketOf, saltSeed } from './bucket.ts';
 export type { CompiledFlag } from './flag.ts';
-export { MAX_PREREQUISITE_DEPTH, MAX_REGEX_INPUT, MAX_REGEX_LENGTH } from './limits.ts';
+export { MAX_PREREQUISITE_DEPTH, MAX_PREREQUISITE_FLAGS, MAX_REGEX_INPUT, MAX_REGEX_LENGTH } from './limits.ts';
 export { murmur3 } from './murmur3.ts';
 export type { BooleanFlagKey, FlagKey, FlagRegistry, FlagShape, ValueOf, VariantOf } from './registry.ts';
 export { compareSemver, parseSemver } from './semver.ts';

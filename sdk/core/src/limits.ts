@@ -4,5 +4,11 @@
 export const MAX_REGEX_LENGTH = 256;
 /** Longest attribute value a regex is run on: longer input never matches, bounding backtracking. */
 export const MAX_REGEX_INPUT = 1024;
-/** Deepest prerequisite chain evaluated. */
+/** Deepest prerequisite chain (edges from a flag to its farthest prerequisite) saved or evaluated. */
 export const MAX_PREREQUISITE_DEPTH = 16;
+/**
+ * Most distinct flags reachable through one flag's prerequisites. With prerequisite results
+ * memoised per evaluation this bounds one evaluation's work; without the bound, 46 valid flags
+ * (3 prerequisites per level, 15 levels) took an anonymous evaluation about a second.
+ */
+export const MAX_PREREQUISITE_FLAGS = 32;

@@ -104,9 +104,9 @@ function lazyFlag(def: FlagDefinition, compile: () => CompiledFlag): CompiledFla
     key: def.key,
     kind: def.kind,
     clientVisible: def.clientVisible === true,
-    evaluate(ctx, depth) {
+    evaluate(ctx, depth, memo) {
       compiled ??= compile();
-      return compiled.evaluate(ctx, depth);
+      return compiled.evaluate(ctx, depth, memo);
     },
   };
 }

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { MAX_PREREQUISITE_DEPTH, MAX_PREREQUISITE_FLAGS } from '../limits.ts';
+import { prerequisiteReach } from '../prerequisite-reach.ts';
 import { findPrerequisiteCycles } from '../snapshot.ts';
 import { FlagDefinitionSchema, SegmentDefinitionSchema } from './flag-schema.ts';
 
 /**
  * A whole environment: each flag valid on its own, plus what only the set can tell — duplicate
- * keys, prerequisites naming missing flags or variants, cycles, and unknown segments.
+ * keys, prerequisites naming missing flags or variants, cycles, unknown segments, and
+ * prerequisite chains too deep or too wide for one evaluation to stay cheap.
  */
 export const SnapshotSchema = z
   .strictObject({
@@ -50,5 +53,21 @@ export const SnapshotSchema = z
     s.flags.forEach((f, i) => {
       const cycle = cycles.get(f.key);
       if (cycle) issue(`prerequisite cycle ${cycle}`, ['flags', i, 'prerequisites']);
+    });
+    const reach = prerequisiteReach(s.flags);
+    s.flags.forEach((f, i) => {
+      const r = reach.get(f.key);
+      if (!r || flags.get(f.key) !== f) return;
+      if (r.depth > MAX_PREREQUISITE_DEPTH)
+        issue(`prerequisites nest ${r.depth} deep; at most ${MAX_PREREQUISITE_DEPTH} levels (MAX_PREREQUISITE_DEPTH)`, [
+          'flags',
+          i,
+          'prerequisites',
+        ]);
+      if (r.flags > MAX_PREREQUISITE_FLAGS)
+        issue(
+          `prerequisites reach more than ${MAX_PREREQUISITE_FLAGS} flags; at most ${MAX_PREREQUISITE_FLAGS} may be reachable from one flag (MAX_PREREQUISITE_FLAGS)`,
+          ['flags', i, 'prerequisites'],
+        );
     });
   });
