@@ -18,4 +18,4 @@ export {
   TargetSchema,
   WeightedVariantSchema,
 } from './flag-schema.ts';
-export { SnapshotSchema } from './snapshot-schema.ts';
+export { introducedIssues, SnapshotSchema, storedIssues } from './snapshot-schema.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../test/vectors.ts';
 import type { FlagDefinition } from '../types.ts';
-import { FlagDefinitionSchema, SnapshotSchema } from './index.ts';
+import { FlagDefinitionSchema, introducedIssues, SnapshotSchema, storedIssues } from './index.ts';
 
 const base: FlagDefinition = {
   key: 'f',
@@ -142,5 +142,29 @@ describe('SnapshotSchema', () => {
       'flags.1.prerequisites.0.variants.0: flag "c" has no variant "maybe"',
       'flags.2.rules.0.conditions.0.values.0: segment "nobody" does not exist',
     ]);
+  });
+});
+
+describe('introducedIssues: a stricter rule does not block writes beside what was stored', () => {
+  // Stored while RegExp ran regexes; RE2 refuses the lookahead now.
+  const legacy = { ...rule({ op: 'matches', values: ['^(?!test)'] }), key: 'legacy' };
+  const other = { ...base, key: 'other' };
+  const env = (flags: FlagDefinition[]) => ({ environment: 'e', version: 1, flags });
+
+  it('lists what is stored, ignores it in a write to another flag, and refuses what the write adds', () => {
+    const before = env([legacy as FlagDefinition, other]);
+    expect(storedIssues(before).map((i) => i.path.join('.'))).toEqual(['flags.0.rules.0.conditions.0.values.0']);
+    const fine = env([legacy as FlagDefinition, { ...other, enabled: false }]);
+    expect(introducedIssues(before, fine, storedIssues(fine))).toEqual([]);
+    const worse = env([legacy as FlagDefinition, { ...rule({ op: 'matches', values: ['(a)\\1'] }), key: 'other' } as FlagDefinition]);
+    expect(introducedIssues(before, worse, storedIssues(worse)).map((i) => i.path.join('.'))).toEqual([
+      'flags.1.rules.0.conditions.0.values.0',
+    ]);
+  });
+
+  it('matches stored issues by key, so a write that moves a flag does not count them as new', () => {
+    const before = env([legacy as FlagDefinition, other]);
+    const moved = env([other, legacy as FlagDefinition]);
+    expect(introducedIssues(before, moved, storedIssues(moved))).toEqual([]);
   });
 });

@@ -71,3 +71,33 @@ export const SnapshotSchema = z
         );
     });
   });
+
+type Issue = z.core.$ZodIssue;
+interface Keyed {
+  flags?: readonly { key: string }[];
+  segments?: readonly { key: string }[];
+}
+
+/**
+ * The issues of `after` that `before` (what is stored) does not already have. Validation grows
+ * stricter over time (RE2's dialect, prerequisite limits), and a rule stored before must not
+ * block every later write to its environment: a write is refused for what it introduces, while
+ * what was stored is listed by `storedIssues` and answers PARSE_ERROR when evaluated. Issues are
+ * matched by flag or segment key, not index, since a write may move an entry.
+ */
+export function introducedIssues(before: Keyed, after: Keyed, issues: readonly Issue[]): Issue[] {
+  const stored = new Set(storedIssues(before).map((i) => issueId(before, i)));
+  return issues.filter((i) => !stored.has(issueId(after, i)));
+}
+
+/** Every validation issue of a stored snapshot (none when it validates). */
+export function storedIssues(snapshot: unknown): Issue[] {
+  return SnapshotSchema.safeParse(snapshot).error?.issues ?? [];
+}
+
+function issueId(snapshot: Keyed, issue: Issue): string {
+  const [group, index, ...rest] = issue.path;
+  const entries = group === 'flags' ? snapshot.flags : group === 'segments' ? snapshot.segments : undefined;
+  const key = typeof index === 'number' ? entries?.[index]?.key : undefined;
+  return JSON.stringify([group, key ?? index, rest, issue.message]);
+}
