@@ -205,7 +205,30 @@ export const recentContexts = sqliteTable(
     environment: text('environment').notNull(),
     contextKey: text('context_key').notNull(),
     context: text('context', { mode: 'json' }).$type<JsonObject>().notNull(),
+    /** Server time (epoch ms) the Worker received it; the SDK's clock is never trusted here. */
     seenAt: integer('seen_at').notNull(),
+    /** Who sent it (a server key, or a hashed IP for public client keys): each holds a bounded share. */
+    source: text('source').notNull().default(''),
   },
-  (t) => [primaryKey({ columns: [t.environment, t.contextKey] }), index('recent_contexts_seen').on(t.environment, t.seenAt)],
+  (t) => [
+    primaryKey({ columns: [t.environment, t.contextKey] }),
+    index('recent_contexts_seen').on(t.environment, t.seenAt),
+    index('recent_contexts_source').on(t.environment, t.source, t.seenAt),
+  ],
+);
+
+/**
+ * Exposures each source (a server key, or a hashed IP for public client keys) had counted per
+ * hour, so one caller cannot flood exposure_counts: past its quota, its exposures are dropped.
+ */
+export const exposureQuotas = sqliteTable(
+  'exposure_quotas',
+  {
+    environment: text('environment').notNull(),
+    source: text('source').notNull(),
+    /** Start of the hour, epoch ms (server time). */
+    hour: integer('hour').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.environment, t.source, t.hour] }), index('exposure_quotas_hour').on(t.hour)],
 );
