@@ -26,14 +26,39 @@ export interface ApiOptions {
 }
 
 const enc = encodeURIComponent;
+const newKey = () => crypto.randomUUID();
+
+interface CallOptions {
+  /** The version the change was made against (428 without it on guarded writes, 409 if stale). */
+  ifMatch?: number | undefined;
+  /** `*`: create only, 409 if it exists. */
+  ifNoneMatch?: '*';
+  /** A POST that reads (impact, evaluate): no idempotency key. */
+  read?: boolean;
+}
 
 /** A typed client for /api/v1: one method per route the app uses. */
 export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bind(globalThis) }: ApiOptions) {
-  async function call<R>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<R> {
-    const init: RequestInit = { method, headers: { Authorization: `Bearer ${token}`, ...headers } };
+  // A write that failed in transit (network, 5xx) may still have been applied. Sending the exact
+  // same request again — the admin's retry of that save — reuses its Idempotency-Key, so the
+  // Worker applies it once; any other write is a new action with a new key.
+  let inDoubt: { fingerprint: string; key: string } | undefined;
+
+  async function call<R>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<R> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    const init: RequestInit = { method, headers };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
-      (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+      headers['Content-Type'] = 'application/json';
+    }
+    if (opts.ifMatch !== undefined) headers['If-Match'] = `"${opts.ifMatch}"`;
+    if (opts.ifNoneMatch) headers['If-None-Match'] = opts.ifNoneMatch;
+    const write = method !== 'GET' && !opts.read;
+    const fingerprint = write ? JSON.stringify([method, path, init.body ?? null, opts.ifMatch ?? null, opts.ifNoneMatch ?? null]) : '';
+    if (write) {
+      const key = inDoubt?.fingerprint === fingerprint ? inDoubt.key : newKey();
+      headers['Idempotency-Key'] = key;
+      inDoubt = { fingerprint, key };
     }
     let res: Response;
     try {
@@ -41,6 +66,8 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     } catch {
       throw new ApiError(0, 'network', 'cannot reach the edgeflags API; check your connection');
     }
+    // Only an answer that may not reflect the outcome keeps the key for a retry.
+    if (write && res.status < 500) inDoubt = undefined;
     const data = (await res.json().catch(() => null)) as {
       error?: { code: string; message: string; details?: { issues?: Issue[] } };
     } | null;
@@ -57,14 +84,22 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     listFlags: () => call<{ flags: T.FlagSummary[] }>('GET', '/flags'),
     getFlag: (key: string) => call<T.FlagDetail>('GET', `/flags/${enc(key)}`),
     createFlag: (body: T.FlagCreateBody) => call<T.FlagRow>('POST', '/flags', body),
-    patchFlag: (key: string, body: T.FlagPatchBody) => call<T.FlagRow>('PATCH', `/flags/${enc(key)}`, body),
-    archiveFlag: (key: string, reason?: string) =>
-      call<{ key: string }>('DELETE', `/flags/${enc(key)}${reason ? `?reason=${enc(reason)}` : ''}`),
+    patchFlag: (key: string, body: T.FlagPatchBody) => call<T.FlagWriteResult>('PATCH', `/flags/${enc(key)}`, body),
+    /** Archive, guarded by the flag's version. */
+    archiveFlag: (key: string, version: number, reason?: string) =>
+      call<T.ArchiveResult>('DELETE', `/flags/${enc(key)}${reason ? `?reason=${enc(reason)}` : ''}`, undefined, { ifMatch: version }),
+    restoreFlag: (key: string, version: number, reason?: string) =>
+      call<T.FlagWriteResult>('POST', `/flags/${enc(key)}/restore`, { version, ...(reason && { reason }) }, { ifMatch: version }),
     putConfig: (key: string, env: string, body: T.ConfigBody) => call<T.WriteResult>('PUT', flagEnv(key, env), body),
-    toggle: (key: string, env: string, body: T.ToggleBody) => call<T.WriteResult>('POST', `${flagEnv(key, env)}/toggle`, body),
+    /**
+     * On/off. `version` is left out only for the protective move (the kill switch), which must
+     * win against a stale editor; every other switch is guarded like any edit.
+     */
+    toggle: (key: string, env: string, body: T.ToggleBody, version?: number) =>
+      call<T.WriteResult>('POST', `${flagEnv(key, env)}/toggle`, body, { ifMatch: version }),
     rollout: (key: string, env: string, body: T.RolloutBody) => call<T.WriteResult>('PUT', `${flagEnv(key, env)}/rollout`, body),
     impact: (key: string, env: string, config: T.ConfigBody) =>
-      call<T.ImpactResponse>('POST', `/flags/${enc(key)}/environments/${enc(env)}/impact`, config),
+      call<T.ImpactResponse>('POST', `/flags/${enc(key)}/environments/${enc(env)}/impact`, config, { read: true }),
     exposures: (env: string, flag?: string, hours = 24) =>
       call<T.ExposuresResponse>('GET', `/environments/${enc(env)}/exposures?hours=${hours}${flag ? `&flag=${enc(flag)}` : ''}`),
     recentContexts: (env: string, limit = 20) =>
@@ -73,11 +108,18 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     createEnvironment: (body: T.EnvironmentBody) => call<T.EnvironmentBody>('POST', '/environments', body),
     hubStats: (env: string) => call<T.HubStats>('GET', `/environments/${enc(env)}/hub`),
     evaluate: (env: string, context: Record<string, unknown>, flags?: string[]) =>
-      call<T.EvaluateResponse>('POST', `/environments/${enc(env)}/evaluate`, { context, flags }),
+      call<T.EvaluateResponse>('POST', `/environments/${enc(env)}/evaluate`, { context, flags }, { read: true }),
     listSegments: (env: string) => call<{ segments: T.SegmentRow[] }>('GET', `/environments/${enc(env)}/segments`),
+    /** Without `body.version` this creates (If-None-Match: *), refused with 409 if the key exists. */
     putSegment: (env: string, key: string, body: T.SegmentBody) =>
-      call<T.SegmentRow>('PUT', `/environments/${enc(env)}/segments/${enc(key)}`, body),
-    deleteSegment: (env: string, key: string) => call<unknown>('DELETE', `/environments/${enc(env)}/segments/${enc(key)}`),
+      call<T.SegmentRow & T.Delivery>('PUT', `/environments/${enc(env)}/segments/${enc(key)}`, body, {
+        ifMatch: body.version,
+        ...(body.version === undefined && { ifNoneMatch: '*' as const }),
+      }),
+    deleteSegment: (env: string, key: string, version: number, reason?: string) =>
+      call<T.Delivery>('DELETE', `/environments/${enc(env)}/segments/${enc(key)}${reason ? `?reason=${enc(reason)}` : ''}`, undefined, {
+        ifMatch: version,
+      }),
     listSdkKeys: () => call<{ keys: T.SdkKeyRow[] }>('GET', '/sdk-keys'),
     createSdkKey: (body: T.SdkKeyBody) => call<T.SdkKeyRow & { secret: string }>('POST', '/sdk-keys', body),
     revokeSdkKey: (id: string) => call<T.SdkKeyRow>('DELETE', `/sdk-keys/${enc(id)}`),

@@ -46,8 +46,16 @@ export type SdkKeyRow = Omit<typeof sdkKeys.$inferSelect, 'hash'>;
 export type AdminTokenRow = Omit<typeof adminTokens.$inferSelect, 'hash'>;
 export type AuditRow = typeof auditLog.$inferSelect;
 
+/**
+ * Every write answers whether the change reached the edge: `pending` means it is committed and
+ * the Worker keeps retrying delivery (KV or the hub failed). Older Workers leave it out.
+ */
+export interface Delivery {
+  delivery?: 'delivered' | 'pending';
+}
+
 /** What a write of a flag's configuration answers (workers/src/admin/write-config.ts). */
-export interface WriteResult {
+export interface WriteResult extends Delivery {
   flag: string;
   environment: string;
   config: { version: number; enabled: boolean };
@@ -55,6 +63,10 @@ export interface WriteResult {
   /** Streams the hub pushed the change to. */
   delivered: number;
 }
+
+/** PATCH /flags/:key and POST /flags/:key/restore: the stored flag row. */
+export type FlagWriteResult = FlagRow & Delivery;
+export type ArchiveResult = { key: string; archived: true } & Delivery;
 
 /** GET /environments/:env/hub (mirrors HubStats in workers/src/hub/environment-hub.ts). */
 export interface HubStats {

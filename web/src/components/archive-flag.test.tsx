@@ -38,6 +38,8 @@ describe('ArchiveFlag', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Archive flag' }));
     await waitFor(() => expect(location.pathname).toBe('/flags'));
     expect(notes).toEqual(['Archived checkout.']);
-    expect(f.calls[0]?.method).toBe('DELETE');
+    const del = f.calls.find((c) => c.method === 'DELETE');
+    expect(del?.query).toBe('?reason=fully%20rolled%20out');
+    expect(del?.headers['If-Match']).toBe('"1"');
   });
 });

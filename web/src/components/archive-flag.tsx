@@ -1,31 +1,45 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api/client.ts';
-import type { FlagDetail } from '../api/types.ts';
+import type { Environment, FlagDetail } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { navigate } from '../hooks/use-route.ts';
-import { ConfirmDialog } from './confirm-dialog.tsx';
+import type { Change } from '../lib/change-summary.ts';
+import { savedNote } from '../lib/delivery.ts';
+import { onLabel } from '../lib/protective.ts';
+import { ExposureImpact } from './exposure-impact.tsx';
+import { ProductionConfirm } from './production-confirm.tsx';
+
+export const GONE = 'archived (SDKs serve their code default)';
+
+/** What each environment serves of the flag while it is live, for archive and restore summaries. */
+export function liveStates(flag: FlagDetail, environments: Environment[]): { env: Environment; state: string }[] {
+  return environments.flatMap((env) => {
+    const c = flag.environments[env.key];
+    return c ? [{ env, state: c.enabled ? `On (${onLabel(c)})` : `Off (serving ${c.offVariant})` }] : [];
+  });
+}
 
 /**
- * Archive = gone from every snapshot at once (SDKs serve their defaults), history kept. The Worker
- * refuses (409 in_use) while another flag has this one as a prerequisite, so that flag would not
- * silently start failing its prerequisite check.
+ * Archive = gone from every snapshot at once (SDKs serve their defaults), history kept, and it
+ * can be restored. The Worker refuses (409 in_use) while another flag has this one as a
+ * prerequisite, so that flag would not silently start failing its prerequisite check.
  */
 export function ArchiveFlag({ flag }: { flag: FlagDetail }) {
-  const { api, notify } = useSession();
+  const { api, notify, environments } = useSession();
   const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | Error>();
   const close = () => {
     setOpen(false);
     setError(undefined);
   };
-  const archive = async () => {
+  const archive = async (reason: string) => {
     setBusy(true);
     setError(undefined);
     try {
-      await api.archiveFlag(flag.key, reason.trim() || undefined);
-      notify(`Archived ${flag.key}.`);
+      const res = await api.archiveFlag(flag.key, flag.version, reason || undefined);
+      const note = savedNote(`Archived ${flag.key}.`, res);
+      notify(note.text, note.tone);
       navigate('/flags');
     } catch (e) {
       setError(e as Error);
@@ -34,33 +48,37 @@ export function ArchiveFlag({ flag }: { flag: FlagDetail }) {
     }
   };
   const inUse = error instanceof ApiError && error.code === 'in_use';
+  const changes: Change[] = liveStates(flag, environments).map(({ env, state }) => ({ label: env.name, before: state, after: GONE }));
   return (
     <>
       <button type="button" class="btn btn-ghost btn-danger-text" onClick={() => setOpen(true)}>
         Archive…
       </button>
       {open && (
-        <ConfirmDialog
+        <ProductionConfirm
           title={`Archive ${flag.key}?`}
           confirmLabel="Archive flag"
           danger
           busy={busy}
-          onConfirm={() => void archive()}
+          error={
+            error && (
+              <>
+                <strong>{inUse ? 'Still in use. ' : 'Could not archive. '}</strong>
+                {error.message}
+              </>
+            )
+          }
+          lead={
+            <>
+              It disappears from every environment's snapshot at once, production included: SDKs serve their code defaults for{' '}
+              <code>{flag.key}</code>. Its history stays in the audit log, and it can be restored.
+            </>
+          }
+          changes={changes}
+          impact={<ExposureImpact flagKey={flag.key} effect="they get their code default instead" />}
+          onConfirm={(reason) => void archive(reason)}
           onCancel={close}
-        >
-          <p>
-            It disappears from every environment's snapshot at once: SDKs serve their code defaults for <code>{flag.key}</code>. Its history
-            stays in the audit log.
-          </p>
-          <label for="archive-reason">Reason (audit log)</label>
-          <input id="archive-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder="e.g. fully rolled out" />
-          {error && (
-            <div class="banner banner-warn" role="alert">
-              <strong>{inUse ? 'Still in use. ' : 'Could not archive. '}</strong>
-              {error.message}
-            </div>
-          )}
-        </ConfirmDialog>
+        />
       )}
     </>
   );

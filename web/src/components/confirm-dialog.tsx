@@ -7,12 +7,14 @@ interface Props {
   confirmLabel: string;
   danger?: boolean;
   busy?: boolean;
+  /** False keeps the confirm button disabled (e.g. until a required reason is given). */
+  ready?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
 /** A modal question: focus moves into it, Escape cancels, focus returns to the opener on close. */
-export function ConfirmDialog({ title, children, confirmLabel, danger, busy, onConfirm, onCancel }: Props) {
+export function ConfirmDialog({ title, children, confirmLabel, danger, busy, ready = true, onConfirm, onCancel }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
@@ -59,7 +61,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, busy, onC
             <button type="button" class="btn" data-cancel onClick={onCancel}>
               Cancel
             </button>
-            <button type="submit" class={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} disabled={busy}>
+            <button type="submit" class={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} disabled={busy || !ready}>
               {busy ? 'Working…' : confirmLabel}
             </button>
           </div>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HubStats, WriteResult } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
+import { PENDING_NOTE } from '../lib/delivery.ts';
 
 /**
  * After a switch: how many connected clients the hub pushed it to, how many acknowledged it
@@ -19,7 +20,7 @@ export function DeliveryReport({ result }: { result: WriteResult }) {
   const event = stats?.recent.find((r) => r.version === result.snapshotVersion);
   const connected = stats ? stats.connections.server + stats.connections.client + stats.connections.ofrep : undefined;
   return (
-    <div class="delivery" role="status">
+    <div class={`delivery ${result.delivery === 'pending' ? 'delivery-warn' : ''}`} role="status">
       <strong>
         {result.config.enabled ? 'Switched on' : 'Switched off'} in {result.environment}
       </strong>
@@ -30,6 +31,11 @@ export function DeliveryReport({ result }: { result: WriteResult }) {
         </>
       )}
       .{connected !== undefined && <span class="muted"> {connected} streams connected now.</span>}
+      {result.delivery === 'pending' && (
+        <p class="delivery-pending">
+          <strong>Delivery pending.</strong> {PENDING_NOTE}
+        </p>
+      )}
     </div>
   );
 }

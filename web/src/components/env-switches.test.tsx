@@ -1,10 +1,11 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
+import { changeLines, config, confirmWith, ENVIRONMENTS, fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
+import type { FlagDetail } from '../api/types.ts';
 import { EnvSwitches } from './env-switches.tsx';
 
 const toggled =
-  (env: string) =>
+  (env: string, delivery: 'delivered' | 'pending' = 'delivered') =>
   (body: unknown): [number, unknown] => [
     200,
     {
@@ -13,13 +14,15 @@ const toggled =
       config: { version: 4, enabled: (body as { enabled: boolean }).enabled },
       snapshotVersion: 9,
       delivered: 3,
+      delivery,
     },
   ];
 
-function setup(me?: Parameters<typeof WithSession>[0]['me']) {
+function setup(opts: { me?: Parameters<typeof WithSession>[0]['me']; flag?: FlagDetail; delivery?: 'delivered' | 'pending' } = {}) {
   const f = fakeFetch({
     'POST /flags/checkout/environments/development/toggle': toggled('development'),
-    'POST /flags/checkout/environments/production/toggle': toggled('production'),
+    'POST /flags/checkout/environments/production/toggle': toggled('production', opts.delivery),
+    'POST /flags/checkout/environments/production/impact': () => [200, { sampled: 200, changed: 48, examples: [] }],
     'GET /environments/production/hub': () => [
       200,
       {
@@ -29,42 +32,92 @@ function setup(me?: Parameters<typeof WithSession>[0]['me']) {
       },
     ],
   });
+  const notes: string[] = [];
   render(
-    <WithSession routes={f} me={me}>
-      <EnvSwitches flag={flag()} selected="development" onSelect={() => undefined} onChanged={async () => undefined} />
+    <WithSession routes={f} me={opts.me} notes={notes}>
+      <EnvSwitches flag={opts.flag ?? flag()} selected="development" onSelect={() => undefined} onChanged={async () => undefined} />
     </WithSession>,
   );
-  return f;
+  return { ...f, notes };
 }
 
+const confirmButton = (name: string | RegExp) => screen.getByRole('button', { name }) as HTMLButtonElement;
+const impact = () => screen.findByText(/of 200 recent contexts would get a different value/, undefined, { timeout: 3000 });
+const posts = (f: ReturnType<typeof setup>) => f.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/toggle'));
+
 describe('EnvSwitches', () => {
-  it('switches a non-production environment at once', async () => {
+  it('switches a non-production environment at once, with the version it showed', async () => {
     const f = setup();
     fireEvent.click(screen.getByRole('switch', { name: 'checkout in Development' }));
-    await waitFor(() => expect(f.calls.some((c) => c.path.endsWith('/development/toggle'))).toBe(true));
+    await waitFor(() => expect(posts(f)).toHaveLength(1));
+    expect(posts(f)[0]?.headers['If-Match']).toBe('"3"');
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
-  it('asks before switching production, then reports delivery from the hub', async () => {
-    const f = setup();
-    fireEvent.click(screen.getByRole('switch', { name: 'checkout in Production' }));
-    expect(f.calls.filter((c) => c.method === 'POST')).toEqual([]);
-    const dialog = screen.getByRole('dialog');
-    fireEvent.input(screen.getByLabelText('Reason (audit log)'), { target: { value: 'errors' } });
-    fireEvent.submit(dialog.querySelector('form')!);
-    await screen.findByText(/Switched on in production/);
-    expect(f.calls.find((c) => c.method === 'POST')).toEqual({
-      method: 'POST',
-      path: '/flags/checkout/environments/production/toggle',
-      body: { enabled: true, reason: 'errors' },
+  it('turns production on only after saying what changes, who it reaches and why, guarded by the version', async () => {
+    const prod = config('production', {
+      enabled: false,
+      defaultServe: {
+        split: [
+          { variant: 'on', weight: 25 },
+          { variant: 'off', weight: 75 },
+        ],
+      },
     });
+    const f = setup({ flag: flag({ environments: { development: config('development'), production: prod } }) });
+    fireEvent.click(screen.getByRole('switch', { name: 'checkout in Production' }));
+    expect(posts(f)).toEqual([]);
+    expect(changeLines()).toEqual(['State from Off (everyone gets off) → to On (25% on)']);
+    expect((await impact()).textContent).toMatch(/^48 of 200/);
+    // The impact preview asked about exactly this move: the stored configuration, switched on.
+    expect(f.calls.find((c) => c.path.endsWith('/impact'))?.body).toMatchObject({ enabled: true, defaultServe: prod.defaultServe });
+    // Not an emergency: it needs a reason before it can be confirmed.
+    expect(confirmButton('Turn on in production').disabled).toBe(true);
+    confirmWith('launch day');
+    await screen.findByText(/Switched on in production/);
+    expect(posts(f)[0]).toMatchObject({ body: { enabled: true, reason: 'launch day' }, headers: { 'If-Match': '"3"' } });
+    expect(posts(f)[0]?.headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(screen.getByTestId('delivered').textContent).toBe('3');
     await screen.findByText(/3 confirmed/);
     expect(screen.getByText(/within 41 ms/)).toBeTruthy();
   });
 
+  it('presents the kill switch as the emergency action: what users get, no version, reason optional', async () => {
+    const on = config('production', { enabled: true, defaultServe: { variant: 'on' } });
+    const f = setup({ flag: flag({ environments: { development: config('development'), production: on } }) });
+    const toggle = screen.getByRole('switch', { name: 'checkout in Production' });
+    // The card names the move before anyone reaches for it.
+    expect(document.getElementById(toggle.getAttribute('aria-describedby') ?? '')?.textContent).toBe('Off = kill switch');
+    fireEvent.click(toggle);
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.textContent).toContain('Emergency action.');
+    expect(dialog.textContent).toContain('Everyone in Production is served "off" at once');
+    expect(changeLines()).toEqual(['State from On (on) → to Off (everyone gets off)']);
+    await impact();
+    const button = confirmButton('Kill switch — serve off to everyone');
+    expect(button.disabled).toBe(false);
+    confirmWith();
+    await screen.findByText(/Switched off in production/);
+    expect(posts(f)[0]?.body).toEqual({ enabled: false });
+    expect(posts(f)[0]?.headers['If-Match']).toBeUndefined();
+  });
+
+  it('for a maintenance switch, on is the protective move and is said to be disruptive; off is guarded', async () => {
+    const maintenance = flag({ protectiveState: 'on' });
+    const f = setup({ flag: maintenance, delivery: 'pending' });
+    fireEvent.click(screen.getByRole('switch', { name: 'checkout in Production' }));
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.textContent).toContain('Emergency action.');
+    expect(dialog.textContent).toMatch(/protective state is ON .*disruptive/);
+    confirmWith('database migration');
+    await screen.findByText(/Delivery pending\./);
+    expect(posts(f)[0]).toMatchObject({ body: { enabled: true, reason: 'database migration' } });
+    expect(posts(f)[0]?.headers['If-Match']).toBeUndefined();
+    expect(f.notes[0]).toMatch(/not yet delivered/);
+  });
+
   it('disables production for an editor without production access', () => {
-    setup({ name: 'e', role: 'editor', productionAccess: false });
+    setup({ me: { name: 'e', role: 'editor', productionAccess: false } });
     expect((screen.getByRole('switch', { name: 'checkout in Production' }) as HTMLInputElement).disabled).toBe(true);
     expect((screen.getByRole('switch', { name: 'checkout in Development' }) as HTMLInputElement).disabled).toBe(false);
     expect(ENVIRONMENTS[1]?.production).toBe(true);

@@ -2,19 +2,16 @@ import { useState } from 'preact/hooks';
 import { canWrite } from '../api/can-write.ts';
 import type { Environment, FlagDetail, WriteResult } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
-import { serveLabel } from '../lib/flag-status.ts';
-import { ConfirmDialog } from './confirm-dialog.tsx';
+import { savedNote } from '../lib/delivery.ts';
+import { isProtectiveMove, onLabel } from '../lib/protective.ts';
 import { DeliveryReport } from './delivery-report.tsx';
-
-/** What an enabled environment serves, e.g. "2 rules, then default off" or "25% on". */
-function onLabel(serve: string, offVariant: string, rules: number): string {
-  const first = rules > 0 ? `${rules} rule${rules > 1 ? 's' : ''}, then ` : '';
-  return `${first}${serve === offVariant ? `default ${serve}` : serve}`;
-}
+import { ToggleConfirm } from './toggle-confirm.tsx';
 
 /**
- * On/off per environment. Off is the kill switch: it needs no version (it must win against a
- * stale editor) and production asks for confirmation first.
+ * On/off per environment. The move into the flag's protective state (off for a kill switch, on
+ * for a maintenance switch) is the emergency action: it sends no version, so it wins against a
+ * stale editor. The way back is an ordinary edit, guarded by the version it was made against.
+ * Production asks for confirmation either way.
  */
 export function EnvSwitches({
   flag,
@@ -29,23 +26,29 @@ export function EnvSwitches({
 }) {
   const { api, me, environments, notify } = useSession();
   const [pending, setPending] = useState<{ env: Environment; enabled: boolean }>();
-  const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
   const [result, setResult] = useState<WriteResult>();
 
-  const flip = async (env: Environment, enabled: boolean) => {
+  const flip = async (env: Environment, enabled: boolean, reason?: string) => {
+    const config = flag.environments[env.key];
+    if (!config) return;
     setBusy(true);
+    setError(undefined);
     try {
-      const res = await api.toggle(flag.key, env.key, { enabled, reason: reason || undefined });
+      const version = isProtectiveMove(flag, enabled) ? undefined : config.version;
+      const res = await api.toggle(flag.key, env.key, { enabled, ...(reason && { reason }) }, version);
       await onChanged();
       setResult(res);
-      notify(`${flag.key} is ${enabled ? 'on' : 'off'} in ${env.name}.`);
+      setPending(undefined);
+      const note = savedNote(`${flag.key} is ${enabled ? 'on' : 'off'} in ${env.name}.`, res);
+      notify(note.text, note.tone);
     } catch (e) {
-      notify((e as Error).message, 'error');
+      // In the dialog the message stays beside the retry; elsewhere the toast carries it.
+      if (env.production) setError((e as Error).message);
+      else notify((e as Error).message, 'error');
     } finally {
       setBusy(false);
-      setPending(undefined);
-      setReason('');
     }
   };
 
@@ -57,6 +60,8 @@ export function EnvSwitches({
           const c = flag.environments[env.key];
           if (!c) return null;
           const writable = canWrite(me, env);
+          // The card names the emergency move before anyone reaches for it.
+          const emergency = isProtectiveMove(flag, !c.enabled) && writable;
           return (
             <div
               key={env.key}
@@ -66,9 +71,7 @@ export function EnvSwitches({
                 {env.name}
                 {env.production && <span class="badge badge-prod">prod</span>}
               </button>
-              <span class="muted small">
-                {c.enabled ? onLabel(serveLabel(c.defaultServe, c.offVariant), c.offVariant, c.rules.length) : `serving ${c.offVariant}`}
-              </span>
+              <span class="muted small">{c.enabled ? onLabel(c) : `serving ${c.offVariant}`}</span>
               <label class="switch">
                 <input
                   type="checkbox"
@@ -77,9 +80,11 @@ export function EnvSwitches({
                   checked={c.enabled}
                   disabled={!writable || busy}
                   aria-label={`${flag.key} in ${env.name}`}
+                  aria-describedby={emergency ? `emergency-${env.key}` : undefined}
                   onClick={(e) => {
                     e.preventDefault();
                     const enabled = !c.enabled;
+                    setError(undefined);
                     if (env.production) setPending({ env, enabled });
                     else void flip(env, enabled);
                   }}
@@ -87,34 +92,27 @@ export function EnvSwitches({
                 <span class="switch-track" aria-hidden="true" />
                 <span class="switch-text">{c.enabled ? 'On' : 'Off'}</span>
               </label>
+              {emergency && (
+                <span id={`emergency-${env.key}`} class="emergency-hint small">
+                  {c.enabled ? 'Off = kill switch' : 'On = emergency (disruptive)'}
+                </span>
+              )}
             </div>
           );
         })}
       </fieldset>
       {result && <DeliveryReport result={result} />}
-      {pending && (
-        <ConfirmDialog
-          title={`Turn ${pending.enabled ? 'on' : 'off'} ${flag.key} in ${pending.env.name}?`}
-          confirmLabel={pending.enabled ? 'Turn on in production' : 'Turn off in production'}
-          danger={!pending.enabled}
+      {pending && flag.environments[pending.env.key] && (
+        <ToggleConfirm
+          flag={flag}
+          env={pending.env}
+          config={flag.environments[pending.env.key]!}
+          enabled={pending.enabled}
           busy={busy}
-          onConfirm={() => void flip(pending.env, pending.enabled)}
+          error={error}
+          onConfirm={(reason) => void flip(pending.env, pending.enabled, reason)}
           onCancel={() => setPending(undefined)}
-        >
-          <p>
-            Every connected client in <strong>{pending.env.name}</strong> gets this at once.{' '}
-            {pending.enabled
-              ? 'Targeting and rollout apply again.'
-              : `Everyone will be served "${flag.environments[pending.env.key]?.offVariant}".`}
-          </p>
-          <label for="toggle-reason">Reason (audit log)</label>
-          <input
-            id="toggle-reason"
-            value={reason}
-            onInput={(e) => setReason(e.currentTarget.value)}
-            placeholder="e.g. errors on large invoices"
-          />
-        </ConfirmDialog>
+        />
       )}
     </div>
   );

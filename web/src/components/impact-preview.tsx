@@ -27,8 +27,9 @@ export function ImpactPreview({ flagKey, env, config }: { flagKey: string; env: 
         (impact) => live && setState(impact.sampled === 0 ? { phase: 'none' } : { phase: 'done', impact }),
         (e: unknown) => {
           if (!live) return;
-          // 400: the draft is incomplete (a rule still being typed); its messages appear at the fields on save.
-          if (e instanceof ApiError && e.status === 400) setState({ phase: 'invalid' });
+          // 400/422: the draft is incomplete or names what does not exist yet (a rule still being
+          // typed); its messages appear at the fields on save.
+          if (e instanceof ApiError && (e.status === 400 || e.status === 422)) setState({ phase: 'invalid' });
           // 404: the flag went away meanwhile.
           else if (e instanceof ApiError && e.status === 404) setState({ phase: 'none' });
           else setState({ phase: 'error', message: (e as Error).message });

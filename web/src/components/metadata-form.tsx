@@ -1,9 +1,12 @@
 import { useState } from 'preact/hooks';
+import { canWriteEverywhere } from '../api/can-write.ts';
 import { ApiError, type Issue } from '../api/client.ts';
 import type { FlagDetail, FlagType } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { useDraft } from '../hooks/use-draft.ts';
+import { savedNote } from '../lib/delivery.ts';
 import { ChangedElsewhere } from './changed-elsewhere.tsx';
+import { ClientVisibilityConfirm, detailChanges, toForm } from './client-visibility-confirm.tsx';
 import { FieldError } from './field-error.tsx';
 
 export const FLAG_TYPES: FlagType[] = ['release', 'ops', 'experiment', 'permission', 'migration'];
@@ -15,21 +18,16 @@ const list = (s: string) =>
 
 /** Name, owner, type, expiry, description, tags and links: what makes a flag an operational resource. */
 export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; canEdit: boolean; onSaved: () => void }) {
-  const { api, notify } = useSession();
-  const edit = useDraft(flag, (f) => ({
-    name: f.name,
-    owner: f.owner,
-    type: f.type,
-    expiresAt: f.expiresAt ?? '',
-    description: f.description,
-    tags: f.tags.join(', '),
-    links: f.links.join('\n'),
-    clientVisible: f.clientVisible,
-  }));
+  const { api, notify, me, environments } = useSession();
+  const production = environments.some((e) => e.production);
+  // Client visibility changes what production serves to browsers: it needs production access.
+  const canExpose = canEdit && canWriteEverywhere(me, environments);
+  const edit = useDraft(flag, toForm);
   const { draft: form, setDraft: setForm } = edit;
   const [issues, setIssues] = useState<Issue[]>([]);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const field = (k: 'name' | 'owner' | 'expiresAt' | 'description' | 'tags' | 'links') => ({
     id: `meta-${k}`,
     value: form[k],
@@ -37,7 +35,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
     'aria-describedby': issues.some((i) => i.path.startsWith(k)) ? `meta-${k}-error` : undefined,
     onInput: (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value }),
   });
-  const save = async () => {
+  const save = async (reason?: string) => {
     setBusy(true);
     setIssues([]);
     setError(undefined);
@@ -52,90 +50,115 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         links: list(form.links),
         clientVisible: form.clientVisible,
         version: edit.version,
+        ...(reason && { reason }),
       });
       edit.saved(updated.version, form);
-      notify('Saved details.');
+      setConfirming(false);
+      const note = savedNote('Saved details.', updated);
+      notify(note.text, note.tone);
       onSaved();
     } catch (e) {
-      if (e instanceof ApiError) setIssues(e.issues);
+      if (e instanceof ApiError && e.issues.length > 0) {
+        setIssues(e.issues);
+        setConfirming(false);
+      }
       setError((e as Error).message);
     } finally {
       setBusy(false);
     }
   };
+  const exposing = form.clientVisible !== toForm(flag).clientVisible;
   return (
-    <form
-      class="grid-form"
-      aria-label="Flag details"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      {edit.changedElsewhere && <ChangedElsewhere what="this flag's details" version={flag.version} onReset={edit.reset} />}
-      <div class="field">
-        <label for="meta-name">Name</label>
-        <input {...field('name')} />
-        <FieldError issues={issues} path="name" id="meta-name-error" />
-      </div>
-      <div class="field">
-        <label for="meta-owner">Owner</label>
-        <input {...field('owner')} />
-        <FieldError issues={issues} path="owner" id="meta-owner-error" />
-      </div>
-      <div class="field">
-        <label for="meta-type">Type</label>
-        <select
-          id="meta-type"
-          value={form.type}
-          disabled={!canEdit || busy}
-          onChange={(e) => setForm({ ...form, type: e.currentTarget.value as FlagType })}
-        >
-          {FLAG_TYPES.map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="meta-expiresAt">Expires</label>
-        <input type="date" {...field('expiresAt')} />
-        <FieldError issues={issues} path="expiresAt" id="meta-expiresAt-error" />
-      </div>
-      <div class="field span-2">
-        <label for="meta-description">Description</label>
-        <textarea rows={2} {...field('description')} />
-      </div>
-      <div class="field">
-        <label for="meta-tags">Tags (comma-separated)</label>
-        <input {...field('tags')} />
-        <FieldError issues={issues} path="tags" id="meta-tags-error" />
-      </div>
-      <div class="field">
-        <label for="meta-links">Links (one per line)</label>
-        <textarea rows={2} {...field('links')} />
-        <FieldError issues={issues} path="links" id="meta-links-error" />
-      </div>
-      <label class="check span-2">
-        <input
-          type="checkbox"
-          checked={form.clientVisible}
-          disabled={!canEdit || busy}
-          onChange={(e) => setForm({ ...form, clientVisible: e.currentTarget.checked })}
-        />
-        Visible to client keys (browsers get its evaluated value)
-      </label>
-      {error && (
-        <p class="error-note span-2" role="alert">
-          {error}
-        </p>
-      )}
-      {canEdit && (
-        <div class="span-2">
-          <button type="submit" class="btn btn-primary" disabled={busy || edit.pristine}>
-            Save details
-          </button>
+    <>
+      <form
+        class="grid-form"
+        aria-label="Flag details"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (busy || edit.pristine) return;
+          if (exposing && production) setConfirming(true);
+          else void save();
+        }}
+      >
+        {edit.changedElsewhere && <ChangedElsewhere what="this flag's details" version={flag.version} onReset={edit.reset} />}
+        <div class="field">
+          <label for="meta-name">Name</label>
+          <input {...field('name')} />
+          <FieldError issues={issues} path="name" id="meta-name-error" />
         </div>
+        <div class="field">
+          <label for="meta-owner">Owner</label>
+          <input {...field('owner')} />
+          <FieldError issues={issues} path="owner" id="meta-owner-error" />
+        </div>
+        <div class="field">
+          <label for="meta-type">Type</label>
+          <select
+            id="meta-type"
+            value={form.type}
+            disabled={!canEdit || busy}
+            onChange={(e) => setForm({ ...form, type: e.currentTarget.value as FlagType })}
+          >
+            {FLAG_TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="meta-expiresAt">Expires</label>
+          <input type="date" {...field('expiresAt')} />
+          <FieldError issues={issues} path="expiresAt" id="meta-expiresAt-error" />
+        </div>
+        <div class="field span-2">
+          <label for="meta-description">Description</label>
+          <textarea rows={2} {...field('description')} />
+        </div>
+        <div class="field">
+          <label for="meta-tags">Tags (comma-separated)</label>
+          <input {...field('tags')} />
+          <FieldError issues={issues} path="tags" id="meta-tags-error" />
+        </div>
+        <div class="field">
+          <label for="meta-links">Links (one per line)</label>
+          <textarea rows={2} {...field('links')} />
+          <FieldError issues={issues} path="links" id="meta-links-error" />
+        </div>
+        <label class="check span-2">
+          <input
+            type="checkbox"
+            checked={form.clientVisible}
+            disabled={!canExpose || busy}
+            onChange={(e) => setForm({ ...form, clientVisible: e.currentTarget.checked })}
+          />
+          Visible to client keys (browsers get its evaluated value)
+        </label>
+        {error && !confirming && (
+          <p class="error-note span-2" role="alert">
+            {error}
+          </p>
+        )}
+        {canEdit && (
+          <div class="span-2">
+            <button type="submit" class="btn btn-primary" disabled={busy || edit.pristine}>
+              Save details
+            </button>
+          </div>
+        )}
+      </form>
+      {confirming && (
+        <ClientVisibilityConfirm
+          flag={flag}
+          visible={form.clientVisible}
+          changes={detailChanges(toForm(flag), form)}
+          busy={busy}
+          error={error}
+          onConfirm={(reason) => void save(reason)}
+          onCancel={() => {
+            setConfirming(false);
+            setError(undefined);
+          }}
+        />
       )}
-    </form>
+    </>
   );
 }

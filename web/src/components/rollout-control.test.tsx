@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { config, fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
+import { config, confirmWith, fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
 import { RolloutControl } from './rollout-control.tsx';
 
 describe('RolloutControl', () => {
@@ -39,8 +39,14 @@ describe('RolloutControl', () => {
     });
     expect((screen.getByRole('button', { name: 'Apply rollout' }) as HTMLButtonElement).disabled).toBe(false);
     fireEvent.submit(screen.getByRole('form', { name: 'Rollout in production' }));
+    confirmWith('first paying customers');
     await waitFor(() => expect(f.calls.some((call) => call.method === 'PUT')).toBe(true));
-    expect(f.calls.find((call) => call.method === 'PUT')?.body).toEqual({ percentage: 25, variant: 'on', version: 7 });
+    expect(f.calls.find((call) => call.method === 'PUT')?.body).toEqual({
+      percentage: 25,
+      variant: 'on',
+      version: 7,
+      reason: 'first paying customers',
+    });
   });
 
   it('says so gracefully when there are no recent contexts to compare with', async () => {

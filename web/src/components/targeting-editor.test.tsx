@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { config, fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
+import { config, confirmWith, fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
 import { TargetingEditor } from './targeting-editor.tsx';
 
 const issue = { path: 'rules.0.conditions.0.values.0', message: '"gt" compares numbers; "many" is not one' };
@@ -32,7 +32,10 @@ describe('TargetingEditor', () => {
     fireEvent.change(screen.getByLabelText('Operator'), { target: { value: 'gt' } });
     fireEvent.input(screen.getByLabelText('Value'), { target: { value: 'many' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save targeting' }));
+    confirmWith('seats first');
     await waitFor(() => expect(document.getElementById('rule-0-c0-error')?.textContent).toBe(issue.message));
+    // Field problems belong at the fields: the confirmation steps aside.
+    expect(screen.queryByRole('dialog')).toBeNull();
     expect(screen.getByLabelText('Value').getAttribute('aria-describedby')).toBe('rule-0-c0-error');
     expect(f.calls.find((c) => c.method === 'PUT')?.body).toMatchObject({
       version: 3,

@@ -3,11 +3,14 @@ import { ApiError, type Issue } from '../api/client.ts';
 import type { ConfigRow, FlagDetail, FlagSummary, SegmentRow } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { useDraft } from '../hooks/use-draft.ts';
+import { configChanges } from '../lib/change-summary.ts';
 import { bodyOf, type ConfigDraft, draftOf } from '../lib/config-draft.ts';
+import { savedNote } from '../lib/delivery.ts';
 import { ChangedElsewhere } from './changed-elsewhere.tsx';
 import { FieldError } from './field-error.tsx';
 import { ImpactPreview } from './impact-preview.tsx';
 import { PrerequisitesEditor } from './prerequisites-editor.tsx';
+import { ProductionConfirm } from './production-confirm.tsx';
 import { RuleEditor } from './rule-editor.tsx';
 import { ServeEditor } from './serve-editor.tsx';
 import { TargetsEditor } from './targets-editor.tsx';
@@ -24,7 +27,8 @@ interface Props {
 
 /** Prerequisites, targets, rules and the default rule of one environment, saved as one versioned PUT. */
 export function TargetingEditor({ flag, env, config, flags, segments, canEdit, onSaved }: Props) {
-  const { api, notify } = useSession();
+  const { api, notify, environments } = useSession();
+  const production = environments.find((e) => e.key === env)?.production ?? false;
   // The version the draft started from guards the save (409 if someone else saved meanwhile).
   const edit = useDraft(config, draftOf);
   const { draft, pristine, changedElsewhere } = edit;
@@ -32,6 +36,7 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
   const [error, setError] = useState<string>();
   const [reason, setReason] = useState('');
   const [saving, setSaving] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const variants = Object.keys(flag.variants);
   const reset = () => {
     edit.reset();
@@ -40,19 +45,25 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
   };
 
   const set = <K extends keyof ConfigDraft>(k: K, v: ConfigDraft[K]) => edit.setDraft({ ...draft, [k]: v });
-  const save = async () => {
+  const save = async (why = reason) => {
     setSaving(true);
     setIssues([]);
     setError(undefined);
     try {
-      const res = await api.putConfig(flag.key, env, bodyOf(draft, edit.version, reason || undefined));
+      const res = await api.putConfig(flag.key, env, bodyOf(draft, edit.version, why || undefined));
       edit.saved(res.config.version, draft);
       setReason('');
-      notify(`Saved targeting in ${env} (version ${res.config.version}).`);
+      setConfirming(false);
+      const note = savedNote(`Saved targeting in ${env} (version ${res.config.version}).`, res);
+      notify(note.text, note.tone);
       onSaved();
     } catch (e) {
       const err = e as Error;
-      if (err instanceof ApiError) setIssues(err.issues);
+      // Field problems are shown at the fields, so the dialog steps aside; anything else stays beside the retry.
+      if (err instanceof ApiError && err.issues.length > 0) {
+        setIssues(err.issues);
+        setConfirming(false);
+      }
       setError(err.message);
     } finally {
       setSaving(false);
@@ -67,127 +78,161 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
   };
 
   return (
-    <form
-      class="targeting"
-      aria-label={`Targeting in ${env}`}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      {changedElsewhere && <ChangedElsewhere what={`this flag in ${env}`} version={config.version} onReset={reset} />}
-      <section class="panel-section">
-        <h3>Prerequisites</h3>
-        <PrerequisitesEditor
-          flagKey={flag.key}
-          prerequisites={draft.prerequisites}
-          flags={flags}
-          issues={issues}
-          disabled={disabled}
-          onChange={(p) => set('prerequisites', p)}
-        />
-      </section>
-      <section class="panel-section">
-        <h3>Individual targets</h3>
-        <TargetsEditor
-          targets={draft.targets}
-          variants={variants}
-          issues={issues}
-          disabled={disabled}
-          onChange={(t) => set('targets', t)}
-        />
-      </section>
-      <section class="panel-section">
-        <h3>Rules</h3>
-        <p class="muted small">Evaluated top to bottom; the first rule whose conditions all hold decides.</p>
-        <div class="stack">
-          {draft.rules.map((r, i) => (
-            <RuleEditor
-              key={i}
-              index={i}
-              count={draft.rules.length}
-              rule={r}
-              variants={variants}
-              segments={segments}
-              issues={issues}
-              disabled={disabled}
-              onChange={(next) =>
-                set(
-                  'rules',
-                  draft.rules.map((x, j) => (j === i ? next : x)),
-                )
-              }
-              onRemove={() =>
-                set(
-                  'rules',
-                  draft.rules.filter((_, j) => j !== i),
-                )
-              }
-              onMove={(by) => moveRule(i, by)}
-            />
-          ))}
-        </div>
-        <button
-          type="button"
-          class="btn btn-sm"
-          disabled={disabled}
-          onClick={() =>
-            set('rules', [
-              ...draft.rules,
-              {
-                conditions: [{ attribute: '', op: 'equals', values: [] }],
-                serve: { variant: variants.find((v) => v !== draft.offVariant) ?? variants[0]! },
-              },
-            ])
-          }
-        >
-          + Rule
-        </button>
-      </section>
-      <section class="panel-section">
-        <h3>Default rule</h3>
-        <ServeEditor
-          id="default-serve"
-          label="Everyone else gets"
-          serve={draft.defaultServe}
-          variants={variants}
-          issues={issues}
-          path="defaultServe"
-          disabled={disabled}
-          onChange={(s) => set('defaultServe', s)}
-        />
-        <div class="field field-narrow">
-          <label for="bucket-by">Bucket percentages by</label>
-          <input
-            id="bucket-by"
-            value={draft.bucketBy ?? ''}
-            placeholder="targetingKey"
+    <>
+      <form
+        class="targeting"
+        aria-label={`Targeting in ${env}`}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (pristine || saving) return;
+          if (production) setConfirming(true);
+          else void save();
+        }}
+      >
+        {changedElsewhere && <ChangedElsewhere what={`this flag in ${env}`} version={config.version} onReset={reset} />}
+        <section class="panel-section">
+          <h3>Prerequisites</h3>
+          <PrerequisitesEditor
+            flagKey={flag.key}
+            prerequisites={draft.prerequisites}
+            flags={flags}
+            issues={issues}
             disabled={disabled}
-            onInput={(e) => set('bucketBy', e.currentTarget.value || null)}
+            onChange={(p) => set('prerequisites', p)}
           />
-          <FieldError issues={issues} path="bucketBy" />
-        </div>
-      </section>
-      {canEdit && !pristine && !changedElsewhere && <ImpactPreview flagKey={flag.key} env={env} config={bodyOf(draft)} />}
-      {error && (
-        <p class="error-note" role="alert">
-          {error}
-        </p>
-      )}
-      {canEdit && (
-        <div class="savebar">
-          <div class="field field-grow">
-            <label for="targeting-reason">Reason (audit log)</label>
-            <input id="targeting-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder="Why this change?" />
+        </section>
+        <section class="panel-section">
+          <h3>Individual targets</h3>
+          <TargetsEditor
+            targets={draft.targets}
+            variants={variants}
+            issues={issues}
+            disabled={disabled}
+            onChange={(t) => set('targets', t)}
+          />
+        </section>
+        <section class="panel-section">
+          <h3>Rules</h3>
+          <p class="muted small">Evaluated top to bottom; the first rule whose conditions all hold decides.</p>
+          <div class="stack">
+            {draft.rules.map((r, i) => (
+              <RuleEditor
+                key={i}
+                index={i}
+                count={draft.rules.length}
+                rule={r}
+                variants={variants}
+                segments={segments}
+                issues={issues}
+                disabled={disabled}
+                onChange={(next) =>
+                  set(
+                    'rules',
+                    draft.rules.map((x, j) => (j === i ? next : x)),
+                  )
+                }
+                onRemove={() =>
+                  set(
+                    'rules',
+                    draft.rules.filter((_, j) => j !== i),
+                  )
+                }
+                onMove={(by) => moveRule(i, by)}
+              />
+            ))}
           </div>
-          <button type="button" class="btn" disabled={pristine || saving} onClick={reset}>
-            Discard
+          <button
+            type="button"
+            class="btn btn-sm"
+            disabled={disabled}
+            onClick={() =>
+              set('rules', [
+                ...draft.rules,
+                {
+                  conditions: [{ attribute: '', op: 'equals', values: [] }],
+                  serve: { variant: variants.find((v) => v !== draft.offVariant) ?? variants[0]! },
+                },
+              ])
+            }
+          >
+            + Rule
           </button>
-          <button type="submit" class="btn btn-primary" disabled={pristine || saving}>
-            {saving ? 'Saving…' : 'Save targeting'}
-          </button>
-        </div>
+        </section>
+        <section class="panel-section">
+          <h3>Default rule</h3>
+          <ServeEditor
+            id="default-serve"
+            label="Everyone else gets"
+            serve={draft.defaultServe}
+            variants={variants}
+            issues={issues}
+            path="defaultServe"
+            disabled={disabled}
+            onChange={(s) => set('defaultServe', s)}
+          />
+          <div class="field field-narrow">
+            <label for="bucket-by">Bucket percentages by</label>
+            <input
+              id="bucket-by"
+              value={draft.bucketBy ?? ''}
+              placeholder="targetingKey"
+              disabled={disabled}
+              onInput={(e) => set('bucketBy', e.currentTarget.value || null)}
+            />
+            <FieldError issues={issues} path="bucketBy" />
+          </div>
+        </section>
+        {canEdit && !pristine && !changedElsewhere && <ImpactPreview flagKey={flag.key} env={env} config={bodyOf(draft)} />}
+        {error && !confirming && (
+          <p class="error-note" role="alert">
+            {error}
+          </p>
+        )}
+        {canEdit && (
+          <div class="savebar">
+            {production ? (
+              <p class="field-grow muted small">Production: you confirm what changes, and why, before it is saved.</p>
+            ) : (
+              <div class="field field-grow">
+                <label for="targeting-reason">Reason (audit log)</label>
+                <input
+                  id="targeting-reason"
+                  value={reason}
+                  onInput={(e) => setReason(e.currentTarget.value)}
+                  placeholder="Why this change?"
+                />
+              </div>
+            )}
+            <button type="button" class="btn" disabled={pristine || saving} onClick={reset}>
+              Discard
+            </button>
+            <button type="submit" class="btn btn-primary" disabled={pristine || saving}>
+              {saving ? 'Saving…' : 'Save targeting'}
+            </button>
+          </div>
+        )}
+      </form>
+      {confirming && (
+        <ProductionConfirm
+          title={`Save targeting of ${flag.key} in ${env}?`}
+          confirmLabel="Save in production"
+          busy={saving}
+          error={error}
+          lead={
+            <>
+              Users in <strong>{env}</strong> are evaluated with these rules as soon as it is saved
+              {draft.enabled ? '' : ' (the flag is off there, so they apply once it is turned on)'}.
+            </>
+          }
+          changes={configChanges(draftOf(config), draft)}
+          impact={<ImpactPreview flagKey={flag.key} env={env} config={bodyOf(draft)} />}
+          onConfirm={(why) => void save(why)}
+          onCancel={() => {
+            setConfirming(false);
+            setError(undefined);
+          }}
+        />
       )}
-    </form>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
+import { confirmWith, fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
 import { VariantList } from './variant-list.tsx';
 
 const theme = () => flag({ key: 'theme', kind: 'string', variants: { classic: 'classic', modern: 'modern-v1' }, version: 4 });
@@ -18,6 +18,7 @@ describe('VariantList', () => {
     fireEvent.input(screen.getByLabelText('Variant 3 name'), { target: { value: 'dark' } });
     fireEvent.input(screen.getByLabelText('Variant 3 value (string)'), { target: { value: 'dark-v1' } });
     fireEvent.submit(screen.getByRole('form', { name: 'Variants' }));
+    confirmWith('new theme');
     await waitFor(() => expect(f.calls.some((c) => c.method === 'PATCH')).toBe(true));
     expect(f.calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({
       variants: { classic: 'classic', modern: 'modern-v2', dark: 'dark-v1' },
@@ -43,6 +44,7 @@ describe('VariantList', () => {
     fireEvent.input(screen.getByLabelText('Variant 1 value (boolean)'), { target: { value: 'true' } });
     fireEvent.click(screen.getAllByRole('button', { name: 'Remove' })[0]!);
     fireEvent.submit(screen.getByRole('form', { name: 'Variants' }));
+    confirmWith('drop on');
     expect((await screen.findByRole('alert')).textContent).toContain('in "production"');
   });
 
@@ -57,6 +59,7 @@ describe('VariantList', () => {
     const { rerender } = render(ui(4));
     fireEvent.input(screen.getByLabelText('Variant 2 value (string)'), { target: { value: 'modern-v2' } });
     fireEvent.submit(screen.getByRole('form', { name: 'Variants' }));
+    confirmWith('v2');
     // Saved (the form is enabled again) and the draft is the new base: nothing left to save.
     const button = (name: string) => screen.getByRole('button', { name }) as HTMLButtonElement;
     await waitFor(() => expect(button('+ Variant').disabled).toBe(false));
@@ -67,6 +70,7 @@ describe('VariantList', () => {
     expect(screen.queryByLabelText('Variant 2 value (string)')).toBeNull();
     expect(screen.queryByRole('alert')).toBeNull();
     fireEvent.submit(screen.getByRole('form', { name: 'Variants' }));
+    confirmWith('only modern');
     await waitFor(() => expect(f.calls.filter((c) => c.method === 'PATCH')).toHaveLength(2));
     expect(f.calls.filter((c) => c.method === 'PATCH')[1]?.body).toMatchObject({ variants: { modern: 'modern-v2' }, version: 5 });
   });

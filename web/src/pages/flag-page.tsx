@@ -1,4 +1,4 @@
-import { canWrite } from '../api/can-write.ts';
+import { canWrite, canWriteEverywhere } from '../api/can-write.ts';
 import { useSession } from '../app-context.ts';
 import { ArchiveFlag } from '../components/archive-flag.tsx';
 import { ContextEvaluator } from '../components/context-evaluator.tsx';
@@ -8,6 +8,7 @@ import { ExposureSummary } from '../components/exposure-summary.tsx';
 import { FlagBadges } from '../components/flag-badges.tsx';
 import { Link } from '../components/link.tsx';
 import { MetadataForm } from '../components/metadata-form.tsx';
+import { RestoreFlag } from '../components/restore-flag.tsx';
 import { RolloutControl } from '../components/rollout-control.tsx';
 import { TargetingEditor } from '../components/targeting-editor.tsx';
 import { VariantList } from '../components/variant-list.tsx';
@@ -37,8 +38,11 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
         <p class="muted">Loading…</p>
       </section>
     );
-  const config = f.environments[env.key];
+  const archived = f.archivedAt !== null;
+  const config = archived ? undefined : f.environments[env.key];
   const writable = canWrite(me, env);
+  // Variants, client visibility and archiving change every environment, production included.
+  const everywhere = canWriteEverywhere(me, environments);
   const reload = () => void flag.reload(true);
   const select = (key: string) => navigate(`/flags/${encodeURIComponent(flagKey)}?env=${encodeURIComponent(key)}`, true);
 
@@ -62,11 +66,15 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
           <Link href={`/audit?flag=${encodeURIComponent(f.key)}`} class="btn btn-ghost">
             History
           </Link>
-          {me.role !== 'viewer' && <ArchiveFlag flag={f} />}
+          {everywhere && !archived && <ArchiveFlag flag={f} />}
         </div>
       </div>
       <ErrorNote error={flag.error} />
-      <EnvSwitches flag={f} selected={env.key} onSelect={select} onChanged={() => flag.reload(true)} />
+      {archived ? (
+        <RestoreFlag flag={f} canRestore={everywhere} onRestored={reload} />
+      ) : (
+        <EnvSwitches flag={f} selected={env.key} onSelect={select} onChanged={() => flag.reload(true)} />
+      )}
       {config && (
         <section class="panel" aria-label={`${env.name} configuration`}>
           <h2>
@@ -101,8 +109,8 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
       <div class="panel">
         <h2>Details</h2>
         <h3>Variants</h3>
-        <VariantList flag={f} canEdit={me.role !== 'viewer'} onSaved={reload} />
-        <MetadataForm flag={f} canEdit={me.role !== 'viewer'} onSaved={reload} />
+        <VariantList flag={f} canEdit={everywhere && !archived} onSaved={reload} />
+        <MetadataForm flag={f} canEdit={me.role !== 'viewer' && !archived} onSaved={reload} />
       </div>
     </section>
   );

@@ -21,10 +21,10 @@ export function SegmentsPage() {
     setEditing(undefined);
     void segments.reload(true);
   };
-  const remove = async (key: string) => {
+  const remove = async (key: string, version: number) => {
     if (!confirm(`Delete segment ${key} in ${env}?`)) return;
     try {
-      await api.deleteSegment(env, key);
+      await api.deleteSegment(env, key, version);
       notify(`Deleted segment ${key}.`);
       void segments.reload(true);
     } catch (e) {
@@ -66,7 +66,7 @@ export function SegmentsPage() {
                 <button
                   type="button"
                   class="btn btn-sm btn-danger-text"
-                  onClick={() => void remove(s.key)}
+                  onClick={() => void remove(s.key, s.version)}
                   aria-label={`Delete segment ${s.key}`}
                 >
                   Delete

@@ -1,3 +1,4 @@
+import { fireEvent, screen, within } from '@testing-library/preact';
 import type { ComponentChildren } from 'preact';
 import { createApi } from '../../src/api/client.ts';
 import type { ConfigRow, Environment, FlagDetail, Me } from '../../src/api/types.ts';
@@ -7,6 +8,10 @@ export interface Call {
   method: string;
   path: string;
   body: unknown;
+  /** `?reason=…` and the like, or "". */
+  query: string;
+  /** Request headers other than Authorization and Content-Type (If-Match, Idempotency-Key…). */
+  headers: Record<string, string>;
 }
 type Handler = (body: unknown) => [number, unknown];
 
@@ -18,7 +23,10 @@ export function fakeFetch(routes: Record<string, Handler>) {
     const path = url.pathname.replace('/api/v1', '');
     const method = init?.method ?? 'GET';
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    calls.push({ method, path, body });
+    const headers = Object.fromEntries(
+      Object.entries((init?.headers ?? {}) as Record<string, string>).filter(([k]) => k !== 'Authorization' && k !== 'Content-Type'),
+    );
+    calls.push({ method, path, query: url.search, body, headers });
     const handler = routes[`${method} ${path}`];
     const [status, json] = handler ? handler(body) : [404, { error: { code: 'not_found', message: `no route for ${method} ${path}` } }];
     return new Response(JSON.stringify(json), { status, headers: { 'Content-Type': 'application/json' } });
@@ -27,8 +35,28 @@ export function fakeFetch(routes: Record<string, Handler>) {
 }
 
 export const ENVIRONMENTS: Environment[] = [
-  { key: 'development', name: 'Development', production: false, sortOrder: 0, snapshotVersion: 1, deliveredVersion: 1, deliveryPendingSince: null, deliveryError: null, createdAt: 0 },
-  { key: 'production', name: 'Production', production: true, sortOrder: 1, snapshotVersion: 1, deliveredVersion: 1, deliveryPendingSince: null, deliveryError: null, createdAt: 0 },
+  {
+    key: 'development',
+    name: 'Development',
+    production: false,
+    sortOrder: 0,
+    snapshotVersion: 1,
+    deliveredVersion: 1,
+    deliveryPendingSince: null,
+    deliveryError: null,
+    createdAt: 0,
+  },
+  {
+    key: 'production',
+    name: 'Production',
+    production: true,
+    sortOrder: 1,
+    snapshotVersion: 1,
+    deliveredVersion: 1,
+    deliveryPendingSince: null,
+    deliveryError: null,
+    createdAt: 0,
+  },
 ];
 
 export const ADMIN: Me = { name: 'admin', role: 'admin', productionAccess: true };
@@ -95,4 +123,17 @@ export function WithSession({
     onChange: () => () => undefined,
   };
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
+}
+
+/** Answers the open production confirmation: the reason for the audit log, then confirm. */
+export function confirmWith(reason?: string) {
+  const dialog = screen.getByRole('dialog');
+  if (reason !== undefined) fireEvent.input(within(dialog).getByLabelText(/^Reason \(audit log\)/), { target: { value: reason } });
+  fireEvent.submit(dialog.querySelector('form')!);
+}
+
+/** The lines of the open confirmation's "what changes" list, as text. */
+export function changeLines(): string[] {
+  const list = within(screen.getByRole('dialog')).queryByRole('list', { name: 'What changes' });
+  return [...(list?.querySelectorAll('li') ?? [])].map((li) => (li.textContent ?? '').replace(/\s+/g, ' ').trim());
 }

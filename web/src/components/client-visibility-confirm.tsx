@@ -1,0 +1,87 @@
+import type { FlagDetail } from '../api/types.ts';
+import type { Change } from '../lib/change-summary.ts';
+import { ExposureImpact } from './exposure-impact.tsx';
+import { ProductionConfirm } from './production-confirm.tsx';
+
+/** The details form's fields, as text. */
+export function toForm(f: FlagDetail) {
+  return {
+    name: f.name,
+    owner: f.owner,
+    type: f.type,
+    expiresAt: f.expiresAt ?? '',
+    description: f.description,
+    tags: f.tags.join(', '),
+    links: f.links.join('\n'),
+    clientVisible: f.clientVisible,
+  };
+}
+export type DetailsForm = ReturnType<typeof toForm>;
+
+const LABELS: Record<keyof DetailsForm, string> = {
+  name: 'Name',
+  owner: 'Owner',
+  type: 'Type',
+  expiresAt: 'Expires',
+  description: 'Description',
+  tags: 'Tags',
+  links: 'Links',
+  clientVisible: 'Visible to client keys',
+};
+const show = (v: string | boolean) => (typeof v === 'boolean' ? (v ? 'Yes' : 'No') : v || '—');
+
+export function detailChanges(before: DetailsForm, after: DetailsForm): Change[] {
+  return (Object.keys(LABELS) as (keyof DetailsForm)[])
+    .filter((k) => before[k] !== after[k])
+    .map((k) => ({ label: LABELS[k], before: show(before[k]), after: show(after[k]) }));
+}
+
+/**
+ * Client visibility decides whether browsers (public client keys) get the flag at all, in every
+ * environment: exposing a server-only flag, or taking one away from browsers that use it, is a
+ * production change like any other.
+ */
+export function ClientVisibilityConfirm({
+  flag,
+  visible,
+  changes,
+  busy,
+  error,
+  onConfirm,
+  onCancel,
+}: {
+  flag: FlagDetail;
+  visible: boolean;
+  changes: Change[];
+  busy: boolean;
+  error: string | undefined;
+  onConfirm: (reason: string) => void;
+  onCancel: () => void;
+}) {
+  return (
+    <ProductionConfirm
+      title={visible ? `Expose ${flag.key} to browsers?` : `Hide ${flag.key} from browsers?`}
+      confirmLabel={visible ? 'Expose to client keys' : 'Hide from client keys'}
+      danger={!visible}
+      busy={busy}
+      error={error}
+      lead={
+        visible ? (
+          <>
+            Browsers with a public client key, in every environment including production, can read its evaluated value from now on. Only
+            expose what any visitor may see.
+          </>
+        ) : (
+          <>
+            Browsers stop getting it at once, in every environment including production: the apps that read it with a client key fall back
+            to their code default. Server SDKs are not affected.
+          </>
+        )
+      }
+      changes={changes}
+      impact={!visible && <ExposureImpact flagKey={flag.key} effect="those made by browsers get their code default instead" />}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
+    />
+  );
+}

@@ -1,0 +1,50 @@
+import type { ConfigRow, Environment, FlagDetail } from '../api/types.ts';
+import { bodyOf, draftOf } from '../lib/config-draft.ts';
+import { emergencyLabel, isProtectiveMove, moveEffect, onLabel } from '../lib/protective.ts';
+import { ImpactPreview } from './impact-preview.tsx';
+import { ProductionConfirm } from './production-confirm.tsx';
+
+const state = (c: ConfigRow, enabled: boolean) => (enabled ? `On (${onLabel(c)})` : `Off (everyone gets ${c.offVariant})`);
+
+/** Confirmation of an on/off switch in production: the emergency action, or an ordinary guarded edit. */
+export function ToggleConfirm({
+  flag,
+  env,
+  config,
+  enabled,
+  busy,
+  error,
+  onConfirm,
+  onCancel,
+}: {
+  flag: FlagDetail;
+  env: Environment;
+  config: ConfigRow;
+  enabled: boolean;
+  busy: boolean;
+  error: string | undefined;
+  onConfirm: (reason: string) => void;
+  onCancel: () => void;
+}) {
+  const emergency = isProtectiveMove(flag, enabled);
+  const verb = enabled ? 'on' : 'off';
+  return (
+    <ProductionConfirm
+      title={emergency ? `${emergencyLabel(flag, config)}: ${flag.key} in ${env.name}` : `Turn ${verb} ${flag.key} in ${env.name}?`}
+      confirmLabel={emergency ? emergencyLabel(flag, config) : `Turn ${verb} in ${env.name.toLowerCase()}`}
+      emergency={emergency}
+      danger={emergency || flag.protectiveState === 'on'}
+      busy={busy}
+      error={error}
+      lead={
+        <>
+          Every connected client in <strong>{env.name}</strong> gets this at once. {moveEffect(flag, config, enabled, env.name)}
+        </>
+      }
+      changes={[{ label: 'State', before: state(config, config.enabled), after: state(config, enabled) }]}
+      impact={<ImpactPreview flagKey={flag.key} env={env.key} config={bodyOf({ ...draftOf(config), enabled })} />}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
+    />
+  );
+}
