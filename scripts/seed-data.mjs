@@ -122,6 +122,8 @@ export const FLAGS = [
       type: 'ops',
       tags: ['ops'],
       clientVisible: true,
+      // Switching maintenance on is the emergency action for this flag (no version needed).
+      protectiveState: 'on',
     },
     config: { enabled: false, offVariant: 'off', defaultServe: { variant: 'on' } },
   },

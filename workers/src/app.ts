@@ -5,6 +5,7 @@ import { auditRoutes } from './admin/audit-routes.ts';
 import { configRoutes } from './admin/config-routes.ts';
 import { environmentRoutes } from './admin/environment-routes.ts';
 import { flagRoutes } from './admin/flag-routes.ts';
+import { idempotency } from './admin/idempotency.ts';
 import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
 import type { AppEnv } from './app-env.ts';
@@ -17,6 +18,8 @@ import { sdkRoutes } from './sdk/sdk-routes.ts';
 export const admin = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .route('/', flagRoutes)
   .route('/', configRoutes)
+  // Every admin write honours Idempotency-Key; its access rule is declared on the route itself.
+  .use('*', idempotency)
   .route('/', environmentRoutes)
   .route('/', keyRoutes)
   .route('/', auditRoutes)

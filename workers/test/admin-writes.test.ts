@@ -13,6 +13,8 @@ const auditAfter = async (after: number, flag?: string) =>
   ((await json(await call(`/api/v1/audit?limit=500${flag ? `&flag=${flag}` : ''}`, { key: A }))).entries as Json[]).filter(
     (e) => e.id > after,
   );
+/** The version to send with a guarded write: a flag's own, or its configuration's in one environment. */
+const versionOf = async (path: string) => (await json(await call(path, { key: A }))).version as number;
 const evaluate = async (context: Json) =>
   (await json(await call('/sdk/v1/evaluate', { method: 'POST', key: LOCAL_KEYS.server, json: { context } }))).flags as Json;
 
@@ -43,7 +45,7 @@ describe('admin writes', () => {
       return on;
     };
     const five = await inAt();
-    const res = await call(`${cfg}/rollout`, { method: 'PUT', key: A, json: { percentage: 25 } });
+    const res = await call(`${cfg}/rollout`, { method: 'PUT', key: A, json: { percentage: 25, version: await versionOf(cfg) } });
     expect(res.status).toBe(200);
     expect((await json(res)).config.defaultServe).toEqual({
       split: [
@@ -125,8 +127,10 @@ describe('admin writes', () => {
 
   it('writes an audit entry for every kind of write', async () => {
     const mark = await lastAuditId();
-    await call('/api/v1/environments/development/segments/beta', { method: 'PUT', key: A, json: { included: ['u1'] } });
-    await call('/api/v1/flags/ai-chatbot', { method: 'PATCH', key: A, json: { owner: 'someone' } });
+    const create = { 'If-None-Match': '*' };
+    await call('/api/v1/environments/development/segments/beta', { method: 'PUT', key: A, headers: create, json: { included: ['u1'] } });
+    const version = await versionOf('/api/v1/flags/ai-chatbot');
+    await call('/api/v1/flags/ai-chatbot', { method: 'PATCH', key: A, json: { owner: 'someone', version } });
     await call('/api/v1/environments', { method: 'POST', key: A, json: { key: 'qa', name: 'QA' } });
     const entries = await auditAfter(mark);
     expect(entries.map((e) => e.action)).toEqual(['environment.create', 'flag.update', 'segment.create']);
@@ -135,9 +139,49 @@ describe('admin writes', () => {
   });
 
   it('archives a flag out of every snapshot, unless another flag depends on it', async () => {
-    expect((await call('/api/v1/flags/ai-chatbot', { method: 'DELETE', key: A })).status).toBe(200);
+    const flag = '/api/v1/flags/ai-chatbot';
+    // new-pdf-engine takes ai-chatbot as a prerequisite in staging: archiving it is refused.
+    const dependent = '/api/v1/flags/new-pdf-engine/environments/staging';
+    const config = await json(await call(dependent, { key: A }));
+    const { flagKey: _f, environment: _e, salt: _s, updatedAt: _u, ...body } = config;
+    const prerequisite = { ...body, prerequisites: [{ flag: 'ai-chatbot', variants: ['on'] }] };
+    expect((await call(dependent, { method: 'PUT', key: A, json: prerequisite })).status).toBe(200);
+    const mark = await lastAuditId();
+    const refused = await call(flag, { method: 'DELETE', key: A, headers: { 'If-Match': `"${await versionOf(flag)}"` } });
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).error).toMatchObject({
+      code: 'in_use',
+      message: expect.stringContaining('flag "new-pdf-engine" has "ai-chatbot" as a prerequisite in "staging"'),
+    });
+    expect((await evaluate({}))['ai-chatbot']).toBeDefined();
+    expect(await auditAfter(mark)).toHaveLength(0);
+
+    const released = { ...body, version: config.version + 1, prerequisites: [] };
+    expect((await call(dependent, { method: 'PUT', key: A, json: released })).status).toBe(200);
+    expect((await call(flag, { method: 'DELETE', key: A, headers: { 'If-Match': `"${await versionOf(flag)}"` } })).status).toBe(200);
     expect((await evaluate({}))['ai-chatbot']).toBeUndefined();
-    expect((await call('/api/v1/flags/ai-chatbot', { key: A })).status).toBe(200);
+    expect((await call(flag, { key: A })).status).toBe(200);
+  });
+
+  it('restores an archived flag with the configuration it had, audited and guarded by its version', async () => {
+    // ai-chatbot is archived by the test before (storage persists across this file's tests).
+    const flag = '/api/v1/flags/bulk-invoice-api';
+    const before = await evaluate({ accountId: 'acct-ent-001' });
+    const live = await versionOf(flag);
+    expect((await call(`${flag}?version=${live}`, { method: 'DELETE', key: A, json: undefined })).status).toBe(200);
+    expect((await evaluate({}))['bulk-invoice-api']).toBeUndefined();
+    const archived = await versionOf(flag);
+    expect(archived).toBe(live + 1);
+    const stale = await call(`${flag}/restore`, { method: 'POST', key: A, json: { version: live } });
+    expect(stale.status).toBe(409);
+    expect((await call(`${flag}/restore`, { method: 'POST', key: A, json: {} })).status).toBe(428);
+    const restored = await call(`${flag}/restore`, { method: 'POST', key: A, json: { version: archived, reason: 'archived by mistake' } });
+    expect(restored.status).toBe(200);
+    expect(await json(restored)).toMatchObject({ key: 'bulk-invoice-api', archivedAt: null, version: archived + 1 });
+    expect((await evaluate({ accountId: 'acct-ent-001' }))['bulk-invoice-api']).toEqual(before['bulk-invoice-api']);
+    expect((await audit('bulk-invoice-api')).slice(0, 2).map((e) => e.action)).toEqual(['flag.restore', 'flag.archive']);
+    const again = await call(`${flag}/restore`, { method: 'POST', key: A, json: { version: archived + 1 } });
+    expect(again.status).toBe(409);
   });
 
   it('serves an OpenAPI 3.1 document of the admin API', async () => {
@@ -171,13 +215,15 @@ describe('segment deletion', () => {
   const chatbot = '/api/v1/flags/pilot-feature/environments/staging';
 
   it('refuses to delete a segment a flag rule still uses, and deletes it once unused', async () => {
-    expect((await call(seg('pilot'), { method: 'PUT', key: A, json: { included: ['u1'] } })).status).toBe(200);
+    const create = { 'If-None-Match': '*' };
+    expect((await call(seg('pilot'), { method: 'PUT', key: A, headers: create, json: { included: ['u1'] } })).status).toBe(200);
     const nested = await call(seg('pilot-plus'), {
       method: 'PUT',
       key: A,
+      headers: create,
       json: { rules: [[{ attribute: 'targetingKey', op: 'inSegment', values: ['pilot'] }]] },
     });
-    expect(nested.status).toBe(400);
+    expect(nested.status).toBe(422);
     expect((await json(nested)).error.message).toContain('segments cannot refer to other segments');
     expect((await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'pilot-feature', kind: 'boolean' } })).status).toBe(200);
     const current = await json(await call(chatbot, { key: A }));
@@ -194,13 +240,13 @@ describe('segment deletion', () => {
     });
     expect(useIt.status).toBe(200);
 
-    const refused = await call(seg('pilot'), { method: 'DELETE', key: A });
+    const refused = await call(`${seg('pilot')}?version=1`, { method: 'DELETE', key: A });
     expect(refused.status).toBe(409);
     expect((await json(refused)).error).toMatchObject({ code: 'in_use', message: expect.stringContaining('flag "pilot-feature"') });
 
     const version = (await json(useIt)).config.version;
     await call(chatbot, { method: 'PUT', key: A, json: { version, enabled: true, offVariant: 'off', defaultServe: { variant: 'off' } } });
-    expect((await call(seg('pilot'), { method: 'DELETE', key: A })).status).toBe(200);
+    expect((await call(`${seg('pilot')}?version=1`, { method: 'DELETE', key: A })).status).toBe(200);
     expect((await call(seg('pilot'), { key: A })).status).toBe(404);
   });
 });
@@ -230,18 +276,19 @@ describe('variant edits (PATCH /flags/{key} with variants)', () => {
     expect(put.status).toBe(200);
     expect(await evaluate()).toMatchObject({ value: 'modern-v1', variant: 'modern' });
 
-    const renamed = await call(flagUrl, { method: 'PATCH', key: A, json: { variants: { classic: 'classic', modern: 'modern-v2' } } });
+    const patch = async (variants: Json) => call(flagUrl, { method: 'PATCH', key: A, json: { variants, version: await versionOf(flagUrl) } });
+    const renamed = await patch({ classic: 'classic', modern: 'modern-v2' });
     expect(renamed.status).toBe(200);
     expect(await evaluate()).toMatchObject({ value: 'modern-v2', variant: 'modern' });
 
     const before = await json(await call(flagUrl, { key: A }));
-    const removed = await call(flagUrl, { method: 'PATCH', key: A, json: { variants: { classic: 'classic' } } });
-    expect(removed.status).toBe(400);
+    const removed = await patch({ classic: 'classic' });
+    expect(removed.status).toBe(422);
     const error = (await json(removed)).error;
     expect(error.message).toMatch(/^in "development": /);
     expect(error.message).toContain('modern');
-    const wrongKind = await call(flagUrl, { method: 'PATCH', key: A, json: { variants: { classic: 1, modern: 'modern-v2' } } });
-    expect(wrongKind.status).toBe(400);
+    const wrongKind = await patch({ classic: 1, modern: 'modern-v2' });
+    expect(wrongKind.status).toBe(422);
     const after = await json(await call(flagUrl, { key: A }));
     expect(after.version).toBe(before.version);
     expect(after.variants).toEqual({ classic: 'classic', modern: 'modern-v2' });

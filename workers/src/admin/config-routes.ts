@@ -2,12 +2,14 @@ import type { Serve } from '@edgeflags/core';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
+import { access } from '../auth/route-policy.ts';
 import { ApiError, validationHook } from '../errors.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { ConfigWriteResult } from './responses.ts';
 import { FlagEnvironmentConfig } from './row-schemas.ts';
 import { ConfigPut, FlagEnvParams, Rollout, Toggle } from './schemas.ts';
-import { expectedVersion, loadConfig, writeConfig } from './write-config.ts';
+import { toggleConfig } from './protective-move.ts';
+import { expectedVersion, loadConfig, requireVersion, writeConfig } from './write-config.ts';
 
 const path = '/flags/{key}/environments/{env}';
 
@@ -22,7 +24,7 @@ function rolloutServe(
 ): Serve {
   const variant = body.variant ?? current.split?.[0]?.variant ?? (offVariant === 'on' ? 'off' : 'on');
   if (variant === offVariant)
-    throw new ApiError(400, 'invalid_request', `body.variant: roll out a variant other than the off variant "${offVariant}"`);
+    throw new ApiError(422, 'rule_violation', `body.variant: roll out a variant other than the off variant "${offVariant}"`);
   const rest = Math.round((100 - body.percentage) * 1000) / 1000;
   const serve: Serve = {
     split: [
@@ -60,20 +62,14 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       path,
       tags: ['targeting'],
       security,
-      middleware: [requireRole('editor')],
+      middleware: [access('environment')],
       request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
       responses: ok('Saved and pushed', ConfigWriteResult),
     }),
     async (c) => {
       const { key, env } = c.req.valid('param');
       const { version, reason, ...config } = c.req.valid('json');
-      const expected = expectedVersion(c, version);
-      if (expected === undefined)
-        throw new ApiError(
-          428,
-          'version_required',
-          'send the version you edited (If-Match or "version") so concurrent edits cannot overwrite each other',
-        );
+      const expected = requireVersion(c, version);
       const result = await writeConfig(c, { flagKey: key, environment: env, action: 'config.update', reason, expected }, () => ({
         ...config,
         bucketBy: config.bucketBy ?? null,
@@ -87,20 +83,25 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       path: `${path}/toggle`,
       tags: ['targeting'],
       security,
-      middleware: [requireRole('editor')],
+      middleware: [access('environment')],
       request: { params: FlagEnvParams, ...jsonBody(Toggle) },
-      responses: ok('Switched; `delivered` is how many streams the hub pushed it to', ConfigWriteResult),
+      responses: ok(
+        'Switched; `delivered` is how many streams the hub pushed it to. Into the protective state no version is needed',
+        ConfigWriteResult,
+      ),
     }),
     async (c) => {
       const { key, env } = c.req.valid('param');
-      const { enabled, reason } = c.req.valid('json');
-      // A kill switch must win even against a stale editor: no version needed, unless sent.
-      const expected = expectedVersion(c);
-      const result = await writeConfig(
-        c,
-        { flagKey: key, environment: env, action: enabled ? 'flag.enable' : 'flag.disable', reason, expected },
-        () => ({ enabled }),
-      );
+      const { enabled, reason, version } = c.req.valid('json');
+      // Into the protective state (the kill switch) no version is needed and none is checked.
+      const result = await toggleConfig(c, {
+        flagKey: key,
+        environment: env,
+        action: enabled ? 'flag.enable' : 'flag.disable',
+        reason,
+        enabled,
+        expected: expectedVersion(c, version),
+      });
       return c.json(result, 200);
     },
   )
@@ -110,7 +111,7 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       path: `${path}/rollout`,
       tags: ['targeting'],
       security,
-      middleware: [requireRole('editor')],
+      middleware: [access('environment')],
       request: { params: FlagEnvParams, ...jsonBody(Rollout) },
       responses: ok('Default rule now serves the percentage', ConfigWriteResult),
     }),
@@ -124,7 +125,7 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
           environment: env,
           action: 'flag.rollout',
           reason: body.reason ?? `rollout ${body.percentage}%`,
-          expected: expectedVersion(c, body.version),
+          expected: requireVersion(c, body.version),
         },
         (current) => ({ defaultServe: rolloutServe(current.offVariant, current.defaultServe as Serve, body) }),
       );

@@ -4,6 +4,7 @@ import { and, desc, eq, gte } from 'drizzle-orm';
 import { environments, exposureCounts, recentContexts } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
+import { access } from '../auth/route-policy.ts';
 import { db } from '../db.ts';
 import { notFound, validationHook } from '../errors.ts';
 import { forwardToHub } from '../sdk/forward-to-hub.ts';
@@ -62,7 +63,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const { env } = c.req.valid('param');
       const known = await db(c.env).select({ key: environments.key }).from(environments).where(eq(environments.key, env)).get();
       if (!known) throw notFound(`environment "${env}"`);
-      return forwardToHub(c.env, c.req.raw, env, 'admin', c.get('actor').id);
+      return forwardToHub(c.env, c.req.raw, env, 'admin', { keyId: c.get('actor').id });
     },
   )
   .openapi(
@@ -126,7 +127,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/flags/{key}/environments/{env}/impact',
       tags: ['insights'],
       security,
-      middleware: [requireRole('viewer')],
+      middleware: [access('read')],
       request: { params: FlagEnvParams, ...jsonBody(ConfigPut) },
       responses: ok(
         'How many recently seen contexts would get a different value with this configuration (the config PUT body; nothing is saved)',

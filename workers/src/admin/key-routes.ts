@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { adminTokens, environments, sdkKeys } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
+import { access } from '../auth/route-policy.ts';
 import { forgetSdkKeys } from '../auth/sdk-auth.ts';
 import { hintOf, newId, newSecret, type SecretKind, sha256Hex } from '../auth/secrets.ts';
 import { db, statement } from '../db.ts';

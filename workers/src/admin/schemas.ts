@@ -16,6 +16,9 @@ export const FlagMetadata = z.strictObject({
   expiresAt: z.iso.date().nullable().optional().openapi({ description: 'Release flags should expire (YYYY-MM-DD)' }),
   links: z.array(z.url().max(500)).max(10).optional(),
   clientVisible: z.boolean().optional().openapi({ description: 'Client keys (browsers) may see its evaluated value' }),
+  protectiveState: z.enum(['off', 'on']).optional().openapi({
+    description: 'The emergency state (default off; on for e.g. a maintenance switch): switching into it needs no version',
+  }),
 });
 
 // JSON values are recursive, which the OpenAPI generator cannot walk: document them as
@@ -55,7 +58,22 @@ export const ConfigPut = z
   })
   .openapi('FlagConfig');
 
-export const Toggle = z.strictObject({ enabled: z.boolean(), reason: Reason }).openapi('Toggle');
+export const Toggle = z
+  .strictObject({
+    enabled: z.boolean(),
+    version: z.number().int().optional().openapi({ description: 'Needed unless `enabled` is the flag’s protective state' }),
+    reason: Reason,
+  })
+  .openapi('Toggle');
+
+/** Un-archive: the archived flag's version (or If-Match). */
+export const FlagRestore = z.strictObject({ version: z.number().int().optional(), reason: Reason }).openapi('FlagRestore');
+
+/** Archive and segment deletion take their version in If-Match or `?version=` (DELETE has no body). */
+export const DeleteQuery = z.object({
+  version: z.coerce.number().int().optional().openapi({ description: 'Expected current version (or send If-Match)' }),
+  reason: z.string().max(500).optional().openapi({ description: 'Why, for the audit log' }),
+});
 
 export const Rollout = z
   .strictObject({

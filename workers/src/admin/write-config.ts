@@ -1,15 +1,17 @@
 import type { FlagDefinition, Snapshot } from '@edgeflags/core';
-import { SnapshotSchema } from '@edgeflags/core/schema';
+import { introducedIssues, SnapshotSchema } from '@edgeflags/core/schema';
 import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { environments, flagConfigs, flags } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
-import { assertCanWrite } from '../auth/admin-auth.ts';
 import { db } from '../db.ts';
-import { ApiError, notFound, validationError } from '../errors.ts';
+import { ApiError, notFound, ruleViolation } from '../errors.ts';
 import { buildSnapshot, toDefinition } from '../snapshot/build-snapshot.ts';
-import { publishEnvironment } from '../snapshot/publish.ts';
+import { publishForRequest } from '../snapshot/publish.ts';
+import { assertSnapshotFits } from '../snapshot/snapshot-limits.ts';
 import { auditStatement, bumpStatement } from './audit.ts';
+import { staleVersion } from './conflicts.ts';
+import { checkWritePolicies } from './write-policies.ts';
 
 type ConfigRow = typeof flagConfigs.$inferSelect;
 export type ConfigChange = Partial<
@@ -25,6 +27,14 @@ export function expectedVersion(c: Context, bodyVersion?: number): number | unde
     return n;
   }
   return bodyVersion;
+}
+
+/** The version a guarded write needs; without it, 428 (a blind write could undo someone's edit). */
+export function requireVersion(c: Context, bodyVersion?: number, what = 'the version you edited'): number {
+  const expected = expectedVersion(c, bodyVersion);
+  if (expected === undefined)
+    throw new ApiError(428, 'version_required', `send ${what} (If-Match or "version") so concurrent edits cannot overwrite each other`);
+  return expected;
 }
 
 export async function loadConfig(c: Context<AppEnv>, flagKey: string, environment: string) {
@@ -43,31 +53,43 @@ export async function loadConfig(c: Context<AppEnv>, flagKey: string, environmen
   return { env: env[0], flag: flag[0], config: config[0] };
 }
 
+export type LoadedConfig = Awaited<ReturnType<typeof loadConfig>>;
+export interface ConfigWrite {
+  flagKey: string;
+  environment: string;
+  action: string;
+  reason?: string | undefined;
+}
+
 /**
- * One targeting change: role check, version check, whole-environment validation (prerequisite
- * cycles and unknown segments only show across flags), then one D1 batch — guarded update, audit
- * entry, snapshot version bump — and the push to the hub.
+ * One targeting change, guarded by the version the client edited: policies, version check,
+ * whole-environment validation (prerequisite cycles and unknown segments only show across flags),
+ * then the guarded commit and the push to the hub. Authorization ran before, in the route's
+ * access rule. Protective moves (the kill switch) take protective-move.ts instead.
  */
 export async function writeConfig(
   c: Context<AppEnv>,
-  params: { flagKey: string; environment: string; action: string; reason?: string | undefined; expected?: number | undefined },
+  params: ConfigWrite & { expected: number },
   change: (current: ConfigRow) => ConfigChange,
+  loaded?: LoadedConfig,
 ) {
-  const actor = c.get('actor');
-  const { env, flag, config } = await loadConfig(c, params.flagKey, params.environment);
-  assertCanWrite(actor, env);
-  if (params.expected !== undefined && params.expected !== config.version) {
-    throw new ApiError(
-      409,
-      'version_conflict',
-      `flag "${flag.key}" in "${env.key}" is at version ${config.version}, not ${params.expected}; reload and retry`,
-      {
-        currentVersion: config.version,
-      },
-    );
-  }
+  const { env, flag, config } = loaded ?? (await loadConfig(c, params.flagKey, params.environment));
+  await checkWritePolicies(c, { action: params.action, resourceKey: flag.key, environment: env.key, protective: false });
+  const what = `flag "${flag.key}" in "${env.key}"`;
+  if (params.expected !== config.version) throw staleVersion(what, config.version, params.expected);
   const next: ConfigRow = { ...config, ...change(config) };
   await proposeSnapshot(c, env.key, toDefinition(flag, next));
+  const after = await commitConfig(c, { env, flag, config }, next, params);
+  if (!after) throw staleVersion(what);
+  return publishConfig(c, flag.key, env.key, after);
+}
+
+/**
+ * One D1 batch: the update guarded by the version read, then its audit entry and the snapshot
+ * version bump, both only if the update changed one row. Answers the new definition, or
+ * undefined when another write got there first (nothing was written).
+ */
+export async function commitConfig(c: Context<AppEnv>, { env, flag, config }: LoadedConfig, next: ConfigRow, params: ConfigWrite) {
   const before = toDefinition(flag, config);
   const after = { ...toDefinition(flag, next), version: config.version + 1 };
   const results = await c.env.DB.batch([
@@ -89,7 +111,7 @@ export async function writeConfig(
     auditStatement(
       c.env.DB,
       {
-        actor,
+        actor: c.get('actor'),
         action: params.action,
         resourceType: 'flag_config',
         resourceKey: flag.key,
@@ -102,16 +124,21 @@ export async function writeConfig(
     ),
     bumpStatement(c.env.DB, env.key, true),
   ]);
-  if (results[0]?.meta.changes !== 1) {
-    throw new ApiError(409, 'version_conflict', `flag "${flag.key}" in "${env.key}" changed while you were editing; reload and retry`);
-  }
-  const published = await publishEnvironment(c.env, env.key, [flag.key]);
-  return { flag: flag.key, environment: env.key, config: after, snapshotVersion: published.version, delivered: published.sent };
+  return results[0]?.meta.changes === 1 ? after : undefined;
+}
+
+/**
+ * After a commit: the push to the hub, and the answer every config write gives. A failed push
+ * is `delivery: 'pending'` (retried until delivered), never an error: the write is stored.
+ */
+export async function publishConfig(c: Context<AppEnv>, flag: string, environment: string, config: FlagDefinition & { version: number }) {
+  return { flag, environment, config, ...(await publishForRequest(c, environment, [flag])) };
 }
 
 /**
  * The environment's snapshot as it is and as it would be with `candidate` in place, validated
- * as a whole; a bad candidate throws the validation envelope with paths relative to the flag.
+ * as a whole; a bad candidate throws the validation envelope with paths relative to the flag,
+ * and one that would make the snapshot too large for the hub and KV throws 413 (before saving).
  */
 export async function proposeSnapshot(
   c: Context<AppEnv>,
@@ -126,10 +153,15 @@ export async function proposeSnapshot(
   if (index >= 0) flagsNext[index] = candidate;
   else flagsNext.push(candidate);
   const next = { ...current, flags: flagsNext };
+  assertSnapshotFits(current, next);
   const parsed = SnapshotSchema.safeParse(next);
   if (parsed.success) return { current, next };
+  // What was stored before a rule grew stricter (RE2's dialect, prerequisite limits) does not
+  // block this write; it is listed by GET /environments/{env}/problems (docs/regex.md).
+  const introduced = introducedIssues(current, next, parsed.error.issues);
+  if (introduced.length === 0) return { current, next };
   // Report paths relative to the flag being written, e.g. "rules.0.conditions.1.values.0".
   const at = index >= 0 ? index : flagsNext.length - 1;
-  const mine = parsed.error.issues.filter((i) => i.path[0] === 'flags' && i.path[1] === at).map((i) => ({ ...i, path: i.path.slice(2) }));
-  throw validationError({ ...parsed.error, issues: mine.length ? mine : parsed.error.issues } as typeof parsed.error, 'config');
+  const mine = introduced.filter((i) => i.path[0] === 'flags' && i.path[1] === at).map((i) => ({ ...i, path: i.path.slice(2) }));
+  throw ruleViolation({ ...parsed.error, issues: mine.length ? mine : introduced } as typeof parsed.error, 'config');
 }

@@ -1,4 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { adminTokens } from '../../../drizzle/schema.ts';
 import type { Actor, AppEnv, Role } from '../app-env.ts';
@@ -11,17 +12,29 @@ const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 /**
  * Admin tokens are looked up on every request (no cache) so a revoked token stops at once.
  * `ADMIN_TOKEN` (a Worker secret) is the bootstrap admin that creates the first stored tokens.
+ * Once per request: the idempotency middleware and the route's access rule share the answer.
  */
+export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
+  const known = c.get('actor') as Actor | undefined;
+  if (known) return known;
+  const secret = presentedSecret(c.req.raw.headers);
+  if (!secret) throw new ApiError(401, 'unauthorized', 'send an admin token as "Authorization: Bearer efa_…"');
+  if (kindOf(secret) !== 'admin') throw new ApiError(401, 'unauthorized', 'this route takes an admin token (efa_…), not an SDK key');
+  const actor = await findActor(c.env, secret);
+  if (!actor) throw new ApiError(401, 'unauthorized', 'unknown or revoked admin token');
+  c.set('actor', actor);
+  return actor;
+}
+
+export function assertRole(actor: Actor, minimum: Role): void {
+  if (RANK[actor.role] < RANK[minimum])
+    throw new ApiError(403, 'forbidden', `this action needs the ${minimum} role; you are ${actor.role}`);
+}
+
+/** Reads: an admin token with at least `minimum`. Writes declare their effect with `access` (route-policy.ts). */
 export function requireRole(minimum: Role) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const secret = presentedSecret(c.req.raw.headers);
-    if (!secret) throw new ApiError(401, 'unauthorized', 'send an admin token as "Authorization: Bearer efa_…"');
-    if (kindOf(secret) !== 'admin') throw new ApiError(401, 'unauthorized', 'this route takes an admin token (efa_…), not an SDK key');
-    const actor = await findActor(c.env, secret);
-    if (!actor) throw new ApiError(401, 'unauthorized', 'unknown or revoked admin token');
-    if (RANK[actor.role] < RANK[minimum])
-      throw new ApiError(403, 'forbidden', `this action needs the ${minimum} role; you are ${actor.role}`);
-    c.set('actor', actor);
+    assertRole(await authenticate(c), minimum);
     await next();
   });
 }
@@ -39,7 +52,11 @@ async function findActor(env: AppEnv['Bindings'], secret: string): Promise<Actor
   return row && { id: row.id, name: row.name, role: row.role, productionAccess: row.productionAccess };
 }
 
-/** Editors without production access may read production but not change it. */
+/**
+ * The production rule: a write that changes what a production environment serves needs
+ * production access (admins always have it). Route policies (route-policy.ts) decide which
+ * environments a write touches; this decides whether the caller may touch them.
+ */
 export function assertCanWrite(actor: Actor, environment: { key: string; production: boolean }): void {
   if (actor.role === 'viewer') throw new ApiError(403, 'forbidden', 'viewers cannot change flags');
   if (environment.production && !actor.productionAccess && actor.role !== 'admin') {
