@@ -12,6 +12,8 @@ import type { AppEnv } from './app-env.ts';
 import { envelope, onError, validationHook } from './errors.ts';
 import { eventsRoutes } from './events/events-routes.ts';
 import { ofrepRoutes } from './ofrep/ofrep-routes.ts';
+import { privateAnswers } from './private-answers.ts';
+import { requestBody } from './request-body.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
 
 /** The Worker's HTTP surface: admin API (+ OpenAPI 3.1), native SDK routes, OFREP. */
@@ -51,8 +53,11 @@ export const app = new OpenAPIHono<AppEnv>()
     await next();
     c.header('Cache-Control', 'no-store');
   })
-  .use('/sdk/*', sdkCors)
-  .use('/ofrep/*', sdkCors)
+  // Keyed answers are private to the key; see private-answers.ts.
+  .use('/sdk/*', privateAnswers, sdkCors)
+  .use('/ofrep/*', privateAnswers, sdkCors)
+  // Type, size and parse limits for every body, before any route reads one.
+  .use('*', requestBody)
   .route('/sdk/v1', sdkRoutes)
   .route('/sdk/v1', eventsRoutes)
   .route('/ofrep', ofrepRoutes)

@@ -194,9 +194,9 @@ describe('change impact (POST /api/v1/flags/{key}/environments/{env}/impact)', (
       key: admin,
       json: { enabled: true, offVariant: 'off', defaultServe: { variant: 'nope' } },
     });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; details: { issues: { path: string }[] } } };
-    expect(body.error.code).toBe('invalid_request');
+    expect(body.error.code).toBe('rule_violation');
     expect(JSON.stringify(body.error.details)).toContain('defaultServe');
   });
 });

@@ -5,7 +5,7 @@ import { requireSdkKeyForRead } from '../auth/sdk-auth.ts';
 import { signStreamToken, verifyStreamToken } from '../auth/stream-token.ts';
 import { ApiError } from '../errors.ts';
 import { evaluationEtag } from '../sdk/bulk-evaluate.ts';
-import { readContext, sdkBodyLimit } from '../sdk/context.ts';
+import { readContext } from '../sdk/context.ts';
 import { forwardToHub } from '../sdk/forward-to-hub.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 
@@ -15,8 +15,6 @@ import { readSnapshot } from '../snapshot/edge-cache.ts';
  * other key is reported as not found, so a browser cannot probe for server-only flags.
  */
 export const ofrepRoutes = new Hono<AppEnv>();
-
-const limit = sdkBodyLimit;
 
 function wire(r: EvaluationResult) {
   if (r.reason === 'ERROR') return { key: r.key, errorCode: r.errorCode ?? 'GENERAL', errorDetails: r.errorMessage ?? '' };
@@ -33,7 +31,7 @@ ofrepRoutes.get('/v1/configuration', requireSdkKeyForRead('server', 'client'), (
   }),
 );
 
-ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKeyForRead('server', 'client'), limit, async (c) => {
+ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKeyForRead('server', 'client'), async (c) => {
   const sdkKey = c.get('sdkKey');
   const key = c.req.param('key');
   const context = await readContext(c.req.raw);
@@ -46,7 +44,7 @@ ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKeyForRead('server', 'clie
   return c.json(wire(result), result.reason === 'ERROR' ? 400 : 200);
 });
 
-ofrepRoutes.post('/v1/evaluate/flags', requireSdkKeyForRead('server', 'client'), limit, async (c) => {
+ofrepRoutes.post('/v1/evaluate/flags', requireSdkKeyForRead('server', 'client'), async (c) => {
   const sdkKey = c.get('sdkKey');
   const context = await readContext(c.req.raw);
   const cached = await readSnapshot(c.env, sdkKey.environment);

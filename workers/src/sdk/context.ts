@@ -1,7 +1,7 @@
 import type { EvaluationContext } from '@edgeflags/core';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { ApiError, validationError } from '../errors.ts';
+import { validationError } from '../errors.ts';
+import { parseJson } from '../parse-json.ts';
 
 /** Limits on what an SDK may send per evaluation (documented in README "Limits"). */
 export const CONTEXT_LIMITS = { attributes: 100, stringLength: 1024, listLength: 100, bodyBytes: 32 * 1024 } as const;
@@ -26,22 +26,9 @@ export const EvaluateBody = z.object({ context: ContextSchema.default({}) });
 
 /** Parses `{ "context": {...} }`; a flat context is an object of strings, numbers, booleans or lists. */
 export async function readContext(req: Request): Promise<EvaluationContext> {
-  let body: unknown;
-  try {
-    const text = await req.text();
-    body = text === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new ApiError(400, 'invalid_json', 'body is not valid JSON');
-  }
+  const text = await req.text();
+  const body: unknown = text === '' ? {} : parseJson(text);
   const parsed = EvaluateBody.safeParse(body);
   if (!parsed.success) throw validationError(parsed.error, 'body');
   return parsed.data.context as EvaluationContext;
 }
-
-/** Body limit shared by every SDK and OFREP route that takes a context. */
-export const sdkBodyLimit = bodyLimit({
-  maxSize: CONTEXT_LIMITS.bodyBytes,
-  onError: () => {
-    throw new ApiError(413, 'payload_too_large', `body over ${CONTEXT_LIMITS.bodyBytes} bytes`);
-  },
-});

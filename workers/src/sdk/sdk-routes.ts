@@ -4,7 +4,7 @@ import type { AppEnv } from '../app-env.ts';
 import { requireSdkKey, requireSdkKeyForRead } from '../auth/sdk-auth.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { evaluateForKey, evaluationEtag } from './bulk-evaluate.ts';
-import { readContext, sdkBodyLimit } from './context.ts';
+import { readContext } from './context.ts';
 import { forwardToHub } from './forward-to-hub.ts';
 
 /**
@@ -13,17 +13,15 @@ import { forwardToHub } from './forward-to-hub.ts';
  */
 export const sdkRoutes = new Hono<AppEnv>();
 
-const limit = sdkBodyLimit;
-
 sdkRoutes.get('/snapshot', requireSdkKeyForRead('server'), async (c) => {
   const snap = await readSnapshot(c.env, c.get('sdkKey').environment);
   c.header('ETag', snap.etag);
-  c.header('Cache-Control', 'no-cache');
+  c.header('Cache-Control', 'private, no-cache');
   if (c.req.header('if-none-match') === snap.etag) return c.body(null, 304);
   return c.body(snap.json, 200, { 'Content-Type': 'application/json' });
 });
 
-sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), limit, async (c) => {
+sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), async (c) => {
   const key = c.get('sdkKey');
   const context = await readContext(c.req.raw);
   const snap = await readSnapshot(c.env, key.environment);

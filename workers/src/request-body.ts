@@ -1,0 +1,86 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from './app-env.ts';
+import { ApiError } from './errors.ts';
+import { EVENT_LIMITS } from './events/events-schema.ts';
+import { parseJson } from './parse-json.ts';
+import { CONTEXT_LIMITS } from './sdk/context.ts';
+
+/**
+ * What every request body is held to before a route sees it (README "Limits"): a size per area,
+ * JSON only, and parsed by parseJson (bounded depth, no prototype keys).
+ */
+export const ADMIN_BODY_BYTES = 1024 * 1024;
+
+interface BodyRule {
+  prefix: string;
+  bytes: number;
+  /** SDK bodies may come as text/plain: browsers send a string body that way, and sendBeacon must. */
+  text: boolean;
+}
+
+/** First match wins; anything else that carries a body gets the smallest limit. */
+export const BODY_RULES: readonly BodyRule[] = [
+  { prefix: '/sdk/v1/events', bytes: EVENT_LIMITS.bodyBytes, text: true },
+  { prefix: '/sdk/', bytes: CONTEXT_LIMITS.bodyBytes, text: true },
+  { prefix: '/ofrep/', bytes: CONTEXT_LIMITS.bodyBytes, text: true },
+  { prefix: '/api/', bytes: ADMIN_BODY_BYTES, text: false },
+];
+const FALLBACK: BodyRule = { prefix: '/', bytes: CONTEXT_LIMITS.bodyBytes, text: false };
+
+export function bodyRuleFor(path: string): BodyRule {
+  return BODY_RULES.find((r) => path.startsWith(r.prefix)) ?? FALLBACK;
+}
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
+
+// One hono/body-limit per rule: it refuses on Content-Length before reading anything, and
+// stops a body streamed without one as soon as it passes the limit.
+const limiters = new Map<BodyRule, MiddlewareHandler>(
+  [...BODY_RULES, FALLBACK].map((rule) => [
+    rule,
+    bodyLimit({
+      maxSize: rule.bytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `body over the ${rule.bytes}-byte limit for ${rule.prefix} routes`);
+      },
+    }),
+  ]),
+);
+
+/**
+ * The one middleware in front of every route that reads a body: type, then size, then the
+ * parse (parseJson) that the route's validator shares.
+ */
+export const requestBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!c.req.raw.body) return next();
+  const rule = bodyRuleFor(c.req.path);
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const typeOk = JSON_TYPE.test(type) || (rule.text && (type === '' || type === 'text/plain'));
+  if (!typeOk) {
+    throw new ApiError(415, 'unsupported_media_type', `send the body as JSON with Content-Type: application/json, not "${type || 'none'}"`);
+  }
+  return limiters.get(rule)!(c, async () => {
+    // Lazy, so a caller without a valid key or role costs no read or parse: hono's c.req.text()
+    // and c.req.json() (its validator) find these in the body cache and read on first use.
+    let text: Promise<string> | undefined;
+    let json: Promise<unknown> | undefined;
+    const readText = () => {
+      text ??= c.req.raw.text();
+      return text;
+    };
+    // hono types the cache by value, but holds (and awaits) promises there.
+    c.req.bodyCache.text = lazy(readText) as unknown as string;
+    c.req.bodyCache.json = lazy(() => {
+      json ??= readText().then(parseJson);
+      return json;
+    });
+    await next();
+  });
+};
+
+/** A promise that starts its work when first awaited. */
+function lazy<T>(start: () => Promise<T>): Promise<T> {
+  // biome-ignore lint/suspicious/noThenProperty: a thenable is what the body cache holds.
+  return { then: (onValue, onError) => start().then(onValue, onError) } as Promise<T>;
+}
