@@ -1,5 +1,6 @@
 import type { AuditRow } from '../api/types.ts';
 import { diff } from '../lib/diff.ts';
+import { Link } from './link.tsx';
 
 const show = (v: unknown) => (v === undefined ? '—' : JSON.stringify(v));
 // Bookkeeping fields every write touches; listing them would bury the real change.
@@ -12,7 +13,14 @@ export function AuditEntry({ entry }: { entry: AuditRow }) {
     <li class="audit-entry">
       <div class="audit-head">
         <span class="audit-action">{entry.action}</span>
-        <code>{entry.resourceKey}</code>
+        {entry.resourceType === 'flag' || entry.resourceType === 'flag_config' ? (
+          // Archived flags are reached from here too: their page offers the restore.
+          <Link href={`/flags/${encodeURIComponent(entry.resourceKey)}`}>
+            <code>{entry.resourceKey}</code>
+          </Link>
+        ) : (
+          <code>{entry.resourceKey}</code>
+        )}
         {entry.environment && <span class="badge">{entry.environment}</span>}
         <span class="muted small">
           {entry.actor} · <time dateTime={new Date(entry.at).toISOString()}>{new Date(entry.at).toLocaleString()}</time>

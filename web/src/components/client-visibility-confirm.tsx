@@ -14,6 +14,7 @@ export function toForm(f: FlagDetail) {
     tags: f.tags.join(', '),
     links: f.links.join('\n'),
     clientVisible: f.clientVisible,
+    protectiveState: f.protectiveState ?? 'off',
   };
 }
 export type DetailsForm = ReturnType<typeof toForm>;
@@ -27,6 +28,7 @@ const LABELS: Record<keyof DetailsForm, string> = {
   tags: 'Tags',
   links: 'Links',
   clientVisible: 'Visible to client keys',
+  protectiveState: 'Protective state',
 };
 const show = (v: string | boolean) => (typeof v === 'boolean' ? (v ? 'Yes' : 'No') : v || '—');
 

@@ -83,6 +83,9 @@ describe('production confirmation of flag-wide writes', () => {
     fireEvent.submit(screen.getByRole('form', { name: 'Flag details' }));
     expect(screen.queryByRole('dialog')).toBeNull();
     await waitFor(() => expect(f.calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({ owner: 'growth', version: 1 }));
+    // What production serves is left out, so the Worker's production rule does not apply to an owner edit.
+    expect(f.calls.find((c) => c.method === 'PATCH')?.body).not.toHaveProperty('clientVisible');
+    expect(f.calls.find((c) => c.method === 'PATCH')?.body).not.toHaveProperty('protectiveState');
   });
 
   it('archive: what each environment served before, the production evaluations it reaches, guarded by the version', async () => {

@@ -35,6 +35,8 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
     'aria-describedby': issues.some((i) => i.path.startsWith(k)) ? `meta-${k}-error` : undefined,
     onInput: (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value }),
   });
+  const base = toForm(flag);
+  const exposing = form.clientVisible !== base.clientVisible;
   const save = async (reason?: string) => {
     setBusy(true);
     setIssues([]);
@@ -48,7 +50,9 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         description: form.description,
         tags: list(form.tags),
         links: list(form.links),
-        clientVisible: form.clientVisible,
+        // Sent only when changed: they change what production serves, which needs production access.
+        ...(exposing && { clientVisible: form.clientVisible }),
+        ...(form.protectiveState !== base.protectiveState && { protectiveState: form.protectiveState }),
         version: edit.version,
         ...(reason && { reason }),
       });
@@ -67,7 +71,6 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
       setBusy(false);
     }
   };
-  const exposing = form.clientVisible !== toForm(flag).clientVisible;
   return (
     <>
       <form
@@ -132,6 +135,18 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
           />
           Visible to client keys (browsers get its evaluated value)
         </label>
+        <div class="field span-2">
+          <label for="meta-protective">Protective state (the emergency move, which needs no version)</label>
+          <select
+            id="meta-protective"
+            value={form.protectiveState}
+            disabled={!canExpose || busy}
+            onChange={(e) => setForm({ ...form, protectiveState: e.currentTarget.value as 'off' | 'on' })}
+          >
+            <option value="off">Off — a kill switch: off serves the off variant to everyone</option>
+            <option value="on">On — e.g. a maintenance switch: on is protective and disruptive</option>
+          </select>
+        </div>
         {error && !confirming && (
           <p class="error-note span-2" role="alert">
             {error}
@@ -149,7 +164,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         <ClientVisibilityConfirm
           flag={flag}
           visible={form.clientVisible}
-          changes={detailChanges(toForm(flag), form)}
+          changes={detailChanges(base, form)}
           busy={busy}
           error={error}
           onConfirm={(reason) => void save(reason)}
