@@ -276,7 +276,8 @@ describe('variant edits (PATCH /flags/{key} with variants)', () => {
     expect(put.status).toBe(200);
     expect(await evaluate()).toMatchObject({ value: 'modern-v1', variant: 'modern' });
 
-    const patch = async (variants: Json) => call(flagUrl, { method: 'PATCH', key: A, json: { variants, version: await versionOf(flagUrl) } });
+    const patch = async (variants: Json) =>
+      call(flagUrl, { method: 'PATCH', key: A, json: { variants, version: await versionOf(flagUrl) } });
     const renamed = await patch({ classic: 'classic', modern: 'modern-v2' });
     expect(renamed.status).toBe(200);
     expect(await evaluate()).toMatchObject({ value: 'modern-v2', variant: 'modern' });

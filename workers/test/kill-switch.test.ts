@@ -3,7 +3,7 @@
 // revalidation bound (SNAPSHOT_MAX_AGE_MS). Elapsed times are printed, not asserted, except
 // the documented revalidation bound.
 import { env } from 'cloudflare:test';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { maxAgeMs } from '../src/snapshot/edge-cache.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
@@ -35,11 +35,15 @@ afterEach(() => {
   }
 });
 
+/** Switches with the current version: out of the protective state that is required (the protective move ignores it). */
 async function toggle(flag: string, enabled: boolean) {
+  const { version } = (await (await call(`/api/v1/flags/${flag}/environments/development`, { key: LOCAL_KEYS.admin })).json()) as {
+    version: number;
+  };
   const res = await call(`/api/v1/flags/${flag}/environments/development/toggle`, {
     method: 'POST',
     key: LOCAL_KEYS.admin,
-    json: { enabled, reason: 'kill-switch test' },
+    json: { enabled, version, reason: 'kill-switch test' },
   });
   expect(res.status).toBe(200);
   return (await res.json()) as { snapshotVersion: number; delivered: number; config: { enabled: boolean } };
@@ -183,5 +187,96 @@ describe('stateless edge reads (POST /sdk/v1/evaluate)', () => {
     );
     expect(seen).toEqual({ value: true, version });
     expect(delay).toBeLessThanOrEqual(maxAge + 500);
+  });
+});
+
+describe('the protective move wins races (item 3)', () => {
+  const A = LOCAL_KEYS.admin;
+  const cfg = (flag: string) => `/api/v1/flags/${flag}/environments/development`;
+  const read = async (flag: string) => (await (await call(cfg(flag), { key: A })).json()) as { version: number; enabled: boolean };
+  const kill = (flag: string, enabled = false, headers?: Record<string, string>) =>
+    call(`${cfg(flag)}/toggle`, { method: 'POST', key: A, headers, json: { enabled, reason: 'race test' } });
+  const auditSince = async (flag: string, after: number) => {
+    const res = await call(`/api/v1/audit?flag=${flag}&limit=500`, { key: A });
+    return ((await res.json()) as { entries: { id: number; action: string }[] }).entries.filter((e) => e.id > after);
+  };
+  const lastAuditId = async () =>
+    ((await (await call('/api/v1/audit?limit=1', { key: A })).json()) as { entries: { id: number }[] }).entries[0]?.id ?? 0;
+
+  it('20 concurrent versionless kill switches all answer 200, the flag ends off, and each is audited', async () => {
+    await toggle('bulk-invoice-api', true);
+    const before = await read('bulk-invoice-api');
+    const mark = await lastAuditId();
+    const statuses = (await Promise.all(Array.from({ length: 20 }, () => kill('bulk-invoice-api')))).map((r) => r.status);
+    expect(statuses).toEqual(Array(20).fill(200));
+    const after = await read('bulk-invoice-api');
+    expect(after.enabled).toBe(false);
+    // One of them changed it; the others found it off already: no version churn, every attempt audited.
+    expect(after.version).toBe(before.version + 1);
+    const entries = await auditSince('bulk-invoice-api', mark);
+    expect(entries).toHaveLength(20);
+    expect(entries.every((e) => e.action === 'flag.disable')).toBe(true);
+  });
+
+  it('a kill switch racing a rollout edit always ends off (10 trials; the rollout may get 409)', async () => {
+    let rolloutsFirst = 0;
+    for (let trial = 0; trial < 10; trial++) {
+      await toggle('new-pdf-engine', true);
+      const { version } = await read('new-pdf-engine');
+      const rollout = call(`${cfg('new-pdf-engine')}/rollout`, { method: 'PUT', key: A, json: { percentage: 10 + trial, version } });
+      // Sent together, or a little later, so either write can commit first (the next test forces the interleaving).
+      const late = trial % 2 === 1 ? sleep(trial) : Promise.resolve();
+      const [edit, killed] = await Promise.all([rollout, late.then(() => kill('new-pdf-engine'))]);
+      expect(killed.status).toBe(200);
+      expect([200, 409]).toContain(edit.status);
+      if (edit.status === 200) rolloutsFirst++;
+      expect((await read('new-pdf-engine')).enabled).toBe(false);
+    }
+    console.log(`kill switch vs rollout: ${rolloutsFirst}/10 rollouts landed too; the flag ended off in 10/10`);
+  });
+
+  it('re-reads and re-applies when another write lands between its read and its update', async () => {
+    await toggle('new-pdf-engine', true);
+    const before = await read('new-pdf-engine');
+    const batch = env.DB.batch.bind(env.DB);
+    let calls = 0;
+    // The kill switch's 2nd batch is its guarded update (the 1st is its read): another write commits first.
+    const spy = vi.spyOn(env.DB, 'batch').mockImplementation(async (statements) => {
+      if (++calls === 2)
+        await env.DB.prepare(
+          "UPDATE flag_configs SET version = version + 1 WHERE flag_key = 'new-pdf-engine' AND environment = 'development'",
+        ).run();
+      return batch(statements);
+    });
+    try {
+      const res = await kill('new-pdf-engine');
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { config: { version: number } }).config.version).toBe(before.version + 2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(calls).toBeGreaterThanOrEqual(4);
+    expect(await read('new-pdf-engine')).toMatchObject({ enabled: false, version: before.version + 2 });
+  });
+
+  it('ignores a stale version on the protective move, and asks for one to leave it', async () => {
+    await toggle('new-pdf-engine', true);
+    const { version } = await read('new-pdf-engine');
+    expect((await kill('new-pdf-engine', false, { 'If-Match': `"${version - 5}"` })).status).toBe(200);
+    const back = await kill('new-pdf-engine', true);
+    expect(back.status).toBe(428);
+    expect(((await back.json()) as { error: { code: string } }).error.code).toBe('version_required');
+    const stale = await kill('new-pdf-engine', true, { 'If-Match': `"${version}"` });
+    expect(stale.status).toBe(409);
+    expect((await read('new-pdf-engine')).enabled).toBe(false);
+  });
+
+  it('a maintenance switch (protective state on) turns on without a version and off only with one', async () => {
+    await toggle('maintenance-mode', false);
+    expect((await kill('maintenance-mode', true)).status).toBe(200);
+    expect((await evaluateMaintenance()).value).toBe(true);
+    expect((await kill('maintenance-mode', false)).status).toBe(428);
+    await toggle('maintenance-mode', false);
+    expect((await evaluateMaintenance()).value).toBe(false);
   });
 });

@@ -78,7 +78,17 @@ export const flagWriteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
         ...envs.map((e) => bumpStatement(c.env.DB, e.key, true)),
       ]);
       if (results[0]?.meta.changes !== 1) throw staleVersion(`flag "${key}"`);
-      return c.json({ ...after, ...(await publishEverywhere(c, envs.map((e) => e.key), [key])) }, 200);
+      return c.json(
+        {
+          ...after,
+          ...(await publishEverywhere(
+            c,
+            envs.map((e) => e.key),
+            [key],
+          )),
+        },
+        200,
+      );
     },
   )
   .openapi(
@@ -121,7 +131,18 @@ export const flagWriteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
         ...envs.map((e) => bumpStatement(c.env.DB, e.key, true)),
       ]);
       if (results[0]?.meta.changes !== 1) throw staleVersion(`flag "${key}"`);
-      return c.json({ key, archived: true as const, ...(await publishEverywhere(c, envs.map((e) => e.key), [key])) }, 200);
+      return c.json(
+        {
+          key,
+          archived: true as const,
+          ...(await publishEverywhere(
+            c,
+            envs.map((e) => e.key),
+            [key],
+          )),
+        },
+        200,
+      );
     },
   )
   .openapi(
@@ -140,7 +161,8 @@ export const flagWriteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       const expected = requireVersion(c, version, 'the archived flag’s version');
       const d = db(c.env);
       const flag = await loadFlag(c, key);
-      if (flag.archivedAt === null) throw new ApiError(409, 'already_exists', `flag "${key}" is live; only an archived flag can be restored`);
+      if (flag.archivedAt === null)
+        throw new ApiError(409, 'already_exists', `flag "${key}" is live; only an archived flag can be restored`);
       await checkWritePolicies(c, { action: 'flag.restore', resourceKey: key, protective: false });
       if (expected !== flag.version) throw staleVersion(`flag "${key}"`, flag.version, expected);
       const updatedAt = Date.now();
@@ -163,7 +185,17 @@ export const flagWriteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
         ...configs.map((r) => bumpStatement(c.env.DB, r.environment, true)),
       ]);
       if (results[0]?.meta.changes !== 1) throw staleVersion(`flag "${key}"`);
-      return c.json({ ...after, ...(await publishEverywhere(c, configs.map((r) => r.environment), [key])) }, 200);
+      return c.json(
+        {
+          ...after,
+          ...(await publishEverywhere(
+            c,
+            configs.map((r) => r.environment),
+            [key],
+          )),
+        },
+        200,
+      );
     },
   );
 

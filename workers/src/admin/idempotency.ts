@@ -40,7 +40,9 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const now = Date.now();
   const claimed = await claim(c.env.DB, actor.id, key, c.req.method, new URL(c.req.url).pathname, requestHash, now);
   if (!claimed) {
-    const stored = await c.env.DB.prepare('SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE actor_id = ? AND key = ?')
+    const stored = await c.env.DB.prepare(
+      'SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE actor_id = ? AND key = ?',
+    )
       .bind(actor.id, key)
       .first<Stored>();
     if (!stored) throw new ApiError(409, 'idempotency_conflict', 'this Idempotency-Key is being released; retry in a moment');

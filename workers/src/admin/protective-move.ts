@@ -3,7 +3,15 @@ import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { auditStatement } from './audit.ts';
-import { type ConfigWrite, commitConfig, type LoadedConfig, loadConfig, publishConfig, requireVersion, writeConfig } from './write-config.ts';
+import {
+  type ConfigWrite,
+  commitConfig,
+  type LoadedConfig,
+  loadConfig,
+  publishConfig,
+  requireVersion,
+  writeConfig,
+} from './write-config.ts';
 import { checkWritePolicies } from './write-policies.ts';
 
 /**

@@ -103,7 +103,8 @@ export const segmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       await loadEnvironment(c, env);
       const where = and(eq(segments.environment, env), eq(segments.key, segment));
       const before = await d.select().from(segments).where(where).get();
-      if (want.create && before) throw new ApiError(409, 'already_exists', `segment "${segment}" exists in "${env}"; update it with its version`);
+      if (want.create && before)
+        throw new ApiError(409, 'already_exists', `segment "${segment}" exists in "${env}"; update it with its version`);
       if (!want.create && !before) throw notFound(`segment "${segment}" (to create it, send If-None-Match: *)`);
       const action = want.create ? 'segment.create' : 'segment.update';
       await checkWritePolicies(c, { action, resourceKey: segment, environment: env, protective: false });
@@ -167,12 +168,24 @@ export const segmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const user = await c.env.DB.prepare(`${SEGMENT_USERS} LIMIT 1`).bind(env, segment).first<{ flag: string }>();
       if (user) throw new ApiError(409, 'in_use', `flag "${user.flag}" uses segment "${segment}"; remove it from its rules first`);
       const results = await c.env.DB.batch([
-        c.env.DB.prepare(
-          `DELETE FROM segments WHERE environment = ? AND key = ? AND version = ? AND NOT EXISTS (${SEGMENT_USERS})`,
-        ).bind(env, segment, expected, env, segment),
+        c.env.DB.prepare(`DELETE FROM segments WHERE environment = ? AND key = ? AND version = ? AND NOT EXISTS (${SEGMENT_USERS})`).bind(
+          env,
+          segment,
+          expected,
+          env,
+          segment,
+        ),
         auditStatement(
           c.env.DB,
-          { actor: c.get('actor'), action: 'segment.delete', resourceType: 'segment', resourceKey: segment, environment: env, before, reason },
+          {
+            actor: c.get('actor'),
+            action: 'segment.delete',
+            resourceType: 'segment',
+            resourceKey: segment,
+            environment: env,
+            before,
+            reason,
+          },
           true,
         ),
         bumpStatement(c.env.DB, env, true),
