@@ -91,7 +91,8 @@ describe('EnvSwitches', () => {
     fireEvent.click(toggle);
     const dialog = screen.getByRole('dialog');
     expect(dialog.textContent).toContain('Emergency action.');
-    expect(dialog.textContent).toContain('Everyone in Production is served "off" at once');
+    expect(screen.getByRole('dialog', { name: 'Kill switch: checkout in Production' })).toBe(dialog);
+    expect(dialog.textContent).toContain('Every connected client in Production gets this at once. Everyone is served "off"');
     expect(changeLines()).toEqual(['State from On (on) → to Off (everyone gets off)']);
     await impact();
     const button = confirmButton('Kill switch — serve off to everyone');

@@ -1,6 +1,6 @@
 import type { ConfigRow, Environment, FlagDetail } from '../api/types.ts';
 import { bodyOf, draftOf } from '../lib/config-draft.ts';
-import { emergencyLabel, isProtectiveMove, moveEffect, onLabel } from '../lib/protective.ts';
+import { emergencyLabel, emergencyName, isProtectiveMove, moveEffect, onLabel } from '../lib/protective.ts';
 import { ImpactPreview } from './impact-preview.tsx';
 import { ProductionConfirm } from './production-confirm.tsx';
 
@@ -30,7 +30,7 @@ export function ToggleConfirm({
   const verb = enabled ? 'on' : 'off';
   return (
     <ProductionConfirm
-      title={emergency ? `${emergencyLabel(flag, config)}: ${flag.key} in ${env.name}` : `Turn ${verb} ${flag.key} in ${env.name}?`}
+      title={emergency ? `${emergencyName(flag)}: ${flag.key} in ${env.name}` : `Turn ${verb} ${flag.key} in ${env.name}?`}
       confirmLabel={emergency ? emergencyLabel(flag, config) : `Turn ${verb} in ${env.name.toLowerCase()}`}
       emergency={emergency}
       danger={emergency || flag.protectiveState === 'on'}
@@ -38,7 +38,7 @@ export function ToggleConfirm({
       error={error}
       lead={
         <>
-          Every connected client in <strong>{env.name}</strong> gets this at once. {moveEffect(flag, config, enabled, env.name)}
+          Every connected client in <strong>{env.name}</strong> gets this at once. {moveEffect(flag, config, enabled)}
         </>
       }
       changes={[{ label: 'State', before: state(config, config.enabled), after: state(config, enabled) }]}

@@ -18,6 +18,9 @@ export function onLabel(c: Pick<ConfigRow, 'defaultServe' | 'offVariant' | 'rule
   return `${first}${serve === c.offVariant ? `default ${serve}` : serve}`;
 }
 
+/** The emergency action's short name, for titles. */
+export const emergencyName = (flag: Pick<FlagRow, 'protectiveState'>) => (flag.protectiveState === 'on' ? 'Emergency on' : 'Kill switch');
+
 /** The emergency action's name, as on its button: "Kill switch — serve off to everyone". */
 export function emergencyLabel(
   flag: Pick<FlagRow, 'protectiveState'>,
@@ -26,16 +29,15 @@ export function emergencyLabel(
   return flag.protectiveState === 'on' ? `Emergency on — serve ${onLabel(c)}` : `Kill switch — serve ${c.offVariant} to everyone`;
 }
 
-/** What the move does to users in `envName`, in one sentence. */
+/** What the move does to users, in one sentence (the dialog says where and that it is at once). */
 export function moveEffect(
   flag: Pick<FlagRow, 'protectiveState'>,
   c: Pick<ConfigRow, 'defaultServe' | 'offVariant' | 'rules' | 'targets'>,
   enabled: boolean,
-  envName: string,
 ): string {
-  if (!enabled) return `Everyone in ${envName} is served "${c.offVariant}" at once, whatever the targeting and rollout say.`;
-  const serves = `targeting applies again: ${onLabel(c)}`;
+  if (!enabled) return `Everyone is served "${c.offVariant}", whatever the targeting and rollout say.`;
+  const serves = `targeting applies again: ${onLabel(c)}.`;
   return flag.protectiveState === 'on'
-    ? `This flag's protective state is ON (e.g. a maintenance switch): turning it on is disruptive — every user in ${envName} is affected at once; ${serves}.`
-    : `Users in ${envName} get what the flag is configured to serve at once; ${serves}.`;
+    ? `This flag's protective state is ON (e.g. a maintenance switch): turning it on is disruptive for every user; ${serves}`
+    : `Users get what the flag is configured to serve; ${serves}`;
 }

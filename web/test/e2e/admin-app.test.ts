@@ -18,6 +18,13 @@ afterAll(async () => {
   await stack?.worker.dispose();
 });
 
+/** Answers the open production confirmation with a reason. */
+async function confirmProduction(p: Page, reason: string, button: string): Promise<void> {
+  const dialog = p.getByRole('dialog');
+  await dialog.getByLabel('Reason (audit log)').fill(reason);
+  await dialog.getByRole('button', { name: button }).click();
+}
+
 /** A server SDK listening to production's stream, so the kill switch has a client to reach. */
 async function connectProductionClient(): Promise<AbortController> {
   const key = await adminApi<{ secret: string }>(stack.worker, 'POST', '/sdk-keys', {
@@ -78,6 +85,7 @@ describe('admin app against the real Worker', () => {
     await page.locator('#rule-0-c0-values').fill('many');
     await page.locator('#rule-0-c0-values').press('Tab');
     await page.getByRole('button', { name: 'Save targeting' }).click();
+    await confirmProduction(page, 'paying plans first', 'Save in production');
     const error = page.locator('#rule-0-c0-error');
     await error.waitFor();
     expect(await error.textContent()).toContain('compares numbers');
@@ -87,8 +95,10 @@ describe('admin app against the real Worker', () => {
     await page.locator('#rule-0-c0-op').selectOption('in');
     await page.locator('#rule-0-c0-values').fill('pro, enterprise');
     await page.locator('#rule-0-c0-values').press('Tab');
-    await page.getByLabel('Reason (audit log)').first().fill('paying plans first');
     await page.getByRole('button', { name: 'Save targeting' }).click();
+    const changes = page.getByRole('dialog').getByRole('list', { name: 'What changes' });
+    expect(await changes.textContent()).toContain('plan is one of pro, enterprise → on');
+    await confirmProduction(page, 'paying plans first', 'Save in production');
     await page.getByText(/Saved targeting in production/).waitFor();
     const flag = await adminApi<{ environments: Record<string, { rules: unknown[] }> }>(stack.worker, 'GET', `/flags/${FLAG}`);
     expect(flag.environments.production?.rules).toEqual([
@@ -96,7 +106,7 @@ describe('admin app against the real Worker', () => {
     ]);
   });
 
-  it('rolls out to 25% with a preset, previewing the impact on recent contexts first', async () => {
+  it('asks for confirmation with a reason before a production rollout, previewing its impact, and audits the reason', async () => {
     // 200 free-plan users seen by a production SDK (exposures carry their contexts).
     await sendExposures(
       stack.worker,
@@ -111,8 +121,29 @@ describe('admin app against the real Worker', () => {
     expect(await preview.textContent()).toMatch(/^0 of 200/);
     await shot(page, 'impact-preview-desktop');
     await page.getByRole('button', { name: 'Apply rollout' }).click();
+    // Nothing is written until the admin confirms what changes, having seen who it reaches, and says why.
+    const dialog = page.getByRole('dialog', { name: `Roll out ${FLAG} to 25% in Production?` });
+    expect(await dialog.getByRole('list', { name: 'What changes' }).textContent()).toMatch(/Default rule.*off.*25% on/);
+    await dialog.getByText(/^0 of 200 recent contexts would get a different value/).waitFor();
+    expect(await dialog.getByRole('button', { name: 'Roll out to 25%' }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Reason (audit log)').fill('first quarter of customers');
+    await shot(page, 'rollout-confirm-desktop', { fullPage: false });
+    const before = await adminApi<{ version: number }>(stack.worker, 'GET', `/flags/${FLAG}/environments/production`);
+    await dialog.getByRole('button', { name: 'Roll out to 25%' }).click();
     await page.getByText('Now: 25% get on').waitFor();
-    const config = await adminApi<{ defaultServe: unknown }>(stack.worker, 'GET', `/flags/${FLAG}/environments/production`);
+    const { entries } = await adminApi<{ entries: { action: string; reason: string | null; environment: string | null }[] }>(
+      stack.worker,
+      'GET',
+      `/audit?flag=${FLAG}&limit=1`,
+    );
+    expect(entries[0]).toMatchObject({ action: 'flag.rollout', environment: 'production', reason: 'first quarter of customers' });
+    const config = await adminApi<{ defaultServe: unknown; version: number }>(
+      stack.worker,
+      'GET',
+      `/flags/${FLAG}/environments/production`,
+    );
+    // Applied once, with the version the dialog was opened at.
+    expect(config.version).toBe(before.version + 1);
     expect(config.defaultServe).toEqual({
       split: [
         { variant: 'on', weight: 25 },
@@ -126,15 +157,16 @@ describe('admin app against the real Worker', () => {
     try {
       const toggle = page.getByRole('switch', { name: `${FLAG} in Production` });
       await toggle.click();
-      await page.getByRole('dialog').getByRole('button', { name: 'Turn on in production' }).click();
+      await confirmProduction(page, 'reminders go live', 'Turn on in production');
       await page.getByText('Switched on in production').waitFor();
       await expect.poll(() => toggle.isChecked()).toBe(true);
 
       await toggle.click();
       const dialog = page.getByRole('dialog');
+      expect(await dialog.textContent()).toContain('Emergency action.');
       await dialog.getByLabel('Reason (audit log)').fill('reminders double-sent');
-      await shot(page, 'kill-switch-confirm-desktop');
-      await dialog.getByRole('button', { name: 'Turn off in production' }).click();
+      await shot(page, 'kill-switch-confirm-desktop', { fullPage: false });
+      await dialog.getByRole('button', { name: 'Kill switch — serve off to everyone' }).click();
       await page.getByText('Switched off in production').waitFor();
       await expect.poll(() => toggle.isChecked()).toBe(false);
       expect(Number(await page.getByTestId('delivered').textContent())).toBeGreaterThanOrEqual(1);
@@ -149,6 +181,7 @@ describe('admin app against the real Worker', () => {
     await page.getByLabel('Flag or resource key').fill(FLAG);
     await page.getByLabel('Flag or resource key').press('Enter');
     await page.getByText('reminders double-sent').waitFor();
+    await page.getByText('first quarter of customers').waitFor();
     // Polls because the unfiltered log shows first and the filtered answer replaces it.
     await expect
       .poll(() => page.locator('.audit-entry .audit-action').allTextContents())
@@ -176,7 +209,12 @@ describe('admin app against the real Worker', () => {
         },
       )
       .toBeGreaterThanOrEqual(1);
-    await adminApi(stack.worker, 'POST', '/flags/maintenance-mode/environments/staging/toggle', { enabled: true, reason: 'elsewhere' });
+    const { version } = await adminApi<{ version: number }>(stack.worker, 'GET', '/flags/maintenance-mode/environments/staging');
+    await adminApi(stack.worker, 'POST', '/flags/maintenance-mode/environments/staging/toggle', {
+      enabled: true,
+      version,
+      reason: 'elsewhere',
+    });
     await cell.getByText('On').waitFor({ timeout: 20_000 });
   });
 
@@ -190,6 +228,20 @@ describe('admin app against the real Worker', () => {
     await dev.click();
     await phone.getByText('Switched on in development').waitFor();
     await shot(phone, 'flag-phone');
+    // The production confirmation fits a phone: what changes, the impact, the reason, the buttons.
+    await phone.getByRole('switch', { name: `${FLAG} in Production` }).click();
+    const dialog = phone.getByRole('dialog');
+    await dialog
+      .getByText(/recent contexts|No recent contexts/)
+      .first()
+      .waitFor();
+    await shot(phone, 'production-confirm-phone', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await phone.getByRole('button', { name: '50%' }).click();
+    await phone.getByRole('button', { name: 'Apply rollout' }).click();
+    await phone.getByRole('dialog').getByLabel('Reason (audit log)').fill('half of everyone');
+    await shot(phone, 'rollout-confirm-phone', { fullPage: false });
+    await phone.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     await phone.getByRole('link', { name: 'Audit log' }).click();
     await phone.getByText('flag.enable').first().waitFor();
     await shot(phone, 'audit-phone');

@@ -53,8 +53,9 @@ export async function signIn(page: Page, url: string, token: string): Promise<vo
   await page.getByRole('heading', { name: 'Flags', level: 1 }).waitFor();
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+/** A screenshot under test-results/screenshots; `fullPage: false` for dialogs, which cover the viewport only. */
+export async function shot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
 }
 
 /** Calls the admin API directly, as another admin or a CI pipeline would. */

@@ -141,6 +141,11 @@ describe('variants', () => {
     await page.goto(`${stack.worker.url}/flags/invoice-theme`);
     await page.getByLabel('Variant 2 value (string)').fill('modern-v2');
     await page.getByRole('button', { name: 'Save variants' }).click();
+    // Every environment serves variants, production included: confirmed with what changes and why.
+    const dialog = page.getByRole('dialog', { name: 'Change the variants of invoice-theme?' });
+    expect(await dialog.getByRole('list', { name: 'What changes' }).textContent()).toContain('"modern-v1"');
+    await dialog.getByLabel('Reason (audit log)').fill('v2 theme');
+    await dialog.getByRole('button', { name: 'Save variants everywhere' }).click();
     await page.getByText('Saved variants.').waitFor();
     const res = await fetch(`${stack.worker.url}/sdk/v1/evaluate`, {
       method: 'POST',
@@ -153,8 +158,11 @@ describe('variants', () => {
     // Removing the variant development serves is refused, with the environment named.
     await page.getByRole('button', { name: 'Remove' }).nth(1).click();
     await page.getByRole('button', { name: 'Save variants' }).click();
-    expect(await page.getByRole('alert').first().textContent()).toContain('in "development"');
-    await shot(page, 'variants-desktop');
+    await page.getByRole('dialog').getByLabel('Reason (audit log)').fill('drop modern');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save variants everywhere' }).click();
+    expect(await page.getByRole('dialog').getByRole('alert').textContent()).toContain('in "development"');
+    await shot(page, 'variants-desktop', { fullPage: false });
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   });
 });
 
@@ -230,11 +238,12 @@ describe('archiving', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/Still in use.*export-v2/);
     expect(await contrastFailures(page)).toEqual([]);
-    await shot(page, 'archive-in-use-desktop');
+    await shot(page, 'archive-in-use-desktop', { fullPage: false });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
 
     await page.goto(`${stack.worker.url}/flags/export-v2`);
     await page.getByRole('button', { name: 'Archive…' }).click();
+    await page.getByRole('dialog').getByLabel('Reason (audit log)').fill('v2 is the only export now');
     await page.getByRole('dialog').getByRole('button', { name: 'Archive flag' }).click();
     await page.getByRole('heading', { name: 'Flags', level: 1 }).waitFor();
     await page.getByText('Archived export-v2.').waitFor();
@@ -242,6 +251,19 @@ describe('archiving', () => {
     expect(await page.getByRole('row', { name: /export-v2/ }).count()).toBe(0);
     // Archived, not deleted: the flag and its history stay readable.
     expect((await adminApi<{ archivedAt: number | null }>(stack.worker, 'GET', '/flags/export-v2')).archivedAt).toBeGreaterThan(0);
+
+    // Reversible: the audit entry leads to the archived flag, whose page restores it.
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('.audit-entry', { hasText: 'flag.archive' }).first().getByRole('link', { name: 'export-v2' }).click();
+    await page.getByText(/SDKs serve their code defaults/).waitFor();
+    await page.getByRole('button', { name: 'Restore…' }).click();
+    const restore = page.getByRole('dialog', { name: 'Restore export-v2?' });
+    await restore.getByLabel('Reason (audit log)').fill('archived the wrong one');
+    await shot(page, 'restore-confirm-desktop', { fullPage: false });
+    await restore.getByRole('button', { name: 'Restore flag' }).click();
+    await page.getByText('Restored export-v2.').waitFor();
+    await page.getByRole('switch', { name: 'export-v2 in Development' }).waitFor();
+    expect((await adminApi<{ archivedAt: number | null }>(stack.worker, 'GET', '/flags/export-v2')).archivedAt).toBeNull();
   });
 });
 
