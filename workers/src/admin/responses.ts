@@ -8,6 +8,20 @@ import { Variants } from './schemas.ts';
 // types answers as. Rows come from row-schemas.ts; these are the envelopes around them.
 
 const Count = z.int().nonnegative();
+
+/** Every committed write says whether it reached the edge (docs/delivery.md); never a 500 for that. */
+export const DeliveryState = z.enum(['delivered', 'pending']).openapi('DeliveryState', {
+  description:
+    '`delivered`: the hub serves the new snapshot (pushed to every stream; edges revalidate within a second) and KV has it or gets it within a second. ' +
+    '`pending`: committed and audited, not yet delivered; retried until it is (environments list: deliveryPendingSince, deliveryError)',
+});
+const Delivery = { delivery: DeliveryState };
+/** One environment's delivery: the snapshot version committed, its state, the streams reached. */
+const EnvironmentDelivery = {
+  snapshotVersion: z.int().nullable().openapi({ description: 'The snapshot version committed; null only if D1 could not be read back' }),
+  delivery: DeliveryState,
+  delivered: Count.openapi({ description: 'SDK streams the hub pushed the new snapshot to' }),
+};
 const Secret = z.string().openapi({ description: 'The secret itself: shown this once, only its SHA-256 is stored' });
 
 // ── flags ────────────────────────────────────────────────────────────────────────────────────
@@ -32,9 +46,12 @@ export const FlagList = z.object({ flags: z.array(FlagSummary) }).openapi('FlagL
 export const FlagDetail = Flag.extend({ environments: z.record(z.string(), FlagEnvironmentConfig) }).openapi('FlagDetail');
 
 /** The new flag, its off variant, and the environments it was created (off) in. */
-export const FlagCreated = Flag.extend({ offVariant: z.string(), environments: z.array(z.string()) }).openapi('FlagCreated');
+export const FlagCreated = Flag.extend({ offVariant: z.string(), environments: z.array(z.string()), ...Delivery }).openapi('FlagCreated');
 
-export const FlagArchived = z.object({ key: z.string(), archived: z.literal(true) }).openapi('FlagArchived');
+/** The stored flag after a metadata write; `delivery` covers every environment it changed. */
+export const FlagWritten = Flag.extend(Delivery).openapi('FlagWritten');
+
+export const FlagArchived = z.object({ key: z.string(), archived: z.literal(true), ...Delivery }).openapi('FlagArchived');
 
 // ── targeting ────────────────────────────────────────────────────────────────────────────────
 
@@ -49,8 +66,7 @@ export const ConfigWriteResult = z
     flag: z.string(),
     environment: z.string(),
     config: FlagDefinition,
-    snapshotVersion: z.int(),
-    delivered: Count.openapi({ description: 'SDK streams the hub pushed the new snapshot to' }),
+    ...EnvironmentDelivery,
   })
   .openapi('ConfigWriteResult');
 
@@ -58,7 +74,9 @@ export const ConfigWriteResult = z
 
 export const EnvironmentList = z.object({ environments: z.array(Environment) }).openapi('EnvironmentList');
 
-export const EnvironmentCreated = Environment.pick({ key: true, name: true, production: true }).openapi('EnvironmentCreated');
+export const EnvironmentCreated = Environment.pick({ key: true, name: true, production: true })
+  .extend(EnvironmentDelivery)
+  .openapi('EnvironmentCreated');
 
 /** Live streams of an environment's hub and how far its recent publishes reached. */
 export const HubStats = z
@@ -111,8 +129,15 @@ export const ContextEvaluation = z
 
 export const SegmentList = z.object({ segments: z.array(SegmentRecord) }).openapi('SegmentList');
 
+/** A saved segment and how far the environment's new snapshot reached. */
+export const SegmentSaved = SegmentRecord.extend(EnvironmentDelivery).openapi('SegmentSaved');
+
 export const SegmentDeleted = z
-  .object({ deleted: z.string(), previousVersion: z.int().openapi({ description: 'Snapshot version before the deletion' }) })
+  .object({
+    deleted: z.string(),
+    previousVersion: z.int().openapi({ description: 'Snapshot version before the deletion' }),
+    ...EnvironmentDelivery,
+  })
   .openapi('SegmentDeleted');
 
 // ── keys and tokens ──────────────────────────────────────────────────────────────────────────
@@ -152,6 +177,9 @@ export const Impact = z
     flag: z.string(),
     environment: z.string(),
     sampled: Count,
+    sources: Count.openapi({
+      description: 'Distinct callers the sample came from (server keys, hashed client IPs); each holds a capped share (docs/events.md)',
+    }),
     changed: Count,
     examples: z.array(z.object({ contextKey: z.string(), context: RecentContext.shape.context, before: Brief, after: Brief })),
   })

@@ -42,10 +42,11 @@ export class EventLog {
     this.#kv = kv;
   }
 
-  append(version: number, publishedAt: number, sent: number, changed: readonly string[]): void {
+  /** `changed` undefined: the hub cannot tell (a gap in versions), so resumers refetch everything. */
+  append(version: number, publishedAt: number, sent: number, changed: readonly string[] | undefined): void {
     const entries = this.#load();
     const entry: EventEntry = { version, publishedAt, sent, acked: 0, lastAckMs: null };
-    if (changed.length <= MAX_CHANGED_KEYS) entry.changed = [...changed];
+    if (changed && changed.length <= MAX_CHANGED_KEYS) entry.changed = [...changed];
     entries.set(version, entry);
     this.#kv.put(keyOf(version), entry);
     for (const old of entries.keys()) {

@@ -47,6 +47,13 @@ async function revalidate(env: Env, environment: string, cached: CachedSnapshot 
       cached.checkedAt = Date.now();
       return cached;
     }
+    if (cached && (!current || current.version < cached.version)) {
+      // This isolate holds a committed version the hub lacks (its publish failed): never step
+      // back, and hand the hub the newer copy so every other isolate converges on it too.
+      cached.checkedAt = Date.now();
+      void hub.publish({ version: cached.version, snapshot: cached.json, etag: cached.etag, changed: [] }, { waitForKv: false }).catch(() => undefined);
+      return cached;
+    }
     if (current?.snapshot) return remember(environment, current.version, current.etag, current.snapshot);
   } catch (e) {
     console.warn(`hub for "${environment}" unreachable, falling back to KV`, e);
@@ -60,11 +67,14 @@ async function revalidate(env: Env, environment: string, cached: CachedSnapshot 
   const snapshot: Snapshot = await buildSnapshot(db(env), environment);
   const json = JSON.stringify(snapshot);
   const etag = etagOf(snapshot);
-  await hub.publish({ version: snapshot.version, snapshot: json, etag, changed: [] }).catch(() => undefined);
+  await hub.publish({ version: snapshot.version, snapshot: json, etag, changed: [] }, { waitForKv: false }).catch(() => undefined);
   return remember(environment, snapshot.version, etag, json);
 }
 
 export function remember(environment: string, version: number, etag: string, json: string): CachedSnapshot {
+  // Concurrent writes rebuild in any order: an isolate never steps back to an older version.
+  const newer = isolate.get(environment);
+  if (newer && newer.version > version) return newer;
   let compiled: FlagSnapshot | undefined;
   const entry: CachedSnapshot = {
     environment,
