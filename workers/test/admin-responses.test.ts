@@ -53,7 +53,10 @@ describe('admin answers match their response schemas', () => {
     expect(patched).toMatchObject({ owner: 'payments', version: 2 });
     // The answer is what was stored, `updatedAt` included (it used to echo the previous one).
     expect((await answer(R.FlagDetail, '/flags/checkout-v2')).updatedAt).toBe(patched.updatedAt);
-    expect(await answer(R.FlagArchived, '/flags/checkout-v2', { method: 'DELETE' })).toEqual({ key: 'checkout-v2', archived: true });
+    expect(await answer(R.FlagArchived, `/flags/checkout-v2?version=${patched.version}`, { method: 'DELETE' })).toMatchObject({
+      key: 'checkout-v2',
+      archived: true,
+    });
   });
 
   it('targeting: config, its writes and their impact', async () => {
@@ -61,9 +64,12 @@ describe('admin answers match their response schemas', () => {
     const { flagKey: _f, environment: _e, salt: _s, updatedAt: _u, ...body } = config;
     const put = await answer(R.ConfigWriteResult, cfg, { method: 'PUT', json: body });
     expect(put.config.version).toBe(config.version + 1);
-    const toggled = await answer(R.ConfigWriteResult, `${cfg}/toggle`, { method: 'POST', json: { enabled: true } });
+    const toggled = await answer(R.ConfigWriteResult, `${cfg}/toggle`, {
+      method: 'POST',
+      json: { enabled: true, version: put.config.version },
+    });
     expect(toggled).toMatchObject({ flag: 'new-pdf-engine', environment: 'development', config: { enabled: true } });
-    await answer(R.ConfigWriteResult, `${cfg}/rollout`, { method: 'PUT', json: { percentage: 50 } });
+    await answer(R.ConfigWriteResult, `${cfg}/rollout`, { method: 'PUT', json: { percentage: 50, version: toggled.config.version } });
     const impact = await answer(R.Impact, `${cfg}/impact`, {
       method: 'POST',
       json: { enabled: false, offVariant: 'off', defaultServe: { variant: 'off' } },
@@ -82,9 +88,10 @@ describe('admin answers match their response schemas', () => {
     expect(evaluation.results['new-pdf-engine']?.key).toBe('new-pdf-engine');
 
     const segment = { name: 'Pilots', included: ['u1'], rules: [[{ attribute: 'plan', op: 'equals' as const, values: ['pro'] }]] };
-    await answer(SegmentRecord, '/environments/staging/segments/pilots', { method: 'PUT', json: segment });
+    const create = { 'If-None-Match': '*' };
+    await answer(SegmentRecord, '/environments/staging/segments/pilots', { method: 'PUT', headers: create, json: segment });
     expect((await answer(R.SegmentList, '/environments/staging/segments')).segments).toHaveLength(1);
-    await answer(R.SegmentDeleted, '/environments/staging/segments/pilots', { method: 'DELETE' });
+    await answer(R.SegmentDeleted, '/environments/staging/segments/pilots?version=1', { method: 'DELETE' });
   });
 
   it('SDK keys and admin tokens never show a hash, and a secret only at creation', async () => {

@@ -41,7 +41,9 @@ describe('typed client (hc<AppType>)', () => {
     expectTypeOf<Flags['flags'][number]['key']>().toEqualTypeOf<string>();
     expectTypeOf<Flags['flags'][number]['archivedAt']>().toEqualTypeOf<number | null>();
     type Keys = InferResponseType<(typeof client.api.v1)['sdk-keys']['$get'], 200>;
-    expectTypeOf<keyof Keys['keys'][number]>().toEqualTypeOf<'id' | 'kind' | 'environment' | 'name' | 'hint' | 'createdAt' | 'revokedAt' | 'expiresAt' | 'replacedBy'>();
+    expectTypeOf<keyof Keys['keys'][number]>().toEqualTypeOf<
+      'id' | 'kind' | 'environment' | 'name' | 'hint' | 'createdAt' | 'revokedAt' | 'expiresAt' | 'replacedBy'
+    >();
     type Created = InferResponseType<(typeof client.api.v1)['sdk-keys']['$post'], 200>;
     expectTypeOf<Created['secret']>().toEqualTypeOf<string>();
     type NotFound = InferResponseType<(typeof client.api.v1.flags)[':key']['$get'], 404>;
@@ -50,7 +52,8 @@ describe('typed client (hc<AppType>)', () => {
 
   it('types request bodies, so a wrong field is a compile error', async () => {
     const res = await client.api.v1.flags[':key'].environments[':env'].toggle.$post({
-      param: { key: 'maintenance-mode', env: 'development' },
+      // Off is new-pdf-engine's protective state: the one switch that needs no version.
+      param: { key: 'new-pdf-engine', env: 'development' },
       json: { enabled: false, reason: 'typed client' },
     });
     expect(res.status).toBe(200);
@@ -58,7 +61,7 @@ describe('typed client (hc<AppType>)', () => {
     const result = await res.json();
     expectTypeOf(result.delivered).toEqualTypeOf<number>();
     expectTypeOf(result.config.enabled).toEqualTypeOf<boolean>();
-    expect(result).toMatchObject({ flag: 'maintenance-mode', config: { enabled: false } });
+    expect(result).toMatchObject({ flag: 'new-pdf-engine', config: { enabled: false } });
     const toggle = client.api.v1.flags[':key'].environments[':env'].toggle.$post;
     expectTypeOf(toggle).toBeCallableWith({ param: { key: 'x', env: 'y' }, json: { enabled: true } });
     // @ts-expect-error `enabled` must be a boolean

@@ -29,11 +29,14 @@ export interface ToggleResult {
   config: { enabled: boolean };
 }
 
+/** Switches with the current version (needed out of the protective state, ignored into it). */
 export async function toggle(flag: string, enabled: boolean): Promise<ToggleResult> {
-  const res = await call(`/api/v1/flags/${flag}/environments/development/toggle`, {
+  const path = `/api/v1/flags/${flag}/environments/development`;
+  const { version } = (await (await call(path, { key: LOCAL_KEYS.admin })).json()) as { version: number };
+  const res = await call(`${path}/toggle`, {
     method: 'POST',
     key: LOCAL_KEYS.admin,
-    json: { enabled, reason: 'ofrep test' },
+    json: { enabled, version, reason: 'ofrep test' },
   });
   expect(res.status).toBe(200);
   return (await res.json()) as ToggleResult;
