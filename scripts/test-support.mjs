@@ -23,10 +23,14 @@ export function launchChromium() {
 
 /** The kill switch: turns a flag off (or back on) in one environment through the admin API. */
 export async function toggleFlag(worker, flag, enabled, environment = 'development') {
-  const res = await fetch(`${worker.url}/api/v1/flags/${flag}/environments/${environment}/toggle`, {
+  const path = `${worker.url}/api/v1/flags/${flag}/environments/${environment}`;
+  const auth = { Authorization: `Bearer ${worker.keys.admin}` };
+  // Out of the protective state a switch is guarded by the version; into it the version is ignored.
+  const { version } = await (await fetch(path, { headers: auth })).json();
+  const res = await fetch(`${path}/toggle`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${worker.keys.admin}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ enabled, reason: `test: ${flag} ${enabled ? 'on' : 'off'}` }),
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ enabled, version, reason: `test: ${flag} ${enabled ? 'on' : 'off'}` }),
   });
   if (!res.ok) throw new Error(`toggle ${flag}: ${res.status} ${await res.text()}`);
 }

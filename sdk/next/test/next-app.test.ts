@@ -14,10 +14,14 @@ const REVALIDATE_MS = 300;
 type Worker = Awaited<ReturnType<typeof startLocalWorker>>;
 
 async function toggle(worker: Worker, flag: string, enabled: boolean): Promise<void> {
-  const res = await fetch(`${worker.url}/api/v1/flags/${flag}/environments/development/toggle`, {
+  const path = `${worker.url}/api/v1/flags/${flag}/environments/development`;
+  const authorization = `Bearer ${worker.keys.admin}`;
+  // Switching on (out of the protective state) is guarded by the config's version.
+  const { version } = (await (await fetch(path, { headers: { authorization } })).json()) as { version: number };
+  const res = await fetch(`${path}/toggle`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${worker.keys.admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ enabled, reason: 'next sdk test' }),
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({ enabled, version, reason: 'next sdk test' }),
   });
   expect(res.status).toBe(200);
 }

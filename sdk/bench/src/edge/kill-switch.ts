@@ -60,17 +60,22 @@ export async function benchKillSwitch(worker: Worker, clients = 1_000, toggles =
   });
   const latencies: number[] = [];
   const fromRequest: number[] = [];
+  const config = `${worker.url}/api/v1/flags/maintenance-mode/environments/development`;
+  // Maintenance on is its protective move (no version); off is guarded, so it carries the version.
+  let version = ((await (await fetch(config, { headers: { Authorization: `Bearer ${worker.keys.admin}` } })).json()) as { version: number })
+    .version;
   try {
     for (let t = 0; t < toggles; t++) {
       const sentAt = performance.now();
       const res = await fetch(`${worker.url}/api/v1/flags/maintenance-mode/environments/development/toggle`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${worker.keys.admin}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ enabled: t % 2 === 0, reason: 'bench: kill switch latency' }),
+        body: JSON.stringify({ enabled: t % 2 === 0, version, reason: 'bench: kill switch latency' }),
       });
       const answeredAt = performance.now();
       if (!res.ok) throw new Error(`toggle failed: ${res.status} ${await res.text()}`);
-      const { snapshotVersion } = (await res.json()) as { snapshotVersion: number };
+      const { snapshotVersion, config: written } = (await res.json()) as { snapshotVersion: number; config: { version: number } };
+      version = written.version;
       const deadline = answeredAt + 10_000;
       while ((arrivals.get(snapshotVersion)?.length ?? 0) < clients && performance.now() < deadline) await sleep(5);
       for (const at of arrivals.get(snapshotVersion) ?? []) {
