@@ -13,7 +13,6 @@ export interface LocalWorker {
   output(): string;
 }
 export declare function prepareLocalState(persistTo: string): void;
-export declare function freePort(): Promise<number>;
 export declare function startLocalWorker(options?: {
   port?: number;
   persistTo?: string;

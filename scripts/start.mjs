@@ -1,5 +1,6 @@
 // `npm start`: apply migrations, seed the invoicing scenario (idempotent), then run the Worker
-// and the admin app at http://127.0.0.1:8787 with D1, KV and Durable Objects persisted in .wrangler/.
+// and the admin app at http://127.0.0.1:8787 (or `PORT`) with D1, KV and Durable Objects
+// persisted in .wrangler/. The URL printed is the one wrangler reports it listens on.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -16,16 +17,34 @@ mkdirSync('.wrangler', { recursive: true });
 writeFileSync('.wrangler/seed.sql', seedSql());
 run(['d1', 'execute', 'edgeflags', '--local', '--file', '.wrangler/seed.sql']);
 
-console.log(`
-  edgeflags is starting at http://127.0.0.1:8787 (local only; these keys exist only in .wrangler/)
+const banner = (url) => `
+  edgeflags is running at ${url} (local only; these keys exist only in .wrangler/)
     admin token  ${LOCAL_KEYS.admin}
     server key   ${LOCAL_KEYS.server}   (development)
     client key   ${LOCAL_KEYS.client}   (development)
-  try: curl -s -X POST http://127.0.0.1:8787/sdk/v1/evaluate -H 'Authorization: Bearer ${LOCAL_KEYS.client}' \\
+  try: curl -s -X POST ${url}/sdk/v1/evaluate -H 'Authorization: Bearer ${LOCAL_KEYS.client}' \\
          -H 'Content-Type: application/json' -d '{"context":{"targetingKey":"u1","accountId":"acct-17621","plan":"free","country":"GB"}}'
-`);
-const dev = spawn('wrangler', ['dev', '--ip', '127.0.0.1', '--port', process.env.PORT ?? '8787', '--local', ...process.argv.slice(2)], {
-  stdio: 'inherit',
+`;
+const port = process.env.PORT ?? '8787';
+console.log(`  edgeflags is starting on port ${port}…`);
+const dev = spawn('wrangler', ['dev', '--ip', '127.0.0.1', '--port', port, '--local', ...process.argv.slice(2)], {
+  stdio: ['inherit', 'pipe', 'inherit'],
+});
+// The banner names the port wrangler reports once it listens (PORT=0 lets the OS choose), not
+// the one asked for: a URL that nothing answers on is worse than no URL.
+// Colour codes, if any, sit before or after the URL, never inside it.
+const READY_LINE = /Ready on [^h]*(https?:\/\/[\w.:[\]-]+)/;
+let seen = '';
+dev.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  if (seen === undefined) return;
+  // A line may arrive split across chunks: match on what arrived so far.
+  seen = (seen + chunk).slice(-4096);
+  const ready = READY_LINE.exec(seen);
+  if (ready) {
+    seen = undefined;
+    console.log(banner(ready[1]));
+  }
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => dev.kill(sig));
 dev.on('exit', (code) => process.exit(code ?? 0));

@@ -1,9 +1,9 @@
 // Builds and runs the test app with the real `next` CLI: `next build` once per runtime
-// variant, then `next start` on a free port with the Worker's URL and key in its env.
+// variant, then `next start` on a port the OS assigns (`-p 0`, read back from its output) with
+// the Worker's URL and key in its env.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../../scripts/local-worker.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const nextBin = path.join(root, 'node_modules/.bin/next');
@@ -64,6 +64,9 @@ export function builtForEdge(dir: string): boolean {
   return Object.keys(JSON.parse(readFileSync(manifest, 'utf8')).middleware ?? {}).length > 0;
 }
 
+/** Next prints `- Local: http://127.0.0.1:<port>` with the port it actually bound. */
+const LOCAL_URL = /Local:\s+(https?:\/\/[^\s/]+)/;
+
 export interface RunningApp {
   url: string;
   output: () => string;
@@ -72,9 +75,8 @@ export interface RunningApp {
 
 /** `next start` with runtime env (the Worker URL and key are read per request, not at build). */
 export async function startApp(dir: string, env: Record<string, string>): Promise<RunningApp> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(nextBin, ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  // Port 0: the OS picks the port as Next binds it, so parallel test files cannot race for one.
+  const child = spawn(nextBin, ['start', '-p', '0', '-H', '127.0.0.1'], {
     cwd: dir,
     env: { ...baseEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,7 +86,7 @@ export async function startApp(dir: string, env: Record<string, string>): Promis
   child.stdout!.on('data', (c) => (output = (output + c).slice(-20_000)));
   child.stderr!.on('data', (c) => (output = (output + c).slice(-20_000)));
   const stop = async () => {
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     kill(child, 'SIGTERM');
     const timer = setTimeout(() => kill(child, 'SIGKILL'), 5_000);
@@ -92,8 +94,14 @@ export async function startApp(dir: string, env: Record<string, string>): Promis
     clearTimeout(timer);
   };
   const deadline = Date.now() + 60_000;
+  let url = '';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}\n${output}`);
+    url ||= LOCAL_URL.exec(output)?.[1] ?? '';
+    if (!url) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
     try {
       // A static asset path: answered without running the middleware or touching the Worker.
       await fetch(`${url}/favicon.ico`);
