@@ -8,6 +8,7 @@ import { flagRoutes } from './admin/flag-routes.ts';
 import { idempotency } from './admin/idempotency.ts';
 import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
+import { documentWriteErrors } from './admin/openapi-helpers.ts';
 import type { AppEnv } from './app-env.ts';
 import { envelope, onError, validationHook } from './errors.ts';
 import { eventsRoutes } from './events/events-routes.ts';
@@ -27,6 +28,7 @@ export const admin = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .route('/', auditRoutes)
   .route('/', insightRoutes);
 
+documentWriteErrors(admin.openAPIRegistry);
 admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
   type: 'http',
   scheme: 'bearer',
@@ -35,7 +37,12 @@ admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
 
 admin.doc31('/openapi.json', {
   openapi: '3.1.0',
-  info: { title: 'edgeflags admin API', version: '1.0.0', description: 'Flags, targeting, rollouts, segments, keys and the audit log.' },
+  info: {
+    title: 'edgeflags admin API',
+    version: '1.0.0',
+    description:
+      'Flags, targeting, rollouts, segments, keys and the audit log. Every error is one envelope, { error: { code, message, details } }, whose code is one of the closed set in the Error schema: 400 malformed, 413 too large, 415 not JSON, 422 refused by a rule, 409 conflict, 428 version required, 429 limited.',
+  },
   servers: [{ url: '/api/v1' }],
 });
 // Browsers call SDK and OFREP routes from any origin with a public client key.
@@ -49,7 +56,7 @@ const sdkCors = cors({
 export const app = new OpenAPIHono<AppEnv>()
   .get('/healthz', (c) => c.json({ ok: true }))
   // Admin responses are never framed, sniffed or cached by intermediaries.
-  .use('/api/*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }), async (c, next) => {
+  .use('/api/*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }), privateAnswers, async (c, next) => {
     await next();
     c.header('Cache-Control', 'no-store');
   })

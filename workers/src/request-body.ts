@@ -17,16 +17,22 @@ interface BodyRule {
   bytes: number;
   /** SDK bodies may come as text/plain: browsers send a string body that way, and sendBeacon must. */
   text: boolean;
+  /**
+   * SDK handlers parse their own body with parseJson after the key check (the hot path reads the
+   * raw body once). Admin bodies are checked here: hono's validator re-parses the text with a
+   * plain JSON.parse and would report a refused body as merely malformed.
+   */
+  parsedByRoute: boolean;
 }
 
 /** First match wins; anything else that carries a body gets the smallest limit. */
 export const BODY_RULES: readonly BodyRule[] = [
-  { prefix: '/sdk/v1/events', bytes: EVENT_LIMITS.bodyBytes, text: true },
-  { prefix: '/sdk/', bytes: CONTEXT_LIMITS.bodyBytes, text: true },
-  { prefix: '/ofrep/', bytes: CONTEXT_LIMITS.bodyBytes, text: true },
-  { prefix: '/api/', bytes: ADMIN_BODY_BYTES, text: false },
+  { prefix: '/sdk/v1/events', bytes: EVENT_LIMITS.bodyBytes, text: true, parsedByRoute: true },
+  { prefix: '/sdk/', bytes: CONTEXT_LIMITS.bodyBytes, text: true, parsedByRoute: true },
+  { prefix: '/ofrep/', bytes: CONTEXT_LIMITS.bodyBytes, text: true, parsedByRoute: true },
+  { prefix: '/api/', bytes: ADMIN_BODY_BYTES, text: false, parsedByRoute: false },
 ];
-const FALLBACK: BodyRule = { prefix: '/', bytes: CONTEXT_LIMITS.bodyBytes, text: false };
+const FALLBACK: BodyRule = { prefix: '/', bytes: CONTEXT_LIMITS.bodyBytes, text: false, parsedByRoute: false };
 
 export function bodyRuleFor(path: string): BodyRule {
   return BODY_RULES.find((r) => path.startsWith(r.prefix)) ?? FALLBACK;
@@ -50,7 +56,7 @@ const limiters = new Map<BodyRule, MiddlewareHandler>(
 
 /**
  * The one middleware in front of every route that reads a body: type, then size, then the
- * parse (parseJson) that the route's validator shares.
+ * limits of parseJson (depth, prototype keys) — here, or in the SDK handler that parses.
  */
 export const requestBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.req.raw.body) return next();
@@ -61,26 +67,12 @@ export const requestBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new ApiError(415, 'unsupported_media_type', `send the body as JSON with Content-Type: application/json, not "${type || 'none'}"`);
   }
   return limiters.get(rule)!(c, async () => {
-    // Lazy, so a caller without a valid key or role costs no read or parse: hono's c.req.text()
-    // and c.req.json() (its validator) find these in the body cache and read on first use.
-    let text: Promise<string> | undefined;
-    let json: Promise<unknown> | undefined;
-    const readText = () => {
-      text ??= c.req.raw.text();
-      return text;
-    };
-    // hono types the cache by value, but holds (and awaits) promises there.
-    c.req.bodyCache.text = lazy(readText) as unknown as string;
-    c.req.bodyCache.json = lazy(() => {
-      json ??= readText().then(parseJson);
-      return json;
-    });
+    if (!rule.parsedByRoute) {
+      // Read once and checked before the route (and its auth) runs: a refused body answers 400
+      // with its reason; the text stays in hono's body cache for the validator and idempotency.
+      const text = await c.req.text();
+      if (text !== '') parseJson(text);
+    }
     await next();
   });
 };
-
-/** A promise that starts its work when first awaited. */
-function lazy<T>(start: () => Promise<T>): Promise<T> {
-  // biome-ignore lint/suspicious/noThenProperty: a thenable is what the body cache holds.
-  return { then: (onValue, onError) => start().then(onValue, onError) } as Promise<T>;
-}

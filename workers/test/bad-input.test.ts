@@ -30,6 +30,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
       call(cfg, { method: 'PUT', key: A, headers: { 'Content-Type': 'application/json' }, body: '{"enabled": tru' }),
     );
     expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe('invalid_json');
   });
 
   it('wrong types and unknown fields, with the path', async () => {
@@ -54,15 +55,20 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     expect(error.message).toMatch(/rules\.0\.conditions\.0\.values\.0.*does not compile/);
   });
 
-  it('an unknown variant, segment or prerequisite cycle', async () => {
+  it('an unknown variant or segment is a rule violation (422)', async () => {
     const variant = await unchanged(() =>
       call(cfg, { method: 'PUT', key: A, json: { version: 1, enabled: true, offVariant: 'off', defaultServe: { variant: 'maybe' } } }),
     );
-    expect((await errorOf(variant)).message).toMatch(/unknown variant "maybe"/);
+    expect(variant.status).toBe(422);
+    expect(await errorOf(variant)).toMatchObject({ code: 'rule_violation', message: expect.stringMatching(/unknown variant "maybe"/) });
     const segment = await unchanged(() =>
       call(cfg, { method: 'PUT', key: A, json: rule({ attribute: 'targetingKey', op: 'inSegment', values: ['nobody'] }) }),
     );
-    expect((await errorOf(segment)).message).toMatch(/segment "nobody" does not exist/);
+    expect(segment.status).toBe(422);
+    expect(await errorOf(segment)).toMatchObject({
+      code: 'rule_violation',
+      message: expect.stringMatching(/segment "nobody" does not exist/),
+    });
   });
 
   it('weights that do not sum to 100%', async () => {

@@ -14,7 +14,11 @@ export const FlagMetadata = z.strictObject({
   owner: z.string().max(200).optional(),
   type: z.enum(FLAG_TYPES).optional(),
   expiresAt: z.iso.date().nullable().optional().openapi({ description: 'Release flags should expire (YYYY-MM-DD)' }),
-  links: z.array(z.url().max(500)).max(10).optional(),
+  // Links are rendered as anchors in the admin app: javascript:, data: or vbscript: would run there.
+  links: z
+    .array(z.url({ protocol: /^https?$/, error: 'links must be http(s) URLs' }).max(500))
+    .max(10)
+    .optional(),
   clientVisible: z.boolean().optional().openapi({ description: 'Client keys (browsers) may see its evaluated value' }),
   protectiveState: z.enum(['off', 'on']).optional().openapi({
     description: 'The emergency state (default off; on for e.g. a maintenance switch): switching into it needs no version',
