@@ -18,11 +18,12 @@ import { requestBody } from './request-body.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
 
 /** The Worker's HTTP surface: admin API (+ OpenAPI 3.1), native SDK routes, OFREP. */
-export const admin = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+const adminApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+// Every admin write honours Idempotency-Key; its access rule is declared on the route itself.
+adminApi.use('*', idempotency);
+export const admin = adminApi
   .route('/', flagRoutes)
   .route('/', configRoutes)
-  // Every admin write honours Idempotency-Key; its access rule is declared on the route itself.
-  .use('*', idempotency)
   .route('/', environmentRoutes)
   .route('/', keyRoutes)
   .route('/', auditRoutes)
