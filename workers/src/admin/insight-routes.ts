@@ -8,11 +8,12 @@ import { access } from '../auth/route-policy.ts';
 import { db } from '../db.ts';
 import { notFound, validationHook } from '../errors.ts';
 import { forwardToHub } from '../sdk/forward-to-hub.ts';
-import { toDefinition } from '../snapshot/build-snapshot.ts';
+import { buildSnapshot, toDefinition } from '../snapshot/build-snapshot.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { Exposures, Impact, RecentContexts } from './responses.ts';
 import { Actor } from './row-schemas.ts';
 import { ConfigPut, EnvParam, FlagEnvParams } from './schemas.ts';
+import { StoredProblems, storedProblems } from './stored-problems.ts';
 import { loadConfig, proposeSnapshot } from './write-config.ts';
 
 const HOUR_MS = 3_600_000;
@@ -23,7 +24,12 @@ const brief = (r: EvaluationResult): Brief => ({ value: r.value, variant: r.vari
 
 function recent(env: AppEnv['Bindings'], environment: string, limit: number) {
   return db(env)
-    .select({ contextKey: recentContexts.contextKey, context: recentContexts.context, seenAt: recentContexts.seenAt })
+    .select({
+      contextKey: recentContexts.contextKey,
+      context: recentContexts.context,
+      seenAt: recentContexts.seenAt,
+      source: recentContexts.source,
+    })
     .from(recentContexts)
     .where(eq(recentContexts.environment, environment))
     .orderBy(desc(recentContexts.seenAt))
@@ -123,6 +129,25 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   )
   .openapi(
     createRoute({
+      method: 'get',
+      path: '/environments/{env}/problems',
+      tags: ['insights'],
+      security,
+      middleware: [requireRole('viewer')],
+      request: { params: EnvParam },
+      responses: ok(
+        'Stored flags and segments that would not validate today (e.g. lookaround regexes saved before RE2); they answer PARSE_ERROR until fixed',
+        StoredProblems,
+      ),
+    }),
+    async (c) => {
+      const { env } = c.req.valid('param');
+      const snapshot = await buildSnapshot(db(c.env), env);
+      return c.json({ environment: env, problems: storedProblems(snapshot) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
       method: 'post',
       path: '/flags/{key}/environments/{env}/impact',
       tags: ['insights'],
@@ -154,6 +179,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         if (examples.length < EXAMPLES)
           examples.push({ contextKey: row.contextKey, context: row.context, before: brief(was), after: brief(will) });
       }
-      return c.json({ flag: key, environment: env, sampled: sample.length, changed, examples }, 200);
+      const sources = new Set(sample.map((r) => r.source)).size;
+      return c.json({ flag: key, environment: env, sampled: sample.length, sources, changed, examples }, 200);
     },
   );

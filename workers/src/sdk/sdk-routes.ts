@@ -1,7 +1,7 @@
-import type { EvaluationContext } from '@edgeflags/core';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { requireSdkKey, requireSdkKeyForRead } from '../auth/sdk-auth.ts';
+import { sampleContext } from '../events/sample-context.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { evaluateForKey, evaluationEtag } from './bulk-evaluate.ts';
 import { readContext } from './context.ts';
@@ -32,22 +32,6 @@ sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), async (c) 
   if (c.req.header('if-none-match') === etag) return c.body(null, 304);
   return c.json({ environment: snap.environment, version: snap.version, flags: evaluateForKey(snap, key.kind, context) });
 });
-
-/**
- * Browsers send their context here rather than with exposures, so a small sample of evaluated
- * contexts feeds the "how many would change" preview. Off the response path (waitUntil), only
- * contexts that name someone, and only from requests within the key's rate limit.
- */
-function sampleContext(c: Context<AppEnv>, environment: string, context: EvaluationContext): void {
-  const rate = Number(c.env.CONTEXT_SAMPLE_RATE ?? 0.05);
-  const contextKey = context.targetingKey ?? context.userId;
-  if (typeof contextKey !== 'string' || !(Math.random() < rate)) return;
-  const message = { environment, receivedAt: Date.now(), events: [], contexts: [{ contextKey, context }] };
-  const send = async () => {
-    if (await c.get('withinLimit')) await c.env.EVENTS.send(message, { contentType: 'json' });
-  };
-  c.executionCtx.waitUntil(send().catch(() => {}));
-}
 
 sdkRoutes.get('/stream', requireSdkKey('server', 'client'), (c) => {
   const key = c.get('sdkKey');
