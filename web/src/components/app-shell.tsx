@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useSession } from '../app-context.ts';
 import { useRoute } from '../hooks/use-route.ts';
+import { DeliveryWatch } from './delivery-banner.tsx';
 import { Link } from './link.tsx';
 import { Logo } from './logo.tsx';
 
@@ -44,6 +45,7 @@ export function AppShell({ children }: { children: ComponentChildren }) {
         </div>
       </header>
       <main id="main" class="main" tabIndex={-1}>
+        <DeliveryWatch />
         {children}
       </main>
     </div>
