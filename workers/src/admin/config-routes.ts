@@ -5,10 +5,10 @@ import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { ApiError, validationHook } from '../errors.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
+import { toggleConfig } from './protective-move.ts';
 import { ConfigWriteResult } from './responses.ts';
 import { FlagEnvironmentConfig } from './row-schemas.ts';
 import { ConfigPut, FlagEnvParams, Rollout, Toggle } from './schemas.ts';
-import { toggleConfig } from './protective-move.ts';
 import { expectedVersion, loadConfig, requireVersion, writeConfig } from './write-config.ts';
 
 const path = '/flags/{key}/environments/{env}';

@@ -9,13 +9,13 @@ import { db, statement } from '../db.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
 import { publishEverywhere } from '../snapshot/publish.ts';
 import { auditStatement, bumpStatement } from './audit.ts';
+import { isUniqueViolation } from './conflicts.ts';
+import { flagWriteRoutes } from './flag-write-routes.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { FlagCreated, FlagDetail, FlagList } from './responses.ts';
 import { FlagCreate, KeyParam } from './schemas.ts';
 import { proposeSnapshot } from './write-config.ts';
 import { checkWritePolicies } from './write-policies.ts';
-import { isUniqueViolation } from './conflicts.ts';
-import { flagWriteRoutes } from './flag-write-routes.ts';
 
 /** Flags: metadata shared by every environment. Targeting lives in config-routes.ts. */
 export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -114,7 +114,15 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       const row = { key, kind, variants, ...meta, expiresAt: meta.expiresAt ?? null };
       await checkWritePolicies(c, { action: 'flag.create', resourceKey: key, protective: false });
       // Added (off) to every environment: each snapshot must still validate and fit, before saving.
-      const definition: FlagDefinition = { key, kind, variants, enabled: false, offVariant, defaultServe: { variant: offVariant }, version: 1 };
+      const definition: FlagDefinition = {
+        key,
+        kind,
+        variants,
+        enabled: false,
+        offVariant,
+        defaultServe: { variant: offVariant },
+        version: 1,
+      };
       if (row.clientVisible) definition.clientVisible = true;
       for (const e of envs) await proposeSnapshot(c, e.key, definition);
       // A create racing another create of the same key loses on the primary key (the batch rolls back).
@@ -134,7 +142,11 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       await created.catch((err: unknown) => {
         throw isUniqueViolation(err) ? new ApiError(409, 'already_exists', `flag "${key}" already exists`) : err;
       });
-      const delivery = await publishEverywhere(c, envs.map((e) => e.key), [key]);
+      const delivery = await publishEverywhere(
+        c,
+        envs.map((e) => e.key),
+        [key],
+      );
       // The stored row, defaults included, so the answer carries the `version` the next edit sends.
       const stored = await d.select().from(flags).where(eq(flags.key, key)).get();
       if (!stored) throw notFound(`flag "${key}"`);
