@@ -13,6 +13,8 @@ export interface SdkKey {
   id: string;
   kind: 'server' | 'client';
   environment: string;
+  /** Epoch ms after which the key is refused (set at creation or by a rotation); null: never. */
+  expiresAt: number | null;
 }
 
 /** Hono generics for every sub-app: bindings plus what the auth middleware sets. */

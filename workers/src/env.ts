@@ -18,4 +18,8 @@ export interface Env extends Omit<WranglerEnv, 'EVENTS' | 'ADMIN_TOKEN' | 'STREA
   ADMIN_TOKEN?: string;
   /** HMAC key for signed stream URLs (OFREP SSE cannot send headers). */
   STREAM_SECRET?: string;
+  /** Stream caps of one environment's hub (defaults in hub/stream-caps.ts; docs/keys.md). */
+  STREAM_CAP_PER_ENVIRONMENT?: string;
+  STREAM_CAP_PER_KEY?: string;
+  STREAM_CAP_PER_CALLER?: string;
 }

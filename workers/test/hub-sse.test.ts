@@ -14,7 +14,9 @@ interface SseEvent {
   comment?: string;
 }
 
-const SNAPSHOT = JSON.stringify({ flags: { 'maintenance-mode': { kind: 'boolean', on: false } } });
+// Client-visible, so browser subscribers may be told these keys changed (server-only keys are not named).
+const visible = (key: string) => ({ key, kind: 'boolean', enabled: false, clientVisible: true });
+const SNAPSHOT = JSON.stringify({ flags: ['maintenance-mode', 'a', 'b'].map(visible) });
 
 /** Reads a text/event-stream body block by block, the way EventSource splits it. */
 class SseReader {
@@ -88,7 +90,7 @@ describe('EnvironmentHub SSE', () => {
     const ofrep = await subscribe(stub, 'ofrep');
     const secondOfrep = await subscribe(stub, 'ofrep');
 
-    expect(await stub.publish(event(1))).toEqual({ version: 1, sent: 4 });
+    expect(await stub.publish(event(1))).toMatchObject({ version: 1, sent: 4 });
 
     const snapshot = await server.next();
     expect(snapshot).toMatchObject({ id: '1', event: 'snapshot' });

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { adminTokens, environments, sdkKeys } from '../../../drizzle/schema.ts';
@@ -10,10 +10,22 @@ import { hintOf, newId, newSecret, type SecretKind, sha256Hex } from '../auth/se
 import { db, statement } from '../db.ts';
 import { notFound, validationHook } from '../errors.ts';
 import { auditStatement } from './audit.ts';
+import { allEnvironmentKeys, assertFutureExpiry, endKeyStreams, rotate } from './key-lifecycle.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { AdminTokenCreated, AdminTokenList, SdkKeyCreated, SdkKeyList } from './responses.ts';
 import { AdminToken, SdkKey } from './row-schemas.ts';
-import { AdminTokenCreate, IdParam, SdkKeyCreate } from './schemas.ts';
+import { AdminTokenCreate, IdParam, KeyRotate, SdkKeyCreate } from './schemas.ts';
+
+/** Revocation answers how many open streams of the key its hub(s) ended (null: a hub was unreachable). */
+const StreamsClosed = z
+  .number()
+  .int()
+  .nullable()
+  .openapi({ description: 'Open streams of the key ended at once; null when a hub could not be reached' });
+const SdkKeyRevoked = SdkKey.extend({ streamsClosed: StreamsClosed }).openapi('SdkKeyRevoked');
+const AdminTokenRevoked = AdminToken.extend({ streamsClosed: StreamsClosed }).openapi('AdminTokenRevoked');
+const SdkKeyRotated = SdkKeyCreated.extend({ replaced: SdkKey }).openapi('SdkKeyRotated');
+const AdminTokenRotated = AdminTokenCreated.extend({ replaced: AdminToken }).openapi('AdminTokenRotated');
 
 const publicKey = ({ hash: _h, ...row }: typeof sdkKeys.$inferSelect) => row;
 const publicToken = ({ hash: _h, ...row }: typeof adminTokens.$inferSelect) => row;
@@ -29,17 +41,18 @@ interface MintedRow {
  * Creates a key or token: a fresh secret, only its hash stored, insert and audit entry in one
  * batch. The caller's `insert` adds the columns of its own table; the secret is returned once.
  */
-async function mint<F extends { name: string; environment?: string }>(
+async function mint<F extends { name: string; environment?: string; expiresAt?: number | undefined }>(
   c: Context<AppEnv>,
   kind: SecretKind,
   type: 'sdk_key' | 'admin_token',
   fields: F,
   insert: (row: MintedRow & F) => D1PreparedStatement,
 ) {
+  assertFutureExpiry(fields.expiresAt);
   const secret = newSecret(kind);
   const row = { id: newId(), ...fields, hash: await sha256Hex(secret), hint: hintOf(secret), createdAt: Date.now() };
   const { hash: _hash, ...visible } = row;
-  const after = { ...visible, revokedAt: null, expiresAt: null, replacedBy: null };
+  const after = { ...visible, revokedAt: null, expiresAt: fields.expiresAt ?? null, replacedBy: null };
   await c.env.DB.batch([
     insert(row),
     auditStatement(c.env.DB, {
@@ -97,7 +110,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       path: '/sdk-keys',
       tags: ['keys'],
       security,
-      middleware: [requireRole('admin')],
+      middleware: [access('admin')],
       request: jsonBody(SdkKeyCreate),
       responses: ok('Created; `secret` is shown this once', SdkKeyCreated),
     }),
@@ -116,9 +129,9 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       path: '/sdk-keys/{id}',
       tags: ['keys'],
       security,
-      middleware: [requireRole('admin')],
+      middleware: [access('admin')],
       request: { params: IdParam },
-      responses: ok('Revoked', SdkKey),
+      responses: ok('Revoked; its open streams are ended at once', SdkKeyRevoked),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -127,7 +140,27 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       if (!before || before.revokedAt) throw notFound(`SDK key ${id}`);
       const revoked = await revoke(c, 'sdk_key', publicKey(before));
       forgetSdkKeys();
-      return c.json(revoked, 200);
+      const streamsClosed = await endKeyStreams(c.env, id, [before.environment], revoked.revokedAt);
+      return c.json({ ...revoked, streamsClosed }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/sdk-keys/{id}/rotate',
+      tags: ['keys'],
+      security,
+      middleware: [access('admin')],
+      request: { params: IdParam, ...jsonBody(KeyRotate) },
+      responses: ok('A new key replacing this one (`secret` shown this once); the old one expires after the overlap', SdkKeyRotated),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const before = await db(c.env).select().from(sdkKeys).where(eq(sdkKeys.id, id)).get();
+      const { created, replaced, endsAt } = await rotate(c, 'sdk_key', id, before && publicKey(before), c.req.valid('json'));
+      forgetSdkKeys();
+      await endKeyStreams(c.env, id, [replaced.environment], endsAt);
+      return c.json({ ...created, replaced }, 200);
     },
   )
   .openapi(
@@ -147,7 +180,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       path: '/admin-tokens',
       tags: ['keys'],
       security,
-      middleware: [requireRole('admin')],
+      middleware: [access('admin')],
       request: jsonBody(AdminTokenCreate),
       responses: ok('Created; `secret` is shown this once', AdminTokenCreated),
     }),
@@ -163,15 +196,35 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       path: '/admin-tokens/{id}',
       tags: ['keys'],
       security,
-      middleware: [requireRole('admin')],
+      middleware: [access('admin')],
       request: { params: IdParam },
-      responses: ok('Revoked', AdminToken),
+      responses: ok('Revoked; its open change streams are ended at once', AdminTokenRevoked),
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const d = db(c.env);
       const before = await d.select().from(adminTokens).where(eq(adminTokens.id, id)).get();
       if (!before || before.revokedAt) throw notFound(`admin token ${id}`);
-      return c.json(await revoke(c, 'admin_token', publicToken(before)), 200);
+      const revoked = await revoke(c, 'admin_token', publicToken(before));
+      const streamsClosed = await endKeyStreams(c.env, id, await allEnvironmentKeys(c.env), revoked.revokedAt);
+      return c.json({ ...revoked, streamsClosed }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin-tokens/{id}/rotate',
+      tags: ['keys'],
+      security,
+      middleware: [access('admin')],
+      request: { params: IdParam, ...jsonBody(KeyRotate) },
+      responses: ok('A new token replacing this one (`secret` shown this once); the old one expires after the overlap', AdminTokenRotated),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const before = await db(c.env).select().from(adminTokens).where(eq(adminTokens.id, id)).get();
+      const { created, replaced, endsAt } = await rotate(c, 'admin_token', id, before && publicToken(before), c.req.valid('json'));
+      await endKeyStreams(c.env, id, await allEnvironmentKeys(c.env), endsAt);
+      return c.json({ ...created, replaced }, 200);
     },
   );

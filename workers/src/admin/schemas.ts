@@ -110,8 +110,16 @@ export const EnvironmentCreate = z
   .strictObject({ key: Key, name: z.string().min(1).max(100), production: z.boolean().default(false), reason: Reason })
   .openapi('EnvironmentCreate');
 
+/** Optional expiry of a key or token: epoch ms, in the future (422 otherwise). */
+const ExpiresAt = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .openapi({ description: 'Epoch ms after which the key is refused and its streams end' });
+
 export const SdkKeyCreate = z
-  .strictObject({ kind: z.enum(['server', 'client']), environment: Key, name: z.string().min(1).max(100) })
+  .strictObject({ kind: z.enum(['server', 'client']), environment: Key, name: z.string().min(1).max(100), expiresAt: ExpiresAt })
   .openapi('SdkKeyCreate');
 
 export const AdminTokenCreate = z
@@ -119,8 +127,23 @@ export const AdminTokenCreate = z
     name: z.string().min(1).max(100),
     role: z.enum(['viewer', 'editor', 'admin']),
     productionAccess: z.boolean().default(true),
+    expiresAt: ExpiresAt,
   })
   .openapi('AdminTokenCreate');
+
+/** Rotation: a new secret now; the old one keeps working for `overlapSeconds`, then expires. */
+export const KeyRotate = z
+  .strictObject({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .default(24 * 3600)
+      .openapi({ description: 'How long the old secret keeps working (0: ends now); default one day, at most 30 days' }),
+    expiresAt: ExpiresAt,
+  })
+  .openapi('KeyRotate');
 
 export const AuditQuery = z.object({
   flag: z.string().optional(),

@@ -1,11 +1,11 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { adminTokens } from '../../../drizzle/schema.ts';
 import type { Actor, AppEnv, Role } from '../app-env.ts';
 import { db } from '../db.ts';
 import { ApiError } from '../errors.ts';
-import { kindOf, presentedSecret, sha256Hex } from './secrets.ts';
+import { isWellFormedSecret, kindOf, presentedSecret, sha256Hex } from './secrets.ts';
 
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 
@@ -21,7 +21,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   if (!secret) throw new ApiError(401, 'unauthorized', 'send an admin token as "Authorization: Bearer efa_…"');
   if (kindOf(secret) !== 'admin') throw new ApiError(401, 'unauthorized', 'this route takes an admin token (efa_…), not an SDK key');
   const actor = await findActor(c.env, secret);
-  if (!actor) throw new ApiError(401, 'unauthorized', 'unknown or revoked admin token');
+  if (!actor) throw new ApiError(401, 'unauthorized', 'unknown, revoked or expired admin token');
   c.set('actor', actor);
   return actor;
 }
@@ -44,10 +44,13 @@ async function findActor(env: AppEnv['Bindings'], secret: string): Promise<Actor
   if (env.ADMIN_TOKEN && hash === (await sha256Hex(env.ADMIN_TOKEN))) {
     return { id: 'bootstrap', name: 'bootstrap admin', role: 'admin', productionAccess: true };
   }
+  // Junk is refused before D1; expired tokens (set at creation or by a rotation) like revoked ones.
+  if (!isWellFormedSecret(secret)) return undefined;
+  const live = or(isNull(adminTokens.expiresAt), gt(adminTokens.expiresAt, Date.now()));
   const row = await db(env)
     .select()
     .from(adminTokens)
-    .where(and(eq(adminTokens.hash, hash), isNull(adminTokens.revokedAt)))
+    .where(and(eq(adminTokens.hash, hash), isNull(adminTokens.revokedAt), live))
     .get();
   return row && { id: row.id, name: row.name, role: row.role, productionAccess: row.productionAccess };
 }

@@ -1,17 +1,30 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
-import { sdkKeys } from '../../../drizzle/schema.ts';
+import { environments, sdkKeys } from '../../../drizzle/schema.ts';
 import type { AppEnv, SdkKey } from '../app-env.ts';
 import { db } from '../db.ts';
+import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { kindOf, presentedSecret, sha256Hex } from './secrets.ts';
+import { SdkKeyCache } from './sdk-key-cache.ts';
+import { isWellFormedSecret, kindOf, presentedSecret, sha256Hex } from './secrets.ts';
 
 /**
- * SDK keys sit on the hot path, so each isolate remembers a lookup for KEY_CACHE_MS: a revoked
- * key keeps working for at most that long in an isolate that has already seen it.
+ * SDK keys sit on the hot path, so each isolate remembers a lookup. An isolate that has seen a
+ * key re-reads it in the background once its entry is KEY_REVALIDATE_MS old and never serves an
+ * entry older than KEY_CACHE_MS: a key revoked or rotated elsewhere stops there within that
+ * bound (docs/keys.md). Expiry needs no re-read: the cached key carries its `expiresAt`.
  */
-export const KEY_CACHE_MS = 30_000;
-const cache = new Map<string, { key: SdkKey | null; at: number }>();
+export const KEY_CACHE_MS = 15_000;
+export const KEY_REVALIDATE_MS = 5_000;
+
+/** Unknown keys are remembered apart, so a flood of them never evicts a valid key. */
+export const sdkKeyCache = new SdkKeyCache<SdkKey>({
+  maxKeys: 10_000,
+  maxUnknown: 2_000,
+  keyTtlMs: KEY_CACHE_MS,
+  revalidateAfterMs: KEY_REVALIDATE_MS,
+  unknownTtlMs: 60_000,
+});
 
 /** SDK key check for routes with effects (streams, events): the rate limit is checked first. */
 export function requireSdkKey(...kinds: SdkKey['kind'][]) {
@@ -34,10 +47,13 @@ function sdkKey(kinds: SdkKey['kind'][], alongside: boolean) {
     if (!secret) throw new ApiError(401, 'unauthorized', 'send an SDK key as "Authorization: Bearer efs_…/efc_…" or "X-API-Key"');
     const kind = kindOf(secret);
     if (kind === 'admin') throw new ApiError(401, 'unauthorized', 'SDK routes take an SDK key (efs_… or efc_…), not an admin token');
+    if (!isWellFormedSecret(secret))
+      throw new ApiError(401, 'unauthorized', 'malformed SDK key: expected efs_ or efc_ and 32 letters or digits');
     // Server keys are secrets: never accepted in a URL, where logs and referrers would keep them.
     if (kind === 'server' && !presentedSecret(c.req.raw.headers)) throw new ApiError(401, 'unauthorized', 'send server keys in a header');
-    const key = await lookup(c.env, secret);
+    const key = await lookupSdkKey(c.env, secret, (work) => c.executionCtx.waitUntil(work));
     if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked SDK key');
+    if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw new ApiError(401, 'unauthorized', 'this SDK key has expired');
     if (!kinds.includes(key.kind)) throw new ApiError(403, 'forbidden', `this route takes a ${kinds.join(' or ')} key`);
     const verdict = c.env.SDK_RATE_LIMITER.limit({ key: key.id }).then((v) => v.success);
     c.set('sdkKey', key);
@@ -50,22 +66,37 @@ function sdkKey(kinds: SdkKey['kind'][], alongside: boolean) {
 
 const rateLimited = () => new ApiError(429, 'rate_limited', 'too many requests for this key; retry in a minute');
 
-async function lookup(env: AppEnv['Bindings'], secret: string): Promise<SdkKey | null> {
+/** The live key a well-formed secret names, through the isolate cache; null when unknown or revoked. */
+export async function lookupSdkKey(
+  env: Pick<Env, 'DB'>,
+  secret: string,
+  defer: (work: Promise<unknown>) => void,
+  now = Date.now(),
+): Promise<SdkKey | null> {
   const hash = await sha256Hex(secret);
-  const hit = cache.get(hash);
-  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.key;
+  return sdkKeyCache.get(hash, defer, now, () => readKey(env, eq(sdkKeys.hash, hash)));
+}
+
+/**
+ * The key as D1 has it now, with its environment: streams outlive any cache, so opening one
+ * reads the key fresh. Null when the key or its environment is gone, revoked or expired.
+ */
+export async function currentSdkKey(env: Pick<Env, 'DB'>, id: string): Promise<SdkKey | null> {
+  const key = await readKey(env, eq(sdkKeys.id, id));
+  return key && (key.expiresAt === null || key.expiresAt > Date.now()) ? key : null;
+}
+
+async function readKey(env: Pick<Env, 'DB'>, where: ReturnType<typeof eq>): Promise<SdkKey | null> {
   const row = await db(env)
-    .select()
+    .select({ id: sdkKeys.id, kind: sdkKeys.kind, environment: sdkKeys.environment, expiresAt: sdkKeys.expiresAt })
     .from(sdkKeys)
-    .where(and(eq(sdkKeys.hash, hash), isNull(sdkKeys.revokedAt)))
+    .innerJoin(environments, eq(environments.key, sdkKeys.environment))
+    .where(and(where, isNull(sdkKeys.revokedAt)))
     .get();
-  const key = row ? { id: row.id, kind: row.kind, environment: row.environment } : null;
-  if (cache.size > 10_000) cache.clear();
-  cache.set(hash, { key, at: Date.now() });
-  return key;
+  return row ?? null;
 }
 
 /** Drops cached lookups, so a revocation in this isolate takes effect at once. */
 export function forgetSdkKeys(): void {
-  cache.clear();
+  sdkKeyCache.clear();
 }

@@ -6,9 +6,22 @@ export const PREFIX: Record<SecretKind, string> = { server: 'efs_', client: 'efc
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** 32 base62 characters: ~190 bits from the CSPRNG. */
+/** Base62 characters after the prefix in a minted secret: ~190 bits from the CSPRNG. */
+export const SECRET_LENGTH = 32;
+
+/**
+ * What a key can look like: a known prefix, then base62 only, 32 characters when minted here
+ * (up to 48 accepted: the readable local seed keys have 34). Anything else is refused before
+ * any lookup, so junk costs neither a hash, a D1 read nor a cache entry.
+ */
+const WELL_FORMED = /^ef[sca]_[0-9A-Za-z]{32,48}$/;
+
+export function isWellFormedSecret(secret: string): boolean {
+  return WELL_FORMED.test(secret);
+}
+
 export function newSecret(kind: SecretKind): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const bytes = crypto.getRandomValues(new Uint8Array(SECRET_LENGTH));
   let s = PREFIX[kind];
   for (const b of bytes) s += ALPHABET[b % 62];
   return s;

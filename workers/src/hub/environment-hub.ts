@@ -14,7 +14,12 @@
 
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
+import { envelope } from '../errors.ts';
+import { kvKey } from '../snapshot/build-snapshot.ts';
+import { confirmDelivered, markPending } from '../snapshot/delivery-state.ts';
 import { EventLog, type RecentEvent } from './event-log.ts';
+import { alarmNoLaterThan, KeyDeadlines } from './key-deadlines.ts';
+import { type KvStatus, KvWriter } from './kv-writer.ts';
 import {
   assertPublishEvent,
   CLIENT_KINDS,
@@ -28,13 +33,17 @@ import {
   parseAck,
   readLastEventId,
 } from './messages.ts';
+import { type Head, SnapshotStore } from './snapshot-store.ts';
 import { formatSseEvent, SseClients } from './sse-clients.ts';
+import { callerTag, capRefusal, keyTag, readStreamOwner, type StreamCaps, type StreamOwner, streamCaps } from './stream-caps.ts';
 
 /** Proxies close streams silent for about a minute or more; 25 s stays well inside that. */
 const SSE_HEARTBEAT_MS = 25_000;
+/** WebSocket close code for a revoked or expired key (4000–4999: the application's own). */
+const KEY_ENDED_CLOSE_CODE = 4001;
 const RECENT_STATS = 20;
-const HEAD_KEY = 'head';
-const SNAPSHOT_KEY = 'snapshot';
+/** How long a publish waits for its KV write before answering "pending" (the alarm finishes it). */
+const KV_WAIT_BUDGET_MS = 2000;
 
 export type { ClientKind, PublishEvent, RecentEvent };
 
@@ -55,41 +64,63 @@ interface SocketAttachment {
   ackedVersion: number;
 }
 
-interface Head {
-  version: number;
-  etag: string;
-}
+/** What a publish did: the hub's head after it, SDK streams reached, and the KV copy's state. */
+export type PublishOutcome = { version: number; sent: number } & KvStatus;
 
 export class EnvironmentHub extends DurableObject<Env> {
   readonly #log: EventLog;
   readonly #sse = new SseClients();
-  /** `null` once storage said nothing was published; `undefined` until read. */
-  #head: Head | null | undefined;
-  #snapshot: string | undefined;
+  readonly #deadlines: KeyDeadlines;
+  readonly #caps: StreamCaps;
+  readonly #store: SnapshotStore;
+  readonly #kv: KvWriter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#log = new EventLog(ctx.storage.kv);
+    this.#store = new SnapshotStore(ctx.storage.kv);
+    this.#kv = new KvWriter({
+      storage: ctx.storage,
+      kv: env.SNAPSHOTS,
+      key: () => kvKey(this.#environment()),
+      latest: () => {
+        const head = this.#store.head();
+        return head && { version: head.version, etag: head.etag, snapshot: this.#store.snapshot() };
+      },
+      confirmed: (version) => confirmDelivered(env.DB, this.#environment(), version),
+      failed: (error) => markPending(env.DB, this.#environment(), error),
+    });
+    this.#deadlines = new KeyDeadlines(ctx.storage.kv);
+    this.#caps = streamCaps(env);
     // Answered by the runtime without waking the object, so heartbeats cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
   }
 
-  async publish(event: PublishEvent): Promise<{ version: number; sent: number }> {
+  /**
+   * Stores and broadcasts a newer snapshot (an older or equal one only re-checks KV, so the
+   * reconciler can call this again safely), then brings the KV copy along: written, scheduled
+   * within a second, or pending with the error. Throws only for a malformed or oversized event.
+   * `waitForKv: false` (the edge seeding the hub from D1) leaves the KV write to the alarm.
+   */
+  async publish(event: PublishEvent, options: { waitForKv?: boolean } = {}): Promise<PublishOutcome> {
     assertPublishEvent(event);
-    const head = this.#readHead();
-    if (head && event.version <= head.version) return { version: head.version, sent: 0 };
-
-    const { version, etag, snapshot, changed } = event;
-    // Stored before sending; the output gate holds the sends until the write is durable,
-    // so no client ever sees a version the hub could forget.
-    this.ctx.storage.kv.put(HEAD_KEY, { version, etag });
-    this.ctx.storage.kv.put(SNAPSHOT_KEY, snapshot);
-    this.#head = { version, etag };
-    this.#snapshot = snapshot;
-
-    const sent = this.#broadcast({ version, etag, snapshot, changed });
-    this.#log.append(version, Date.now(), sent, changed);
-    return { version, sent };
+    const head = this.#store.head();
+    let sent = 0;
+    if (!head || event.version > head.version) {
+      const { version, etag, snapshot } = event;
+      // Stored before sending; the output gate holds the sends until the write is durable,
+      // so no client ever sees a version the hub could forget.
+      this.#store.put(version, etag, snapshot);
+      // After a gap (a publish that never arrived) the hub cannot tell what changed in between;
+      // nor from an empty list (segments, reconciliation): resumers are told to refetch all.
+      const known = event.changed.length > 0 && (head === null || version === head.version + 1);
+      const changed = known ? event.changed : undefined;
+      sent = this.#broadcast({ version, etag, snapshot, changed });
+      this.#log.append(version, Date.now(), sent, changed);
+    }
+    const version = this.#store.head()?.version ?? event.version;
+    const kv = await this.#syncKv(version, options.waitForKv ?? true);
+    return { version, sent, ...kv };
   }
 
   async current(sinceVersion?: number): Promise<{ version: number; etag: string; snapshot?: string } | null> {
@@ -108,28 +139,53 @@ export class EnvironmentHub extends DurableObject<Env> {
     return { version: this.#readHead()?.version ?? 0, connections, recent: this.#log.recent(RECENT_STATS) };
   }
 
+  /**
+   * Ends a key's streams: at once when revoked (`at` now or past), else at `at` (expiry, end of
+   * a rotation's overlap). From then on this hub refuses new streams of the key too.
+   */
+  async closeKey(keyId: string, at: number = Date.now()): Promise<{ closed: number }> {
+    if (typeof keyId !== 'string' || keyId === '' || !Number.isSafeInteger(at))
+      throw new TypeError('closeKey: expected a key id and an epoch ms');
+    this.#deadlines.set(keyId, at);
+    if (at > Date.now()) {
+      await alarmNoLaterThan(this.ctx.storage, at);
+      return { closed: 0 };
+    }
+    return { closed: this.#closeDue(Date.now()) };
+  }
+
   override async fetch(request: Request): Promise<Response> {
     const kind = request.headers.get('X-Edgeflags-Kind');
     if (!isClientKind(kind)) return new Response('X-Edgeflags-Kind must be server, client, ofrep or admin', { status: 400 });
     const lastEventId = readLastEventId(request);
+    const isUpgrade = request.headers.get('Upgrade')?.toLowerCase() === 'websocket';
+    if (!isUpgrade && !request.headers.get('Accept')?.includes('text/event-stream')) {
+      return new Response('Expected a WebSocket upgrade or Accept: text/event-stream', { status: 426 });
+    }
+    const { expiresAt, ...owner } = readStreamOwner(request);
+    const refusal = await this.#admit(kind, owner, expiresAt);
+    if (refusal) return refusal;
 
-    if (request.headers.get('Upgrade')?.toLowerCase() === 'websocket') {
-      const keyId = (request.headers.get('X-Edgeflags-Key-Id') ?? '').slice(0, 128);
-      return this.#acceptWebSocket(kind, keyId, lastEventId);
-    }
-    if (request.headers.get('Accept')?.includes('text/event-stream')) {
-      const missed = this.#missedState(lastEventId);
-      const response = this.#sse.open(kind, missed ? formatSseEvent(missed.version, kind, messageFor(kind, missed)) : undefined);
-      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SSE_HEARTBEAT_MS);
-      return response;
-    }
-    return new Response('Expected a WebSocket upgrade or Accept: text/event-stream', { status: 426 });
+    if (isUpgrade) return this.#acceptWebSocket(kind, owner, lastEventId);
+    const missed = this.#missedState(lastEventId);
+    const response = this.#sse.open(kind, owner, missed ? formatSseEvent(missed.version, kind, messageFor(kind, missed)) : undefined);
+    await alarmNoLaterThan(this.ctx.storage, Date.now() + SSE_HEARTBEAT_MS);
+    return response;
   }
 
+  // One alarm serves every timed job of the hub; each job only ever moves it earlier
+  // (alarmNoLaterThan), so none of them can postpone another's.
   override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.#closeDue(now);
     this.#sse.ping();
+    await this.#kv.onAlarm(now);
+    const kvDue = this.#kv.nextAttemptAt();
+    if (kvDue !== null) await alarmNoLaterThan(this.ctx.storage, kvDue);
     // An evicted object has no streams left, so the heartbeat stops by itself.
-    if (this.#sse.size > 0) await this.ctx.storage.setAlarm(Date.now() + SSE_HEARTBEAT_MS);
+    if (this.#sse.size > 0) await alarmNoLaterThan(this.ctx.storage, now + SSE_HEARTBEAT_MS);
+    const deadline = this.#deadlines.next(now);
+    if (deadline !== undefined) await alarmNoLaterThan(this.ctx.storage, deadline);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -149,10 +205,47 @@ export class EnvironmentHub extends DurableObject<Env> {
     closeQuietly(ws, 1011, 'error');
   }
 
-  #acceptWebSocket(kind: ClientKind, keyId: string, lastEventId: number | undefined): Response {
+  /** Refuses a stream of a revoked or expired key (401) or past a cap (429); records the key's expiry. */
+  async #admit(kind: ClientKind, owner: StreamOwner, expiresAt: number | undefined): Promise<Response | undefined> {
+    const now = Date.now();
+    if (owner.keyId && expiresAt !== undefined) {
+      this.#deadlines.set(owner.keyId, expiresAt);
+      if (expiresAt > now) await alarmNoLaterThan(this.ctx.storage, expiresAt);
+    }
+    if (owner.keyId && this.#deadlines.passed(owner.keyId, now)) {
+      return Response.json(envelope('unauthorized', 'this key was revoked or has expired'), { status: 401 });
+    }
+    const open = (tag?: string) => (tag ? this.ctx.getWebSockets(tag) : this.ctx.getWebSockets()).length;
+    const counts = {
+      environment: open() + this.#sse.size,
+      key: open(keyTag(owner.keyId)) + this.#sse.countOwned((o) => o.keyId === owner.keyId),
+      caller: owner.caller
+        ? open(callerTag(owner.keyId, owner.caller)) + this.#sse.countOwned((o) => o.keyId === owner.keyId && o.caller === owner.caller)
+        : 0,
+    };
+    return capRefusal(kind, owner, counts, this.#caps);
+  }
+
+  /** Ends the streams of every key whose deadline passed since the last sweep; returns how many. */
+  #closeDue(now: number): number {
+    const due = new Set(this.#deadlines.takeDue(now));
+    if (due.size === 0) return 0;
+    let closed = this.#sse.close((owner) => due.has(owner.keyId), 'key revoked or expired');
+    for (const ws of this.ctx.getWebSockets()) {
+      const attachment = readAttachment(ws);
+      if (!attachment || !due.has(attachment.keyId)) continue;
+      closeQuietly(ws, KEY_ENDED_CLOSE_CODE, 'key revoked or expired');
+      closed++;
+    }
+    return closed;
+  }
+
+  #acceptWebSocket(kind: ClientKind, owner: StreamOwner, lastEventId: number | undefined): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server, [kind]);
-    const attachment: SocketAttachment = { kind, keyId, connectedAt: Date.now(), ackedVersion: 0 };
+    const tags = [kind, keyTag(owner.keyId)];
+    if (owner.caller) tags.push(callerTag(owner.keyId, owner.caller));
+    this.ctx.acceptWebSocket(server, tags);
+    const attachment: SocketAttachment = { kind, keyId: owner.keyId, connectedAt: Date.now(), ackedVersion: 0 };
     server.serializeAttachment(attachment);
     const missed = this.#missedState(lastEventId);
     server.send(missed ? messageFor(kind, missed) : helloMessage(this.#readHead()?.version ?? 0));
@@ -169,6 +262,8 @@ export class EnvironmentHub extends DurableObject<Env> {
 
   /** Serializes once per kind and hands the same string to every socket and stream of it. */
   #broadcast(state: MessageState): number {
+    // A key whose deadline passed gets no change after it, even before the alarm runs.
+    this.#closeDue(Date.now());
     let sent = 0;
     for (const kind of CLIENT_KINDS) {
       const sockets = this.ctx.getWebSockets(kind);
@@ -190,14 +285,34 @@ export class EnvironmentHub extends DurableObject<Env> {
   }
 
   #readHead(): Head | null {
-    if (this.#head === undefined) this.#head = this.ctx.storage.kv.get<Head>(HEAD_KEY) ?? null;
-    return this.#head;
+    return this.#store.head();
   }
 
-  // Read lazily: a wake-up for an ack should not load a snapshot of a thousand flags.
   #readSnapshot(): string {
-    this.#snapshot ??= this.ctx.storage.kv.get<string>(SNAPSHOT_KEY) ?? '{}';
-    return this.#snapshot;
+    return this.#store.snapshot();
+  }
+
+  /**
+   * KV behind the head: write now if the rate allows, and arm the alarm for whatever is left, so
+   * the copy converges even if this instance is evicted. Already written: confirm to D1 again,
+   * for a reconciler whose earlier confirmation was lost (D1 down at the time).
+   */
+  async #syncKv(version: number, wait: boolean): Promise<KvStatus> {
+    if (this.#kv.writtenVersion >= version) {
+      await confirmDelivered(this.env.DB, this.#environment(), version).catch((e) => console.warn('confirming delivery failed', e));
+      return { kv: 'written' };
+    }
+    const status: KvStatus = wait ? await this.#kv.sync(version, KV_WAIT_BUDGET_MS) : { kv: 'scheduled' };
+    const due = this.#kv.nextAttemptAt();
+    if (due !== null) await alarmNoLaterThan(this.ctx.storage, due);
+    return status;
+  }
+
+  /** The environment this hub serves: Workers reach it with `env.HUB.getByName(environment)`. */
+  #environment(): string {
+    const name = this.ctx.id.name;
+    if (!name) throw new Error('EnvironmentHub must be addressed by name (env.HUB.getByName(environment))');
+    return name;
   }
 }
 

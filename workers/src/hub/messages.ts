@@ -2,6 +2,8 @@
 // returns a string that is sent as-is to every socket of that kind: a publish serializes
 // once per kind, never once per socket, so fan-out cost stays a send loop.
 
+import { clientVisibleChanged } from './client-visible.ts';
+
 /**
  * Who is listening: server SDKs get the snapshot, browsers and OFREP providers a nudge, and
  * admin consoles the same nudge as browsers (which flags changed) to refresh what they show.
@@ -64,7 +66,9 @@ export function ofrepMessage(state: MessageState): string {
 
 export function messageFor(kind: ClientKind, state: MessageState): string {
   if (kind === 'server') return snapshotMessage(state);
-  if (kind === 'client' || kind === 'admin') return refetchMessage(state);
+  // Admin consoles may see every key; a public client key only the flags it can evaluate.
+  if (kind === 'admin') return refetchMessage(state);
+  if (kind === 'client') return refetchMessage({ ...state, changed: clientVisibleChanged(state.changed, state.snapshot) });
   return ofrepMessage(state);
 }
 

@@ -3,6 +3,7 @@
 // drops them, which EventSource answers by reconnecting with Last-Event-ID.
 
 import { type ClientKind, eventName } from './messages.ts';
+import type { StreamOwner } from './stream-caps.ts';
 
 /** Browsers wait this long before reconnecting a dropped EventSource (the `retry:` field). */
 export const SSE_RETRY_MS = 2000;
@@ -22,27 +23,52 @@ export function formatSseEvent(id: number, kind: ClientKind, data: string): stri
   return `id: ${id}\n${event ? `event: ${event}\n` : ''}data: ${data}\n\n`;
 }
 
-type Writer = WritableStreamDefaultWriter<Uint8Array>;
+interface SseStream extends StreamOwner {
+  kind: ClientKind;
+  controller: ReadableStreamDefaultController<Uint8Array>;
+}
 
 export class SseClients {
-  readonly #byKind: Record<ClientKind, Set<Writer>> = { server: new Set(), client: new Set(), ofrep: new Set(), admin: new Set() };
+  readonly #byKind: Record<ClientKind, Set<SseStream>> = { server: new Set(), client: new Set(), ofrep: new Set(), admin: new Set() };
 
+  /** Streams that keep the object awake (admin consoles included). */
   get size(): number {
-    return this.#byKind.server.size + this.#byKind.client.size + this.#byKind.ofrep.size;
+    let size = 0;
+    for (const streams of Object.values(this.#byKind)) size += streams.size;
+    return size;
   }
 
   count(kind: ClientKind): number {
     return this.#byKind[kind].size;
   }
 
-  /** Opens a stream that starts with `retry:` and then `first` (a formatted event, or nothing). */
-  open(kind: ClientKind, first: string | undefined): Response {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    this.#byKind[kind].add(writer);
-    // A client that goes away cancels the readable side, which errors the writer.
-    writer.closed.catch(() => this.#byKind[kind].delete(writer));
-    this.#write(kind, writer, encoder.encode(`retry: ${SSE_RETRY_MS}\n\n${first ?? ''}`));
+  /** Open streams that match `owner` (by key id, and by caller when one is given). */
+  countOwned(match: (owner: StreamOwner) => boolean): number {
+    let n = 0;
+    for (const streams of Object.values(this.#byKind)) for (const s of streams) if (match(s)) n++;
+    return n;
+  }
+
+  /**
+   * Opens a stream that starts with `retry:` and then `first` (a formatted event, or nothing).
+   * The hub owns the readable side's source, so a client that goes away cancels it and the
+   * stream leaves the counts at once, rather than on the next write that fails.
+   */
+  open(kind: ClientKind, owner: StreamOwner, first: string | undefined): Response {
+    let stream: SseStream | undefined;
+    const readable = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          stream = { ...owner, kind, controller };
+          this.#byKind[kind].add(stream);
+          controller.enqueue(encoder.encode(`retry: ${SSE_RETRY_MS}\n\n${first ?? ''}`));
+        },
+        cancel: () => {
+          if (stream) this.#byKind[kind].delete(stream);
+        },
+      },
+      { highWaterMark: 0 },
+    );
     return new Response(readable, {
       headers: {
         'Content-Type': 'text/event-stream; charset=utf-8',
@@ -53,33 +79,61 @@ export class SseClients {
 
   /** Sends one already formatted event to every stream of `kind`; returns how many got it. */
   broadcast(kind: ClientKind, event: string): number {
-    const writers = this.#byKind[kind];
-    if (writers.size === 0) return 0;
+    const streams = this.#byKind[kind];
+    if (streams.size === 0) return 0;
     const chunk = encoder.encode(event);
     let sent = 0;
-    for (const writer of writers) if (this.#write(kind, writer, chunk)) sent++;
+    for (const stream of streams) if (this.#write(stream, chunk)) sent++;
     return sent;
   }
 
   /** A comment line keeps proxies and load balancers from closing an idle stream. */
   ping(): void {
-    for (const kind of Object.keys(this.#byKind) as ClientKind[]) {
-      for (const writer of this.#byKind[kind]) this.#write(kind, writer, PING);
-    }
+    for (const streams of Object.values(this.#byKind)) for (const stream of streams) this.#write(stream, PING);
   }
 
-  #write(kind: ClientKind, writer: Writer, chunk: Uint8Array): boolean {
-    if ((writer.desiredSize ?? 0) < -MAX_BACKLOG) {
-      this.#drop(kind, writer);
+  /** Ends every stream whose owner matches, after a comment saying why; returns how many. */
+  close(match: (owner: StreamOwner) => boolean, why: string): number {
+    let closed = 0;
+    const note = encoder.encode(`: ${why}\n\n`);
+    for (const streams of Object.values(this.#byKind)) {
+      for (const stream of streams) {
+        if (!match(stream)) continue;
+        streams.delete(stream);
+        try {
+          stream.controller.enqueue(note);
+          stream.controller.close();
+        } catch {
+          // Already cancelled by the client.
+        }
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  #write(stream: SseStream, chunk: Uint8Array): boolean {
+    // desiredSize is minus the chunks queued and not yet taken by the runtime's pump.
+    if ((stream.controller.desiredSize ?? 0) < -MAX_BACKLOG) {
+      this.#drop(stream);
       return false;
     }
-    // Not awaited: one slow reader must not delay everyone else's kill switch.
-    writer.write(chunk).catch(() => this.#drop(kind, writer));
-    return true;
+    try {
+      // Not awaited: one slow reader must not delay everyone else's kill switch.
+      stream.controller.enqueue(chunk);
+      return true;
+    } catch {
+      this.#byKind[stream.kind].delete(stream);
+      return false;
+    }
   }
 
-  #drop(kind: ClientKind, writer: Writer): void {
-    if (!this.#byKind[kind].delete(writer)) return;
-    writer.abort().catch(() => {});
+  #drop(stream: SseStream): void {
+    if (!this.#byKind[stream.kind].delete(stream)) return;
+    try {
+      stream.controller.error(new Error('subscriber fell behind'));
+    } catch {
+      // Already closed.
+    }
   }
 }

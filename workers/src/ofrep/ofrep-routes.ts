@@ -1,7 +1,7 @@
 import type { EvaluationResult } from '@edgeflags/core';
 import { Hono } from 'hono';
-import type { AppEnv } from '../app-env.ts';
-import { requireSdkKeyForRead } from '../auth/sdk-auth.ts';
+import type { AppEnv, SdkKey } from '../app-env.ts';
+import { currentSdkKey, requireSdkKeyForRead } from '../auth/sdk-auth.ts';
 import { signStreamToken, verifyStreamToken } from '../auth/stream-token.ts';
 import { ApiError } from '../errors.ts';
 import { evaluationEtag } from '../sdk/bulk-evaluate.ts';
@@ -16,8 +16,26 @@ import { readSnapshot } from '../snapshot/edge-cache.ts';
  */
 export const ofrepRoutes = new Hono<AppEnv>();
 
-function wire(r: EvaluationResult) {
-  if (r.reason === 'ERROR') return { key: r.key, errorCode: r.errorCode ?? 'GENERAL', errorDetails: r.errorMessage ?? '' };
+/**
+ * Error details name rule internals (the attribute a flag buckets by, a prerequisite's key), so
+ * a client key gets a fixed sentence per error code instead: it learns nothing about what it
+ * cannot evaluate. Server keys download the rules anyway and keep the precise message.
+ */
+const CLIENT_ERROR_DETAILS: Record<string, string> = {
+  FLAG_NOT_FOUND: 'flag not found',
+  TYPE_MISMATCH: 'the default value does not match the flag type',
+  PARSE_ERROR: 'the flag could not be evaluated',
+  INVALID_CONTEXT: 'the evaluation context is not valid',
+  TARGETING_KEY_MISSING: 'the context lacks an attribute this flag needs',
+  GENERAL: 'the flag could not be evaluated',
+};
+
+function wire(r: EvaluationResult, kind: SdkKey['kind']) {
+  if (r.reason === 'ERROR') {
+    const errorCode = r.errorCode ?? 'GENERAL';
+    const errorDetails = kind === 'client' ? (CLIENT_ERROR_DETAILS[errorCode] ?? CLIENT_ERROR_DETAILS.GENERAL) : (r.errorMessage ?? '');
+    return { key: r.key, errorCode, errorDetails };
+  }
   return { key: r.key, value: r.value, reason: r.reason, variant: r.variant, metadata: {} };
 }
 
@@ -41,7 +59,7 @@ ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKeyForRead('server', 'clie
     return c.json({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `flag "${key}" not found` }, 404);
   }
   const result = snap.evaluate(key, context);
-  return c.json(wire(result), result.reason === 'ERROR' ? 400 : 200);
+  return c.json(wire(result, sdkKey.kind), result.reason === 'ERROR' ? 400 : 200);
 });
 
 ofrepRoutes.post('/v1/evaluate/flags', requireSdkKeyForRead('server', 'client'), async (c) => {
@@ -55,7 +73,7 @@ ofrepRoutes.post('/v1/evaluate/flags', requireSdkKeyForRead('server', 'client'),
   c.header('Cache-Control', 'private, no-cache');
   if (c.req.header('if-none-match') === etag) return c.body(null, 304);
   const results = cached.compiled.evaluateAll(context, sdkKey.kind === 'client' ? (f) => f.clientVisible : undefined);
-  const body: Record<string, unknown> = { flags: Object.values(results).map(wire) };
+  const body: Record<string, unknown> = { flags: Object.values(results).map((r) => wire(r, sdkKey.kind)) };
   if (c.env.STREAM_SECRET) {
     const token = await signStreamToken(c.env.STREAM_SECRET, { environment: sdkKey.environment, kind: sdkKey.kind, keyId: sdkKey.id });
     body.eventStreams = [{ type: 'sse', url: new URL(`/ofrep/v1/events?token=${token}`, c.req.url).toString(), inactivityDelaySec: 120 }];
@@ -63,11 +81,20 @@ ofrepRoutes.post('/v1/evaluate/flags', requireSdkKeyForRead('server', 'client'),
   return c.json(body);
 });
 
-/** ADR 0008 refresh stream: `refetchEvaluation` events from the environment's hub. */
+/**
+ * ADR 0008 refresh stream: `refetchEvaluation` events from the environment's hub. The token
+ * names a key; the stream opens only while D1 holds that key live in that environment, and
+ * the hub ends it when the key is revoked, rotated out or expires.
+ */
 ofrepRoutes.get('/v1/events', async (c) => {
   const token = c.req.query('token');
   const grant = token && c.env.STREAM_SECRET ? await verifyStreamToken(c.env.STREAM_SECRET, token) : undefined;
-  if (!grant)
-    throw new ApiError(401, 'unauthorized', 'stream token missing, invalid or expired; re-fetch the bulk evaluation for a new URL');
-  return forwardToHub(c.env, c.req.raw, grant.environment, 'ofrep', grant.keyId);
+  const key = grant && (await currentSdkKey(c.env, grant.keyId));
+  if (!grant || !key || key.environment !== grant.environment || key.kind !== grant.kind)
+    throw new ApiError(
+      401,
+      'unauthorized',
+      'stream token missing, invalid or expired, or its key was revoked; re-fetch the bulk evaluation for a new URL',
+    );
+  return forwardToHub(c.env, c.req.raw, key.environment, 'ofrep', { keyId: key.id, expiresAt: key.expiresAt });
 });

@@ -2,8 +2,16 @@ import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import type { ClientKind } from '../hub/messages.ts';
 
+/** Who opens the stream, as the hub needs it for caps and for ending it when the key ends. */
+export interface StreamHolder {
+  /** SDK key or admin token id: revoking or rotating it ends its streams (`EnvironmentHub.closeKey`). */
+  keyId: string;
+  /** Epoch ms when the key expires; its streams end then. */
+  expiresAt?: number | null;
+}
+
 /** The Worker has authenticated; the hub only needs to know who is listening and how. */
-export function forwardToHub(env: Env, raw: Request, environment: string, kind: ClientKind, keyId: string): Promise<Response> {
+export function forwardToHub(env: Env, raw: Request, environment: string, kind: ClientKind, holder: StreamHolder): Promise<Response> {
   const isUpgrade = raw.headers.get('upgrade')?.toLowerCase() === 'websocket';
   if (!isUpgrade && !raw.headers.get('accept')?.includes('text/event-stream') && kind !== 'ofrep') {
     throw new ApiError(400, 'stream_required', 'open this URL as a WebSocket or with "Accept: text/event-stream"');
@@ -14,7 +22,13 @@ export function forwardToHub(env: Env, raw: Request, environment: string, kind: 
   req.headers.delete('Authorization');
   req.headers.delete('X-API-Key');
   req.headers.set('X-Edgeflags-Kind', kind);
-  req.headers.set('X-Edgeflags-Key-Id', keyId);
+  req.headers.set('X-Edgeflags-Key-Id', holder.keyId);
+  // Cloudflare sets CF-Connecting-IP itself, so a caller cannot pick its own to dodge the per-caller cap.
+  const caller = raw.headers.get('CF-Connecting-IP');
+  if (caller) req.headers.set('X-Edgeflags-Caller', caller);
+  else req.headers.delete('X-Edgeflags-Caller');
+  if (holder.expiresAt) req.headers.set('X-Edgeflags-Key-Expires', String(holder.expiresAt));
+  else req.headers.delete('X-Edgeflags-Key-Expires');
   if (kind === 'ofrep') req.headers.set('Accept', 'text/event-stream');
   return env.HUB.getByName(environment).fetch(req);
 }

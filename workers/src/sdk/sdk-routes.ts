@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { requireSdkKey, requireSdkKeyForRead } from '../auth/sdk-auth.ts';
+import { currentSdkKey, requireSdkKey, requireSdkKeyForRead } from '../auth/sdk-auth.ts';
+import { ApiError } from '../errors.ts';
 import { sampleContext } from '../events/sample-context.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { evaluateForKey, evaluationEtag } from './bulk-evaluate.ts';
@@ -33,7 +34,10 @@ sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), async (c) 
   return c.json({ environment: snap.environment, version: snap.version, flags: evaluateForKey(snap, key.kind, context) });
 });
 
-sdkRoutes.get('/stream', requireSdkKey('server', 'client'), (c) => {
-  const key = c.get('sdkKey');
-  return forwardToHub(c.env, c.req.raw, key.environment, key.kind, key.id);
+sdkRoutes.get('/stream', requireSdkKey('server', 'client'), async (c) => {
+  // A stream outlives every cache, so it opens only for a key D1 still holds live; the hub
+  // ends it when the key is revoked, rotated out or expires.
+  const key = await currentSdkKey(c.env, c.get('sdkKey').id);
+  if (!key) throw new ApiError(401, 'unauthorized', 'unknown, revoked or expired SDK key');
+  return forwardToHub(c.env, c.req.raw, key.environment, key.kind, { keyId: key.id, expiresAt: key.expiresAt });
 });
