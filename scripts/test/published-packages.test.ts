@@ -3,7 +3,7 @@
 // and type-checked by a consumer with `moduleResolution: nodenext`. The workspace runs TypeScript
 // source; this proves the compiled JavaScript and declarations work on their own.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,13 @@ beforeAll(() => {
     const target = path.join(app, 'node_modules', name);
     mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', path.join(tarballs, filename), '-C', target, '--strip-components=1']);
+    // What npm would install beside it: its third-party dependencies (core's re2js), from the workspace.
+    const { dependencies = {} } = JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const dep of Object.keys(dependencies).filter((d) => !d.startsWith('@edgeflags/'))) {
+      cpSync(path.join(root, 'node_modules', dep), path.join(app, 'node_modules', dep), { recursive: true });
+    }
   }
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
 }, 180_000);
