@@ -2,6 +2,7 @@ import { exports } from 'cloudflare:workers';
 import { hc, type InferResponseType } from 'hono/client';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { AppType } from '../src/app.ts';
+import type { ErrorCode } from '../src/errors.ts';
 import { BASE, LOCAL_KEYS, seed } from './seed.ts';
 
 const worker = (exports as unknown as { default: { fetch(r: Request): Promise<Response> } }).default;
@@ -47,7 +48,8 @@ describe('typed client (hc<AppType>)', () => {
     type Created = InferResponseType<(typeof client.api.v1)['sdk-keys']['$post'], 200>;
     expectTypeOf<Created['secret']>().toEqualTypeOf<string>();
     type NotFound = InferResponseType<(typeof client.api.v1.flags)[':key']['$get'], 404>;
-    expectTypeOf<NotFound['error']['code']>().toEqualTypeOf<string>();
+    // The closed set, so a client can switch on it.
+    expectTypeOf<NotFound['error']['code']>().toEqualTypeOf<ErrorCode>();
   });
 
   it('types request bodies, so a wrong field is a compile error', async () => {

@@ -12,3 +12,5 @@ export const MAX_PREREQUISITE_DEPTH = 16;
  * (3 prerequisites per level, 15 levels) took an anonymous evaluation about a second.
  */
 export const MAX_PREREQUISITE_FLAGS = 32;
+/** Deepest nesting of a JSON variant value: validation and evaluation never recurse near the stack limit. */
+export const MAX_JSON_DEPTH = 32;

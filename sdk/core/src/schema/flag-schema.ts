@@ -1,18 +1,44 @@
 import { z } from 'zod';
 import { BUCKET_COUNT, weightToBuckets } from '../bucket.ts';
+import { MAX_JSON_DEPTH } from '../limits.ts';
 import type { FlagDefinition, JsonValue } from '../types.ts';
 import { AttributeName, ConditionSchema, Key } from './condition-schema.ts';
 
-export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number().refine(Number.isFinite, 'must be finite'),
-    z.boolean(),
-    z.null(),
-    z.array(JsonValueSchema),
-    z.record(z.string(), JsonValueSchema),
-  ]),
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A JSON value, checked without recursion: the recursive schema overflowed the stack on a value
+ * nested 2,000 deep (a 500, not a 400). At most MAX_JSON_DEPTH levels, finite numbers, plain
+ * objects, and no key naming a prototype member.
+ */
+export const JsonValueSchema: z.ZodType<JsonValue> = z.custom<JsonValue>(
+  isJsonValue,
+  `must be JSON: finite numbers, at most ${MAX_JSON_DEPTH} levels deep, no __proto__, constructor or prototype key`,
 );
+
+function isJsonValue(root: unknown): boolean {
+  const stack: [value: unknown, depth: number][] = [[root, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [value, depth] = next;
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return false;
+      continue;
+    }
+    if (typeof value !== 'object' || depth >= MAX_JSON_DEPTH) return false;
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push([item, depth + 1]);
+      continue;
+    }
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    for (const [key, item] of Object.entries(value)) {
+      if (RESERVED_KEYS.has(key)) return false;
+      stack.push([item, depth + 1]);
+    }
+  }
+  return true;
+}
 
 const VariantName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1–64 letters, digits, ".", "_" or "-"');
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../test/vectors.ts';
+import { MAX_JSON_DEPTH } from '../limits.ts';
 import type { FlagDefinition } from '../types.ts';
-import { FlagDefinitionSchema, introducedIssues, SnapshotSchema, storedIssues } from './index.ts';
+import { FlagDefinitionSchema, introducedIssues, JsonValueSchema, SnapshotSchema, storedIssues } from './index.ts';
 
 const base: FlagDefinition = {
   key: 'f',
@@ -166,5 +167,30 @@ describe('introducedIssues: a stricter rule does not block writes beside what wa
     const before = env([legacy as FlagDefinition, other]);
     const moved = env([other, legacy as FlagDefinition]);
     expect(introducedIssues(before, moved, storedIssues(moved))).toEqual([]);
+  });
+});
+
+describe('JsonValueSchema', () => {
+  const nested = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = [value];
+    return value;
+  };
+
+  it('refuses a value nested 10,000 deep instead of overflowing the stack', () => {
+    expect(() => JsonValueSchema.safeParse(nested(10_000))).not.toThrow();
+    expect(JsonValueSchema.safeParse(nested(10_000)).success).toBe(false);
+  });
+
+  it(`accepts ${MAX_JSON_DEPTH} levels and refuses one more`, () => {
+    expect(JsonValueSchema.safeParse(nested(MAX_JSON_DEPTH)).success).toBe(true);
+    expect(JsonValueSchema.safeParse(nested(MAX_JSON_DEPTH + 1)).success).toBe(false);
+  });
+
+  it('refuses prototype keys, non-finite numbers and non-plain objects', () => {
+    for (const bad of [JSON.parse('{"a":{"__proto__":{"x":1}}}'), { constructor: 1 }, { n: Number.NaN }, new Date(0), () => 1, undefined]) {
+      expect(JsonValueSchema.safeParse(bad).success, String(bad)).toBe(false);
+    }
+    expect(JsonValueSchema.safeParse({ a: [1, 'b', null, true, { c: 2.5 }] }).success).toBe(true);
   });
 });
