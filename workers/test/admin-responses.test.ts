@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import type { z } from '@hono/zod-openapi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as R from '../src/admin/responses.ts';
-import { Actor, AdminToken, Flag, FlagEnvironmentConfig, SdkKey, SegmentRecord } from '../src/admin/row-schemas.ts';
+import { Actor, AdminToken, FlagEnvironmentConfig, SdkKey } from '../src/admin/row-schemas.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const A = LOCAL_KEYS.admin;
@@ -49,7 +49,7 @@ describe('admin answers match their response schemas', () => {
       json: { key: 'checkout-v2', kind: 'string', variants: { old: 'v1', new: 'v2' }, offVariant: 'old', tags: ['checkout'] },
     });
     expect(created).toMatchObject({ version: 1, offVariant: 'old', archivedAt: null, environments: expect.arrayContaining(['staging']) });
-    const patched = await answer(Flag, '/flags/checkout-v2', { method: 'PATCH', json: { owner: 'payments', version: 1 } });
+    const patched = await answer(R.FlagWritten, '/flags/checkout-v2', { method: 'PATCH', json: { owner: 'payments', version: 1 } });
     expect(patched).toMatchObject({ owner: 'payments', version: 2 });
     // The answer is what was stored, `updatedAt` included (it used to echo the previous one).
     expect((await answer(R.FlagDetail, '/flags/checkout-v2')).updatedAt).toBe(patched.updatedAt);
@@ -89,7 +89,7 @@ describe('admin answers match their response schemas', () => {
 
     const segment = { name: 'Pilots', included: ['u1'], rules: [[{ attribute: 'plan', op: 'equals' as const, values: ['pro'] }]] };
     const create = { 'If-None-Match': '*' };
-    await answer(SegmentRecord, '/environments/staging/segments/pilots', { method: 'PUT', headers: create, json: segment });
+    await answer(R.SegmentSaved, '/environments/staging/segments/pilots', { method: 'PUT', headers: create, json: segment });
     expect((await answer(R.SegmentList, '/environments/staging/segments')).segments).toHaveLength(1);
     await answer(R.SegmentDeleted, '/environments/staging/segments/pilots?version=1', { method: 'DELETE' });
   });

@@ -30,6 +30,8 @@ export async function confirmDelivered(db: D1Database, environment: string, vers
 
 /** Environments whose latest committed snapshot the hub and KV have not both confirmed. */
 export async function undelivered(db: D1Database): Promise<string[]> {
-  const rows = await db.prepare('SELECT key FROM environments WHERE delivered_version < snapshot_version ORDER BY key').all<{ key: string }>();
+  const rows = await db
+    .prepare('SELECT key FROM environments WHERE delivered_version < snapshot_version ORDER BY key')
+    .all<{ key: string }>();
   return rows.results.map((r) => r.key);
 }

@@ -51,7 +51,9 @@ async function revalidate(env: Env, environment: string, cached: CachedSnapshot 
       // This isolate holds a committed version the hub lacks (its publish failed): never step
       // back, and hand the hub the newer copy so every other isolate converges on it too.
       cached.checkedAt = Date.now();
-      void hub.publish({ version: cached.version, snapshot: cached.json, etag: cached.etag, changed: [] }, { waitForKv: false }).catch(() => undefined);
+      void hub
+        .publish({ version: cached.version, snapshot: cached.json, etag: cached.etag, changed: [] }, { waitForKv: false })
+        .catch(() => undefined);
       return cached;
     }
     if (current?.snapshot) return remember(environment, current.version, current.etag, current.snapshot);

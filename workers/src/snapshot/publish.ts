@@ -66,7 +66,11 @@ export async function publishForRequest(c: Context<AppEnv>, environment: string,
 }
 
 /** After a commit that changed several environments' snapshots: pending if any one is. */
-export async function publishEverywhere(c: Context<AppEnv>, environments: string[], changed: string[]): Promise<{ delivery: DeliveryState }> {
+export async function publishEverywhere(
+  c: Context<AppEnv>,
+  environments: string[],
+  changed: string[],
+): Promise<{ delivery: DeliveryState }> {
   const results = await Promise.all(environments.map((e) => publishEnvironment(c.env, e, changed, executionContext(c))));
   return { delivery: results.some((r) => r.delivery === 'pending') ? 'pending' : 'delivered' };
 }
