@@ -9,8 +9,13 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-/** Measured 220 KiB gzip (1.2 MiB raw) with one copy of zod; three copies made it 461 KiB. */
-const BUDGET_GZIP_BYTES = 300 * 1024;
+/**
+ * Measured 220 KiB gzip (1.2 MiB raw) with one copy of zod; three copies made it 461 KiB. re2js,
+ * the linear-time regex engine core needs so no pattern can stall an isolate (docs/regex.md),
+ * adds about 64 KiB gzip; the trust work (issue 8) about 20 KiB more: 304 KiB. `--minify` would
+ * make it 224 KiB.
+ */
+const BUDGET_GZIP_BYTES = 340 * 1024;
 
 let outdir: string;
 let output: string;
