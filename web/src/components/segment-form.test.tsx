@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { fakeFetch, WithSession } from '../../test/unit/fake-session.tsx';
+import { changeLines, confirmWith, fakeFetch, WithSession } from '../../test/unit/fake-session.tsx';
 import type { SegmentRow } from '../api/types.ts';
 import { SegmentForm } from './segment-form.tsx';
 
@@ -33,7 +33,15 @@ describe('SegmentForm', () => {
     fireEvent.change(document.getElementById('seg-enterprise-g1-c0-op')!, { target: { value: 'emailDomain' } });
     fireEvent.input(document.getElementById('seg-enterprise-g1-c0-values')!, { target: { value: 'bigco.com' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save segment' }));
+    // A production segment changes who matches at once: confirmed with what changes and why.
+    expect(changeLines()).toEqual([
+      'Rule group 1 from plan equals enterprise → to plan equals enterprise and seats ≥ 50',
+      'Rule group 2 from — → to email email domain is bigco.com',
+    ]);
+    expect(f.calls).toHaveLength(0);
+    confirmWith('big accounts by seats too');
     await waitFor(() => expect(f.calls.length).toBe(1));
+    expect(f.calls[0]?.headers['If-Match']).toBe('"4"');
     expect(f.calls[0]?.body).toEqual({
       name: 'Enterprise',
       description: '',
@@ -48,6 +56,7 @@ describe('SegmentForm', () => {
         [{ attribute: 'email', op: 'emailDomain', values: ['bigco.com'] }],
       ],
       version: 4,
+      reason: 'big accounts by seats too',
     });
   });
 
@@ -60,7 +69,23 @@ describe('SegmentForm', () => {
     );
     fireEvent.click(screen.getByRole('button', { name: 'Remove rule group 1' }));
     fireEvent.click(screen.getByRole('button', { name: 'Save segment' }));
+    confirmWith('rules retired');
     await waitFor(() => expect(f.calls.length).toBe(1));
     expect(f.calls[0]?.body).toMatchObject({ rules: [] });
+  });
+
+  it('creates explicitly (If-None-Match: *), without a confirmation since no rule uses it yet', async () => {
+    const f = fakeFetch({ 'PUT /environments/production/segments/beta': () => [200, {}] });
+    render(
+      <WithSession routes={f}>
+        <SegmentForm env="production" onDone={() => undefined} />
+      </WithSession>,
+    );
+    fireEvent.input(screen.getByLabelText('Key'), { target: { value: 'beta' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create segment' }));
+    await waitFor(() => expect(f.calls.length).toBe(1));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(f.calls[0]?.headers['If-None-Match']).toBe('*');
+    expect(f.calls[0]?.body).not.toHaveProperty('version');
   });
 });

@@ -2,7 +2,10 @@ import { useState } from 'preact/hooks';
 import { ApiError, type Issue } from '../api/client.ts';
 import type { Condition, SegmentRow } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
+import { segmentChanges } from '../lib/change-summary.ts';
+import { savedNote } from '../lib/delivery.ts';
 import { FieldError } from './field-error.tsx';
+import { ProductionConfirm } from './production-confirm.tsx';
 import { SegmentRulesEditor } from './segment-rules-editor.tsx';
 
 const list = (s: string) =>
@@ -13,7 +16,11 @@ const list = (s: string) =>
 
 /** Create or edit a segment: included / excluded values of one attribute, and rule-based members. */
 export function SegmentForm({ env, segment, onDone }: { env: string; segment?: SegmentRow; onDone: () => void }) {
-  const { api, notify } = useSession();
+  const { api, notify, environments } = useSession();
+  // Editing a production segment changes who matches the rules that use it, at once.
+  const confirmFirst = !!segment && !!environments.find((e) => e.key === env)?.production;
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
   const d = segment?.definition ?? {};
   const [form, setForm] = useState({
     key: segment?.key ?? '',
@@ -28,80 +35,115 @@ export function SegmentForm({ env, segment, onDone }: { env: string; segment?: S
   const [error, setError] = useState<string>();
   const id = segment ? `seg-${segment.key}` : 'seg-new';
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.currentTarget as HTMLInputElement).value });
-  const save = async () => {
+  const definition = () => ({
+    ...(form.attribute ? { attribute: form.attribute } : {}),
+    included: list(form.included),
+    excluded: list(form.excluded),
+    rules,
+  });
+  const save = async (reason?: string) => {
     setIssues([]);
     setError(undefined);
+    setBusy(true);
     try {
-      await api.putSegment(env, form.key.trim(), {
+      const res = await api.putSegment(env, form.key.trim(), {
         name: form.name,
         description: form.description,
-        ...(form.attribute ? { attribute: form.attribute } : {}),
-        included: list(form.included),
-        excluded: list(form.excluded),
-        rules,
+        ...definition(),
         ...(segment ? { version: segment.version } : {}),
+        ...(reason && { reason }),
       });
-      notify(`Saved segment ${form.key}.`);
+      setConfirming(false);
+      const note = savedNote(`Saved segment ${form.key}.`, res);
+      notify(note.text, note.tone);
       onDone();
     } catch (e) {
-      if (e instanceof ApiError) setIssues(e.issues);
+      if (e instanceof ApiError && e.issues.length > 0) {
+        setIssues(e.issues);
+        setConfirming(false);
+      }
       setError((e as Error).message);
+    } finally {
+      setBusy(false);
     }
   };
   return (
-    <form
-      class="grid-form card-inset"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-    >
-      {!segment && (
+    <>
+      <form
+        class="grid-form card-inset"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (busy) return;
+          if (confirmFirst) setConfirming(true);
+          else void save();
+        }}
+      >
+        {!segment && (
+          <div class="field">
+            <label for={`${id}-key`}>Key</label>
+            <input id={`${id}-key`} required value={form.key} onInput={set('key')} placeholder="enterprise-accounts" />
+          </div>
+        )}
         <div class="field">
-          <label for={`${id}-key`}>Key</label>
-          <input id={`${id}-key`} required value={form.key} onInput={set('key')} placeholder="enterprise-accounts" />
+          <label for={`${id}-name`}>Name</label>
+          <input id={`${id}-name`} value={form.name} onInput={set('name')} />
         </div>
+        <div class="field">
+          <label for={`${id}-attribute`}>Attribute</label>
+          <input id={`${id}-attribute`} value={form.attribute} onInput={set('attribute')} placeholder="targetingKey" />
+          <FieldError issues={issues} path="attribute" />
+        </div>
+        <div class="field span-2">
+          <label for={`${id}-description`}>Description</label>
+          <input id={`${id}-description`} value={form.description} onInput={set('description')} />
+        </div>
+        <div class="field">
+          <label for={`${id}-included`}>Included values</label>
+          <textarea id={`${id}-included`} rows={3} value={form.included} onInput={set('included')} />
+          <FieldError issues={issues} path="included" />
+        </div>
+        <div class="field">
+          <label for={`${id}-excluded`}>Excluded values</label>
+          <textarea id={`${id}-excluded`} rows={3} value={form.excluded} onInput={set('excluded')} />
+          <FieldError issues={issues} path="excluded" />
+        </div>
+        <fieldset class="span-2 segment-rules">
+          <legend>Rule-based members</legend>
+          <SegmentRulesEditor id={id} rules={rules} issues={issues} onChange={setRules} />
+        </fieldset>
+        {error && !confirming && (
+          <p class="error-note span-2" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="span-2 row">
+          <button type="submit" class="btn btn-primary">
+            {segment ? 'Save segment' : 'Create segment'}
+          </button>
+          <button type="button" class="btn" onClick={onDone}>
+            Cancel
+          </button>
+        </div>
+      </form>
+      {confirming && segment && (
+        <ProductionConfirm
+          title={`Save segment ${segment.key} in ${env}?`}
+          confirmLabel="Save in production"
+          busy={busy}
+          error={error}
+          lead={
+            <>
+              Every flag whose rules use <code>{segment.key}</code> in <strong>{env}</strong> evaluates with the new membership at once.
+            </>
+          }
+          changes={segmentChanges(segment, { name: form.name, description: form.description, definition: definition() })}
+          onConfirm={(reason) => void save(reason)}
+          onCancel={() => {
+            setConfirming(false);
+            setError(undefined);
+          }}
+        />
       )}
-      <div class="field">
-        <label for={`${id}-name`}>Name</label>
-        <input id={`${id}-name`} value={form.name} onInput={set('name')} />
-      </div>
-      <div class="field">
-        <label for={`${id}-attribute`}>Attribute</label>
-        <input id={`${id}-attribute`} value={form.attribute} onInput={set('attribute')} placeholder="targetingKey" />
-        <FieldError issues={issues} path="attribute" />
-      </div>
-      <div class="field span-2">
-        <label for={`${id}-description`}>Description</label>
-        <input id={`${id}-description`} value={form.description} onInput={set('description')} />
-      </div>
-      <div class="field">
-        <label for={`${id}-included`}>Included values</label>
-        <textarea id={`${id}-included`} rows={3} value={form.included} onInput={set('included')} />
-        <FieldError issues={issues} path="included" />
-      </div>
-      <div class="field">
-        <label for={`${id}-excluded`}>Excluded values</label>
-        <textarea id={`${id}-excluded`} rows={3} value={form.excluded} onInput={set('excluded')} />
-        <FieldError issues={issues} path="excluded" />
-      </div>
-      <fieldset class="span-2 segment-rules">
-        <legend>Rule-based members</legend>
-        <SegmentRulesEditor id={id} rules={rules} issues={issues} onChange={setRules} />
-      </fieldset>
-      {error && (
-        <p class="error-note span-2" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="span-2 row">
-        <button type="submit" class="btn btn-primary">
-          {segment ? 'Save segment' : 'Create segment'}
-        </button>
-        <button type="button" class="btn" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </>
   );
 }

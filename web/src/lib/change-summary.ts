@@ -1,4 +1,4 @@
-import type { Condition, JsonValue, Rule, Target } from '../api/types.ts';
+import type { Condition, JsonValue, Rule, SegmentDefinition, Target } from '../api/types.ts';
 import type { ConfigDraft } from './config-draft.ts';
 import { OPERATORS } from './config-draft.ts';
 import { serveLabel } from './flag-status.ts';
@@ -64,4 +64,30 @@ export function variantChanges(before: Record<string, JsonValue>, after: Record<
   const show = (v: JsonValue | undefined) => (v === undefined ? NONE : JSON.stringify(v));
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   return names.map((n) => ({ label: `Variant ${n}`, before: show(before[n]), after: show(after[n]) })).filter((c) => c.before !== c.after);
+}
+
+/** A list of member values: its size, and what was added or removed. */
+function members(label: string, before: string[] = [], after: string[] = []): Change[] {
+  const added = after.filter((v) => !before.includes(v));
+  const removed = before.filter((v) => !after.includes(v));
+  if (added.length === 0 && removed.length === 0) return [];
+  const what = [added.length && `added ${list(added)}`, removed.length && `removed ${list(removed)}`].filter(Boolean).join('; ');
+  return [{ label, before: `${before.length} values`, after: `${after.length} values (${what})` }];
+}
+
+/** What a segment edit changes: membership lists by value, rule groups by position. */
+export function segmentChanges(
+  before: { name: string; description: string; definition: SegmentDefinition },
+  after: { name: string; description: string; definition: SegmentDefinition },
+): Change[] {
+  const out: Change[] = [];
+  const push = (label: string, b: string, a: string) => b !== a && out.push({ label, before: b || NONE, after: a || NONE });
+  push('Name', before.name, after.name);
+  push('Description', before.description, after.description);
+  push('Attribute', before.definition.attribute ?? 'targetingKey', after.definition.attribute ?? 'targetingKey');
+  out.push(...members('Included', before.definition.included, after.definition.included));
+  out.push(...members('Excluded', before.definition.excluded, after.definition.excluded));
+  const group = (g: Condition[] | undefined) => (g ? g.map(condition).join(' and ') : NONE);
+  out.push(...byPosition('Rule group', before.definition.rules ?? [], after.definition.rules ?? [], group));
+  return out;
 }
