@@ -308,7 +308,10 @@ export class EnvironmentHub extends DurableObject<Env> {
     return status;
   }
 
-  /** The environment this hub serves: Workers reach it with `env.HUB.getByName(environment)`. */
+  /**
+   * The environment this hub serves: Workers reach it with `env.HUB.getByName(environment)`, and
+   * the runtime gives that name to the object as `ctx.id.name`, in alarms too (2026-03-15).
+   */
   #environment(): string {
     const name = this.ctx.id.name;
     if (!name) throw new Error('EnvironmentHub must be addressed by name (env.HUB.getByName(environment))');
