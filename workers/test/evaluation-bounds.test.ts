@@ -120,6 +120,20 @@ describe('regexes on RE2 (item 11)', () => {
     expect(flags['ai-chatbot'].reason).not.toBe('ERROR');
   });
 
+  it('saves a segment beside a stored rule that no longer validates, and refuses a new one', async () => {
+    const seg = (key: string) => `/api/v1/environments/development/segments/${key}`;
+    const create = { 'If-None-Match': '*' };
+    expect((await call(seg('pilots'), { method: 'PUT', key: A, headers: create, json: { included: ['u1'] } })).status).toBe(200);
+    const bad = await call(seg('repliers'), {
+      method: 'PUT',
+      key: A,
+      headers: create,
+      json: { rules: [[{ attribute: 'email', op: 'matches', values: ['^(?=.*reply)'] }]] },
+    });
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(JSON.stringify(await json(bad))).toContain('lookahead');
+  });
+
   it('refuses a lookaround regex when it is saved, saying why, and saves nothing', async () => {
     const before = await versionOf('ai-chatbot');
     const res = await put('ai-chatbot', {
