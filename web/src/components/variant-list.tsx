@@ -3,7 +3,7 @@ import { ApiError } from '../api/client.ts';
 import type { FlagDetail, JsonValue } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { useDraft } from '../hooks/use-draft.ts';
-import { variantChanges } from '../lib/change-summary.ts';
+import { VARIANT_ADDED, VARIANT_REMOVED, variantChanges } from '../lib/change-summary.ts';
 import { savedNote } from '../lib/delivery.ts';
 import { ChangedElsewhere } from './changed-elsewhere.tsx';
 import { ExposureImpact } from './exposure-impact.tsx';
@@ -74,7 +74,8 @@ export function VariantList({ flag, canEdit, onSaved }: { flag: FlagDetail; canE
   };
   const changes = confirming ? variantChanges(flag.variants, proposed()) : [];
   // Users notice a variant whose value changed or that went away; an added one serves nobody yet.
-  const reached = changes.filter((c) => c.before !== '—').map((c) => c.label.replace(/^Variant /, ''));
+  const reached = changes.filter((c) => c.before !== VARIANT_ADDED);
+  const onlyValues = reached.every((c) => c.after !== VARIANT_REMOVED);
   return (
     <>
       <form
@@ -148,7 +149,15 @@ export function VariantList({ flag, canEdit, onSaved }: { flag: FlagDetail; canE
             <>Every environment, production included, serves the new values at once: users who get a changed variant get its new value.</>
           }
           changes={changes}
-          impact={reached.length > 0 && <ExposureImpact flagKey={flag.key} variants={reached} effect="they get the new value" />}
+          impact={
+            reached.length > 0 && (
+              <ExposureImpact
+                flagKey={flag.key}
+                variants={reached.map((c) => c.label.replace(/^Variant /, ''))}
+                effect={onlyValues ? 'they get the new value' : 'what they are served changes'}
+              />
+            )
+          }
           onConfirm={(reason) => void save(reason)}
           onCancel={() => {
             setConfirming(false);

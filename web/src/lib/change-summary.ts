@@ -59,11 +59,16 @@ export function configChanges(before: ConfigDraft, after: ConfigDraft): Change[]
   return out;
 }
 
+export const VARIANT_ADDED = '(new)';
+export const VARIANT_REMOVED = '(removed)';
+
 /** Variants added, removed or given a new value. */
 export function variantChanges(before: Record<string, JsonValue>, after: Record<string, JsonValue>): Change[] {
-  const show = (v: JsonValue | undefined) => (v === undefined ? NONE : JSON.stringify(v));
+  const show = (v: JsonValue | undefined, missing: string) => (v === undefined ? missing : JSON.stringify(v));
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  return names.map((n) => ({ label: `Variant ${n}`, before: show(before[n]), after: show(after[n]) })).filter((c) => c.before !== c.after);
+  return names
+    .map((n) => ({ label: `Variant ${n}`, before: show(before[n], VARIANT_ADDED), after: show(after[n], VARIANT_REMOVED) }))
+    .filter((c) => c.before !== c.after);
 }
 
 /** A list of member values: its size, and what was added or removed. */
