@@ -34,18 +34,27 @@ const MAYBE_RESERVED = /__proto__|constructor|prototype|\\u/;
 export function nestingDepth(text: string, stopAt: number): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) i++;
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) inString = true;
-    else if (ch === 0x7b || ch === 0x5b) {
+    if (ch === 0x22) {
+      // Jump over the string (indexOf is far faster than a loop per character).
+      i = closingQuote(text, i);
+      if (i < 0) return max; // unterminated: JSON.parse says so
+    } else if (ch === 0x7b || ch === 0x5b) {
       depth++;
       if (depth > max) max = depth;
       if (max > stopAt) return max;
     } else if (ch === 0x7d || ch === 0x5d) depth--;
   }
   return max;
+}
+
+/** Index of the quote that closes the string opening at `open`: one not preceded by an odd run of backslashes. */
+function closingQuote(text: string, open: number): number {
+  for (let at = text.indexOf('"', open + 1); at >= 0; at = text.indexOf('"', at + 1)) {
+    let slashes = 0;
+    while (text.charCodeAt(at - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 0) return at;
+  }
+  return -1;
 }

@@ -2,7 +2,7 @@
 // prototype keys and script links refused, and every keyed answer private to its key.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../src/app.ts';
-import { JSON_MAX_DEPTH, parseJson } from '../src/parse-json.ts';
+import { JSON_MAX_DEPTH, nestingDepth, parseJson } from '../src/parse-json.ts';
 import { ADMIN_BODY_BYTES } from '../src/request-body.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
@@ -76,7 +76,16 @@ describe('nesting depth', () => {
   it('accepts JSON at the limit, and counts brackets inside strings as text', () => {
     expect(() => parseJson(nested(JSON_MAX_DEPTH))).not.toThrow();
     expect(() => parseJson(nested(JSON_MAX_DEPTH + 1))).toThrow(/deeper than 32/);
-    expect(parseJson(`{"a":"${'['.repeat(100)}\\"${'{'.repeat(100)}"}`)).toEqual({ a: `${'['.repeat(100)}"${'{'.repeat(100)}` });
+    const text = `{"a":"${'['.repeat(100)}\\"${'{'.repeat(100)}"}`;
+    expect(parseJson(text)).toEqual({ a: `${'['.repeat(100)}"${'{'.repeat(100)}` });
+    // Escaped quotes and runs of backslashes end (or do not end) a string as JSON says.
+    for (const [json, depth] of [
+      ['{"a":"\\\\"}', 1],
+      ['[["\\\\\\"]"]]', 2],
+      ['[{"a":[1,{"b":"}"}]}]', 4],
+    ] as const) {
+      expect(nestingDepth(json, 99), json).toBe(depth);
+    }
   });
 });
 
