@@ -71,6 +71,27 @@ describe('production confirmation of flag-wide writes', () => {
     });
   });
 
+  it('protective state: declaring "on" (a maintenance switch) is confirmed, saying which switch becomes the emergency move', async () => {
+    const f = fakeFetch({ 'PATCH /flags/checkout': () => [200, live()] });
+    render(
+      <WithSession routes={f}>
+        <MetadataForm flag={flag({ version: 6 })} canEdit onSaved={() => undefined} />
+      </WithSession>,
+    );
+    fireEvent.change(screen.getByLabelText(/^Protective state/), { target: { value: 'on' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Flag details' }));
+    const dialog = screen.getByRole('dialog', { name: 'Make "on" the emergency move for checkout?' });
+    expect(dialog.textContent).toContain('Turning it off becomes an ordinary guarded edit');
+    expect(changeLines()).toEqual(['Protective state from off → to on']);
+    confirmWith('maintenance switch');
+    await waitFor(() => expect(f.calls.some((c) => c.method === 'PATCH')).toBe(true));
+    expect(f.calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({
+      protectiveState: 'on',
+      version: 6,
+      reason: 'maintenance switch',
+    });
+  });
+
   it('client visibility needs production access; other details do not ask', async () => {
     const f = fakeFetch({ 'PATCH /flags/checkout': () => [200, live()] });
     render(

@@ -6,8 +6,9 @@ import { useSession } from '../app-context.ts';
 import { useDraft } from '../hooks/use-draft.ts';
 import { savedNote } from '../lib/delivery.ts';
 import { ChangedElsewhere } from './changed-elsewhere.tsx';
-import { ClientVisibilityConfirm, detailChanges, toForm } from './client-visibility-confirm.tsx';
+import { DetailsConfirm, toForm } from './details-confirm.tsx';
 import { FieldError } from './field-error.tsx';
+import { ProtectiveStateField } from './protective-state-field.tsx';
 
 export const FLAG_TYPES: FlagType[] = ['release', 'ops', 'experiment', 'permission', 'migration'];
 const list = (s: string) =>
@@ -37,6 +38,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
   });
   const base = toForm(flag);
   const exposing = form.clientVisible !== base.clientVisible;
+  const protectiveChanged = form.protectiveState !== base.protectiveState;
   const save = async (reason?: string) => {
     setBusy(true);
     setIssues([]);
@@ -52,7 +54,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         links: list(form.links),
         // Sent only when changed: they change what production serves, which needs production access.
         ...(exposing && { clientVisible: form.clientVisible }),
-        ...(form.protectiveState !== base.protectiveState && { protectiveState: form.protectiveState }),
+        ...(protectiveChanged && { protectiveState: form.protectiveState }),
         version: edit.version,
         ...(reason && { reason }),
       });
@@ -79,7 +81,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         onSubmit={(e) => {
           e.preventDefault();
           if (busy || edit.pristine) return;
-          if (exposing && production) setConfirming(true);
+          if ((exposing || protectiveChanged) && production) setConfirming(true);
           else void save();
         }}
       >
@@ -135,18 +137,12 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
           />
           Visible to client keys (browsers get its evaluated value)
         </label>
-        <div class="field span-2">
-          <label for="meta-protective">Protective state (the emergency move, which needs no version)</label>
-          <select
-            id="meta-protective"
-            value={form.protectiveState}
-            disabled={!canExpose || busy}
-            onChange={(e) => setForm({ ...form, protectiveState: e.currentTarget.value as 'off' | 'on' })}
-          >
-            <option value="off">Off — a kill switch: off serves the off variant to everyone</option>
-            <option value="on">On — e.g. a maintenance switch: on is protective and disruptive</option>
-          </select>
-        </div>
+        <ProtectiveStateField
+          id="meta-protective"
+          value={form.protectiveState}
+          disabled={!canExpose || busy}
+          onChange={(protectiveState) => setForm({ ...form, protectiveState })}
+        />
         {error && !confirming && (
           <p class="error-note span-2" role="alert">
             {error}
@@ -161,10 +157,10 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         )}
       </form>
       {confirming && (
-        <ClientVisibilityConfirm
+        <DetailsConfirm
           flag={flag}
-          visible={form.clientVisible}
-          changes={detailChanges(base, form)}
+          before={base}
+          after={form}
           busy={busy}
           error={error}
           onConfirm={(reason) => void save(reason)}

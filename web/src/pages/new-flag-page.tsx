@@ -4,6 +4,7 @@ import type { FlagCreateBody, FlagType, JsonValue } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { FieldError } from '../components/field-error.tsx';
 import { FLAG_TYPES } from '../components/metadata-form.tsx';
+import { ProtectiveStateField } from '../components/protective-state-field.tsx';
 import { navigate } from '../hooks/use-route.ts';
 
 type Kind = FlagCreateBody['kind'];
@@ -35,6 +36,7 @@ export function NewFlagPage() {
     tags: '',
     expiresAt: '',
     variants: 'control=control\ntreatment=treatment',
+    protectiveState: 'off' as 'off' | 'on',
   });
   const [issues, setIssues] = useState<Issue[]>([]);
   const [error, setError] = useState<string>();
@@ -58,6 +60,7 @@ export function NewFlagPage() {
           .filter(Boolean),
         expiresAt: form.expiresAt || null,
       };
+      if (form.protectiveState === 'on') body.protectiveState = 'on';
       if (form.kind !== 'boolean') body.variants = parseVariants(form.variants, form.kind);
       await api.createFlag(body);
       notify(`Created ${body.key}: off in every environment.`);
@@ -119,6 +122,11 @@ export function NewFlagPage() {
           <textarea id="new-description" rows={2} value={form.description} onInput={set('description')} />
         </div>
         {input('tags', 'Tags (comma-separated)')}
+        <ProtectiveStateField
+          id="new-protective"
+          value={form.protectiveState}
+          onChange={(protectiveState) => setForm({ ...form, protectiveState })}
+        />
         {error && (
           <p class="error-note span-2" role="alert">
             {error}

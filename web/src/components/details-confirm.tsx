@@ -41,32 +41,57 @@ export function detailChanges(before: DetailsForm, after: DetailsForm): Change[]
 /**
  * Client visibility decides whether browsers (public client keys) get the flag at all, in every
  * environment: exposing a server-only flag, or taking one away from browsers that use it, is a
- * production change like any other.
+ * production change like any other. The protective state decides which switch is the unguarded
+ * emergency move. Both are confirmed; the rest of the details are not (nothing served changes).
  */
-export function ClientVisibilityConfirm({
+export function DetailsConfirm({
   flag,
-  visible,
-  changes,
+  before,
+  after,
   busy,
   error,
   onConfirm,
   onCancel,
 }: {
   flag: FlagDetail;
-  visible: boolean;
-  changes: Change[];
+  before: DetailsForm;
+  after: DetailsForm;
   busy: boolean;
   error: string | undefined;
   onConfirm: (reason: string) => void;
   onCancel: () => void;
 }) {
+  const visible = after.clientVisible;
+  const exposing = before.clientVisible !== after.clientVisible;
+  const emergencyOn = after.protectiveState === 'on';
+  const common = { busy, error, onConfirm, onCancel, changes: detailChanges(before, after) };
+  if (!exposing)
+    return (
+      <ProductionConfirm
+        {...common}
+        title={`Make "${emergencyOn ? 'on' : 'off'}" the emergency move for ${flag.key}?`}
+        confirmLabel="Change the protective state"
+        lead={
+          emergencyOn ? (
+            <>
+              From now on, turning {flag.key} <strong>on</strong> in any environment is the emergency action (as for a maintenance switch):
+              it needs no version and wins over edits in progress. Turning it off becomes an ordinary guarded edit.
+            </>
+          ) : (
+            <>
+              From now on, turning {flag.key} <strong>off</strong> in any environment is the kill switch: it needs no version and wins over
+              edits in progress. Turning it on becomes an ordinary guarded edit.
+            </>
+          )
+        }
+      />
+    );
   return (
     <ProductionConfirm
+      {...common}
       title={visible ? `Expose ${flag.key} to browsers?` : `Hide ${flag.key} from browsers?`}
       confirmLabel={visible ? 'Expose to client keys' : 'Hide from client keys'}
       danger={!visible}
-      busy={busy}
-      error={error}
       lead={
         visible ? (
           <>
@@ -80,10 +105,7 @@ export function ClientVisibilityConfirm({
           </>
         )
       }
-      changes={changes}
       impact={!visible && <ExposureImpact flagKey={flag.key} effect="those made by browsers get their code default instead" />}
-      onConfirm={onConfirm}
-      onCancel={onCancel}
     />
   );
 }
