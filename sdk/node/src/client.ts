@@ -12,7 +12,7 @@ import {
   type VariantOf,
 } from '@edgeflags/core';
 import { ExposureRecorder, type ExposureStats } from './exposures.ts';
-import { type ClientOptions, type ResolvedOptions, resolveOptions, unrefTimeout } from './options.ts';
+import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { readSnapshotFile, writeSnapshotFile } from './persistence.ts';
 import { SnapshotSync } from './snapshot-sync.ts';
 import { type AllFlags, toBootstrap } from './wire.ts';
@@ -43,7 +43,6 @@ export interface ClientStatus {
 
 const EMPTY: EvaluationContext = Object.freeze({});
 const isClientVisible = (f: CompiledFlag): boolean => f.clientVisible;
-const fits = (kind: CompiledFlag['kind'], v: unknown): boolean => (kind === 'json' ? typeof v === 'object' : typeof v === kind);
 
 /**
  * The Node client. Evaluation is synchronous and local: it reads the in-memory snapshot, never
@@ -61,6 +60,7 @@ export class EdgeflagsClient {
   readonly #listeners = new Set<(e: ChangeEvent) => void>();
   readonly #loaded: Promise<void>;
   #markLoaded: () => void = () => {};
+  readonly #readyWaiters = new Set<(loaded: boolean) => void>();
   #closed = false;
 
   constructor(options: ClientOptions = {}) {
@@ -90,69 +90,67 @@ export class EdgeflagsClient {
 
   /**
    * Resolves `true` once a snapshot is loaded (network, file or bootstrap), or `false` after
-   * `readyTimeoutMs`; never rejects, and its timer does not keep the process alive.
+   * `readyTimeoutMs` or on `close()`; never rejects. Its timer keeps the process alive while
+   * someone awaits it: with the edge unreachable nothing else may be pending, and a script's
+   * top-level `await flags.ready()` would otherwise end the process (exit code 13) unresolved.
    */
   ready(): Promise<boolean> {
     if (this.#snap) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = unrefTimeout(() => resolve(false), this.#o.readyTimeoutMs);
-      void this.#loaded.then(() => {
+      const settle = (loaded: boolean): void => {
         clearTimeout(timer);
-        resolve(true);
-      });
+        this.#readyWaiters.delete(settle);
+        resolve(loaded);
+      };
+      const timer = setTimeout(() => settle(false), this.#o.readyTimeoutMs);
+      this.#readyWaiters.add(settle);
+      void this.#loaded.then(() => settle(true));
     });
   }
 
+  // Every read below is one call of core's `FlagSnapshot.evaluate`, the evaluator the Worker and
+  // every other SDK use: contexts, defaults and kinds are checked there and nowhere else, so an
+  // answer here is the answer at the edge (the shared vectors run through these methods).
+
   /** True when the boolean flag serves `true` for this context; false on any error. */
   isEnabled<K extends BooleanFlagKey>(key: K, ctx?: EvaluationContext): boolean {
-    try {
-      const flag = this.#snap?.flag(key);
-      if (flag === undefined) return false;
-      const c = ctx ?? EMPTY;
-      const r = flag.evaluate(c);
-      if (this.#exposures !== undefined) this.#exposures.record(r, c);
-      return r.value === true && flag.kind === 'boolean';
-    } catch {
-      return false;
-    }
+    const snap = this.#snap;
+    if (snap === undefined) return false;
+    const c = ctx === undefined ? EMPTY : ctx;
+    const r = snap.evaluate<boolean>(key, c, false);
+    if (this.#exposures !== undefined) this.#exposures.record(r, c);
+    return r.value === true;
   }
 
   /** The variant name served to this context, or undefined on any error. */
   variant<K extends FlagKey>(key: K, ctx?: EvaluationContext): VariantOf<K> | undefined {
-    try {
-      const flag = this.#snap?.flag(key);
-      if (flag === undefined) return undefined;
-      const c = ctx ?? EMPTY;
-      const r = flag.evaluate(c);
-      if (this.#exposures !== undefined) this.#exposures.record(r, c);
-      return r.variant as VariantOf<K> | undefined;
-    } catch {
-      return undefined;
-    }
+    const snap = this.#snap;
+    if (snap === undefined) return undefined;
+    const c = ctx === undefined ? EMPTY : ctx;
+    const r = snap.evaluate(key, c);
+    if (this.#exposures !== undefined) this.#exposures.record(r, c);
+    return r.variant as VariantOf<K> | undefined;
   }
 
   /** The flag's value for this context; `fallback` on any error or when the kinds differ. */
   value<K extends FlagKey, T extends ValueOf<K>>(key: K, ctx: EvaluationContext | undefined, fallback: T): ValueFor<K, T> {
-    try {
-      const flag = this.#snap?.flag(key);
-      const c = ctx ?? EMPTY;
-      if (flag === undefined || !fits(flag.kind, fallback) || typeof c !== 'object') return fallback as ValueFor<K, T>;
-      const r = flag.evaluate(c);
-      if (this.#exposures !== undefined) this.#exposures.record(r, c);
-      return (r.reason === 'ERROR' ? fallback : r.value) as ValueFor<K, T>;
-    } catch {
-      return fallback as ValueFor<K, T>;
-    }
+    const snap = this.#snap;
+    if (snap === undefined) return fallback as ValueFor<K, T>;
+    const c = ctx === undefined ? EMPTY : ctx;
+    const r = snap.evaluate(key, c, fallback);
+    if (this.#exposures !== undefined) this.#exposures.record(r, c);
+    return r.value as ValueFor<K, T>;
   }
 
   /** Value, variant and reason (and an OpenFeature error code on errors), for logs and providers. */
   evaluate<K extends FlagKey>(key: K, ctx?: EvaluationContext, fallback?: ValueOf<K>): Details<K> {
     const snap = this.#snap;
-    const c = ctx ?? EMPTY;
     if (snap === undefined) {
       const value = (fallback ?? null) as ValueOf<K>;
       return { key, value, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: 'no snapshot loaded yet' };
     }
+    const c = ctx === undefined ? EMPTY : ctx;
     const r = fallback === undefined ? snap.evaluate(key, c) : snap.evaluate(key, c, fallback);
     if (this.#exposures !== undefined) this.#exposures.record(r, c);
     return r as Details<K>;
@@ -167,7 +165,10 @@ export class EdgeflagsClient {
     const snap = this.#snap;
     if (snap === undefined) return { environment: '', version: 0, flags: {} };
     try {
-      return toBootstrap(snap, snap.evaluateAll(ctx ?? EMPTY, options.clientVisibleOnly === false ? undefined : isClientVisible));
+      return toBootstrap(
+        snap,
+        snap.evaluateAll(ctx === undefined ? EMPTY : ctx, options.clientVisibleOnly === false ? undefined : isClientVisible),
+      );
     } catch {
       return { environment: snap.environment, version: snap.version, flags: {} };
     }
@@ -206,6 +207,7 @@ export class EdgeflagsClient {
   async close(timeoutMs = 2000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const settle of this.#readyWaiters) settle(false);
     this.#sync?.close();
     await this.#exposures?.close(timeoutMs);
   }

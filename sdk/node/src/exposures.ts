@@ -141,6 +141,8 @@ export class ExposureRecorder {
   }
 
   #consider(r: EvaluationResult, ctx: EvaluationContext, at: number): void {
+    // A key the snapshot does not hold exposed nobody to anything (and the Worker refuses it).
+    if (r.errorCode === 'FLAG_NOT_FOUND') return;
     const contextKey = this.#seen.fresh(r, ctx);
     if (contextKey === undefined) return;
     if (this.#queue.length >= this.#opts.maxQueue) {

@@ -99,7 +99,7 @@ export class SnapshotSync {
       if (!this.#target.apply(body, res.headers.get('etag') ?? undefined, 'poll')) return this.#fail('snapshot rejected', true);
       return this.#ok();
     } catch (e) {
-      return this.#fail(e instanceof Error ? `${e.name}: ${e.message}` : String(e), false);
+      return this.#fail(describe(e), false);
     }
   }
 
@@ -112,8 +112,11 @@ export class SnapshotSync {
 
   #fail(message: string, loud: boolean): boolean {
     this.#failures++;
-    // Repeated network errors are logged once per outage, not once per retry.
-    if (loud || this.status.lastError === undefined) this.#o.logger.warn(`edgeflags: ${message}; serving the last known snapshot`);
+    // Repeated network errors are logged once per outage, not once per retry. The message says
+    // what is served, so an operator reading it during an outage knows: the last rules, or none.
+    const version = this.#target.current().version;
+    const serving = version > 0 ? `serving the last known snapshot (v${version})` : 'no snapshot yet: evaluations return their fallbacks';
+    if (loud || this.status.lastError === undefined) this.#o.logger.warn(`edgeflags: ${message}; ${serving}; retrying`);
     this.status.lastError = message;
     return false;
   }
@@ -144,4 +147,12 @@ export class SnapshotSync {
     this.status.streaming = live;
     if (was && !live && !this.#closed) this.#schedule(POLL_AFTER_DROP_MS);
   }
+}
+
+/** `TypeError: fetch failed (ECONNREFUSED)`: undici hides the reason in `cause`. */
+function describe(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause as { code?: unknown; message?: unknown } | undefined;
+  const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  return `${e.name}: ${e.message}${why ? ` (${why})` : ''}`;
 }

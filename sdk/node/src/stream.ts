@@ -45,6 +45,8 @@ export class ChangeStream {
   #attempt = 0;
   #stop: (() => void) | undefined;
   #retry: NodeJS.Timeout | undefined;
+  /** The current outage was logged already. */
+  #reported = false;
 
   constructor(config: StreamConfig, handlers: StreamHandlers) {
     this.#config = config;
@@ -67,11 +69,14 @@ export class ChangeStream {
       this.#stop = undefined;
       this.#handlers.onLive(false);
       if (this.#closed) return;
-      if (why) this.#config.logger.warn(`edgeflags: stream down (${why}); polling until it reconnects`);
+      // Once per outage: a dead edge fails every reconnect attempt, and each would say the same.
+      if (why && !this.#reported) this.#config.logger.warn(`edgeflags: stream down (${why}); polling until it reconnects`);
+      if (why) this.#reported = true;
       this.#retry = unrefTimeout(() => this.#connect(), backoffMs(this.#attempt++, 1000));
     };
     const message = (text: string): void => {
       this.#attempt = 0;
+      this.#reported = false;
       const m = parseMessage(text);
       if (!m) return;
       const applied = this.#handlers.onMessage(m);
@@ -125,6 +130,7 @@ export class ChangeStream {
     ping.unref();
     ws.onopen = () => {
       clearTimeout(handshake);
+      this.#reported = false;
       this.#handlers.onLive(true);
     };
     ws.onmessage = (e) => {
@@ -155,6 +161,7 @@ export class ChangeStream {
       touch();
       if (!res.ok || !res.body) return `HTTP ${res.status}`;
       // The hub sends nothing to an SSE client that is already current: a 200 is the live signal.
+      this.#reported = false;
       this.#handlers.onLive(true);
       await readSse(
         res.body,

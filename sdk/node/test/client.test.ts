@@ -190,23 +190,22 @@ describe('@edgeflags/node against the real Worker', () => {
     expect(flags.isEnabled('ai-chatbot', { plan: 'free', country: 'US' })).toBe(true);
   });
 
-  it('delivers deduplicated exposures to POST /sdk/v1/events (202)', async (t) => {
-    const probe = await fetch(`${worker.url}/sdk/v1/events`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${worker.keys.server}`, 'Content-Type': 'application/json' },
-      body: '{"events":[]}',
-    });
-    // The route is being added to the Worker alongside this SDK; until it lands this is skipped.
-    if (probe.status === 404) t.skip('the Worker has no POST /sdk/v1/events yet');
+  // No probe-and-skip: a missing or broken events route must fail this test, not skip it.
+  it('delivers deduplicated exposures to POST /sdk/v1/events (202)', async () => {
     const bodies: string[] = [];
+    const statuses: number[] = [];
     const flags = open({
       url: worker.url,
       serverKey: worker.keys.server,
       stream: false,
       exposures: { sendContext: true },
       fetch: async (input, init) => {
-        if (input.endsWith('/sdk/v1/events')) bodies.push(String(init?.body));
-        return fetch(input, init);
+        const res = await fetch(input, init);
+        if (input.endsWith('/sdk/v1/events')) {
+          bodies.push(String(init?.body));
+          statuses.push(res.status);
+        }
+        return res;
       },
     });
     await flags.ready();
@@ -214,6 +213,8 @@ describe('@edgeflags/node against the real Worker', () => {
       for (let i = 0; i < 30; i++) flags.isEnabled('new-pdf-engine', { userId: `u-${round}`, accountId: `acct-${i}` });
     }
     await flags.close();
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((status) => status === 202)).toBe(true);
     expect(flags.status().exposures).toEqual({ sent: 30, dropped: 0, queued: 0 });
     const events = bodies.flatMap((b) => (JSON.parse(b) as { events: { contextKey: string; context?: object }[] }).events);
     expect(new Set(events.map((e) => e.contextKey)).size).toBe(30);
