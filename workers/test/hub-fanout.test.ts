@@ -53,7 +53,7 @@ describe('EnvironmentHub fan-out', () => {
     await done;
     console.log(`fan-out: ${SOCKETS} sockets received version 1 in ${lastArrival - started} ms after publish()`);
 
-    expect(result).toEqual({ version: 1, sent: SOCKETS });
+    expect(result).toMatchObject({ version: 1, sent: SOCKETS });
     expect(counts.every((count) => count === 1)).toBe(true);
   }, 60_000);
 });
