@@ -1,5 +1,8 @@
 // Helpers every package's tests share: a headless Chromium launched the one way that works on
-// these machines, the admin-API kill switch, and waiting on a condition instead of sleeping.
+// these machines, the admin-API kill switch, waiting on a condition instead of sleeping, and an
+// edge that fails on purpose (unreachable, slow, 5xx, garbage, dropped) for fault tests.
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { chromium } from 'playwright-core';
 
 /**
@@ -43,4 +46,53 @@ export async function waitFor(check, what, timeoutMs = 30_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * A real HTTP server that misbehaves on purpose, for SDK fault tests: the first path segment
+ * picks the fault, so `${url}/503` is an edge that answers 503 to everything under it.
+ *   503             a JSON error with status 503
+ *   garbage         200 with an HTML error page (a proxy in the way)
+ *   not-a-snapshot  200 with JSON of the wrong shape
+ *   slow            accepts and never answers (until close)
+ *   drop            headers and half a body, then the connection dies
+ * `extra` adds faults of the caller's own: `{ name: (req, res) => … }`.
+ */
+export async function startFaultServer(extra = {}) {
+  const held = new Set();
+  const faults = {
+    503: (_req, res) => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"unavailable"}}'),
+    garbage: (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('<html>502 Bad Gateway</html>'),
+    'not-a-snapshot': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"flags":"nope"}'),
+    slow: (_req, res) => void held.add(res),
+    drop: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"environment":"development","version":3,"flags":');
+      setTimeout(() => res.destroy(), 20);
+    },
+    ...extra,
+  };
+  const server = createHttpServer((req, res) => {
+    const fault = faults[req.url?.split(/[/?]/)[1] ?? ''];
+    if (fault) fault(req, res);
+    else res.writeHead(404).end();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    async close() {
+      for (const res of held) res.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** A URL nothing listens on: a port the OS assigned, then released (connection refused). */
+export async function refusedUrl() {
+  const s = createTcpServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return `http://127.0.0.1:${port}`;
 }

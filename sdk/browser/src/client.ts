@@ -36,6 +36,8 @@ export function createClient(options: ClientOptions): FlagClient {
   let closed = false;
   let closeStream: (() => void) | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  let warned = false;
+  const timeoutMs = options.timeoutMs ?? 5000;
 
   function cached(): Payload | undefined {
     try {
@@ -70,17 +72,26 @@ export function createClient(options: ClientOptions): FlagClient {
   async function evaluate(want = 0, tries = STALE_RETRIES): Promise<void> {
     const mine = ++seq;
     clearTimeout(retry);
+    let failure: unknown;
     try {
-      const res = await send(`${base}evaluate${auth}`, { method: 'POST', body: JSON.stringify({ context }) });
+      // Bounded: a hung edge must not keep `ready()` or `loading` waiting forever.
+      const signal = AbortSignal.timeout(timeoutMs);
+      const res = await send(`${base}evaluate${auth}`, { method: 'POST', body: JSON.stringify({ context }), signal });
       const next: Payload = res.ok ? await res.json() : undefined;
+      // Only a payload's shape is accepted: a proxy's error page or a 5xx keeps what is served.
+      if (typeof next?.version !== 'number' || typeof next.flags !== 'object' || !next.flags) failure = res.ok ? 'no flags' : res.status;
       // A newer evaluation (another context, a later change) already owns the state.
-      if (next?.flags && mine === seq && !closed) {
+      else if (mine === seq && !closed) {
         apply(next);
         if (next.version < want && tries) retry = setTimeout(() => evaluate(want, tries - 1), STALE_RETRY_MS);
       }
-    } catch {
-      // Offline or the edge is down: keep bootstrap, cached or default values.
+    } catch (e) {
+      failure = e;
     }
+    // Once per outage, and saying what the page now shows.
+    if (failure && !warned)
+      console.warn(`edgeflags: evaluate failed (${failure}); ${payload ? 'keeping the flags held' : 'serving fallbacks'}`);
+    warned = !!failure;
     if (loading) {
       loading = false;
       emit();
@@ -101,6 +112,7 @@ export function createClient(options: ClientOptions): FlagClient {
   // Bootstrapped: the server evaluated this context a moment ago, and the stream's lastEventId
   // brings a refetch if anything changed since, so no request is needed before first paint.
   const first = bootstrap ? Promise.resolve() : evaluate();
+  const ready = first.then(() => !!payload);
   if (options.stream !== false && typeof EventSource === 'function') {
     first.then(() => {
       if (!closed) {
@@ -116,7 +128,7 @@ export function createClient(options: ClientOptions): FlagClient {
   }
 
   return {
-    ready: () => first,
+    ready: () => ready,
     get loading() {
       return loading;
     },

@@ -30,6 +30,8 @@ export interface ClientOptions {
   stream?: boolean;
   /** Report which variant each context received (default true). */
   exposures?: boolean;
+  /** A request to the edge is abandoned after this long (default 5000 ms), so `ready()` resolves by then. */
+  timeoutMs?: number;
 }
 
 /** Before typegen runs every key is a string, so the fallback's type is the answer's type. */
@@ -37,8 +39,12 @@ type Widen<T> = T extends string ? string : T extends number ? number : T extend
 export type FlagValue<K extends string, T> = [keyof FlagRegistry] extends [never] ? Widen<T> : ValueOf<K>;
 
 export interface FlagClient {
-  /** Resolves once the first evaluation settled (at once when bootstrapped); never rejects. */
-  ready(): Promise<void>;
+  /**
+   * Resolves once the first evaluation settled (at once when bootstrapped), within `timeoutMs`:
+   * `true` when flags are held (bootstrap, cache or the edge), `false` when every read answers
+   * its fallback. Never rejects.
+   */
+  ready(): Promise<boolean>;
   /** True until values exist (bootstrap, cache or network) or the first evaluation settled. */
   readonly loading: boolean;
   /** A boolean flag's value; any other kind is enabled unless disabled or in error. */

@@ -3,10 +3,9 @@
 // No Worker is needed: every fault is a real socket behaving badly.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusedUrl, startFaultServer } from '../../../scripts/test-support.mjs';
 import { createClient, type Logger } from '../src/index.ts';
 
 const SRC = path.resolve(import.meta.dirname, '../src/index.ts');
@@ -28,15 +27,6 @@ function runNode(args: string[], env: Record<string, string> = {}): Promise<Run>
   });
 }
 
-/** A port nothing listens on: bound by the OS, then released (connection refused, not a "bad port"). */
-async function refusedUrl(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return `http://127.0.0.1:${port}`;
-}
-
 type Mode = '503' | 'garbage' | 'not-a-snapshot' | 'slow' | 'drop' | 'once';
 const SNAPSHOT = {
   environment: 'development',
@@ -53,37 +43,21 @@ const SNAPSHOT = {
   ],
 };
 let onceServed = false;
-let server: Server;
+let edge: Awaited<ReturnType<typeof startFaultServer>>;
 let base: string;
-const held = new Set<ServerResponse>();
 
 beforeAll(async () => {
-  // The path's first segment picks the fault: /503/sdk/v1/snapshot answers 503, and so on.
-  server = createServer((req, res) => {
-    const mode = req.url?.split('/')[1] as Mode;
-    if (mode === '503') res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"unavailable"}}');
-    else if (mode === 'garbage') res.writeHead(200, { 'content-type': 'application/json' }).end('<html>502 Bad Gateway</html>');
-    else if (mode === 'not-a-snapshot') res.writeHead(200, { 'content-type': 'application/json' }).end('{"flags":"nope"}');
-    else if (mode === 'slow') held.add(res);
-    else if (mode === 'once' && !onceServed) {
+  edge = await startFaultServer({
+    // A good snapshot once, then a broken gateway: last known good must hold.
+    once: (_req, res) => {
+      if (onceServed) return void res.writeHead(502).end('bad gateway');
       onceServed = true;
       res.writeHead(200, { 'content-type': 'application/json', etag: '"7"' }).end(JSON.stringify(SNAPSHOT));
-    } else if (mode === 'once') res.writeHead(502).end('bad gateway');
-    else if (mode === 'drop') {
-      // Headers and half a body, then the connection dies: a dropped download or stream.
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"environment":"development","version":3,"flags":[');
-      setTimeout(() => res.destroy(), 20);
-    } else res.writeHead(404).end();
+    },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = edge.url;
 });
-afterAll(async () => {
-  for (const res of held) res.destroy();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => edge?.close());
 
 describe('ready() when the edge is unreachable', () => {
   it("the README's example (examples/quickstart.mjs) resolves false, runs on fallbacks and exits 0", async () => {
