@@ -32,11 +32,13 @@ interface HeaderSource {
   get(name: string): string | null;
 }
 
-function sameKind(value: JsonValue, fallback: JsonValue): boolean {
-  if (value === null) return false;
-  if (fallback === null) return true;
-  if (typeof fallback === 'object') return typeof value === 'object' && Array.isArray(fallback) === Array.isArray(value);
-  return typeof value === typeof fallback;
+/**
+ * Core's rule for a caller's default (`FlagSnapshot.evaluate`: TYPE_MISMATCH unless the default's
+ * `typeof` is the flag kind's), applied to a served value: a boolean, string or number flag's
+ * values have its kind's type, a JSON flag's are objects or arrays. A `null` value is an error's.
+ */
+function fits(value: JsonValue, fallback: JsonValue): boolean {
+  return value !== null && typeof value === typeof fallback;
 }
 
 /**
@@ -57,7 +59,7 @@ export function readFlags(headers: HeaderSource): RequestFlags {
     Object.hasOwn(bootstrap.flags, key) ? bootstrap.flags[key] : Object.hasOwn(serverOnly, key) ? serverOnly[key] : undefined;
   const value = <T extends JsonValue>(key: string, fallback: T): T => {
     const r = get(key);
-    return r && r.reason !== 'ERROR' && sameKind(r.value, fallback) ? (r.value as T) : fallback;
+    return r && r.reason !== 'ERROR' && fits(r.value, fallback) ? (r.value as T) : fallback;
   };
   return {
     bootstrap,

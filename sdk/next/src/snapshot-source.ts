@@ -1,5 +1,13 @@
 import { compileSnapshot, type FlagSnapshot, type Snapshot } from '@edgeflags/core';
 
+/** The least a body must be to stand in for the held snapshot (compiling checks the rest). */
+function isSnapshot(body: unknown): body is Snapshot {
+  const s = body as Partial<Snapshot> | null;
+  return (
+    typeof s === 'object' && s !== null && typeof s.environment === 'string' && typeof s.version === 'number' && Array.isArray(s.flags)
+  );
+}
+
 export interface SnapshotSourceOptions {
   url: () => string | undefined;
   serverKey: () => string | undefined;
@@ -58,7 +66,7 @@ export class SnapshotSource {
     if (this.inflight) return this.inflight;
     this.checkedAt = this.now();
     this.inflight = this.fetchOnce()
-      .catch((error: unknown) => this.options.onError(error))
+      .catch((error: unknown) => this.options.onError(this.described(error)))
       .finally(() => {
         this.settledOnce = true;
         this.inflight = undefined;
@@ -69,7 +77,7 @@ export class SnapshotSource {
   private async fetchOnce(): Promise<void> {
     const url = this.options.url();
     const key = this.options.serverKey();
-    if (!url || !key) throw new Error('edgeflags: no Worker url or server key (EDGEFLAGS_URL, EDGEFLAGS_SERVER_KEY); serving defaults');
+    if (!url || !key) throw this.failure('no Worker url or server key (EDGEFLAGS_URL, EDGEFLAGS_SERVER_KEY)');
     const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
     if (this.etag && this.snapshot) headers['if-none-match'] = this.etag;
     const controller = new AbortController();
@@ -81,14 +89,35 @@ export class SnapshotSource {
         cache: 'no-store',
       });
       if (res.status === 304) return;
-      if (!res.ok) throw new Error(`edgeflags: GET /sdk/v1/snapshot answered ${res.status}; keeping the last snapshot`);
-      const body = (await res.json()) as Snapshot;
-      // A malformed body throws here and the held snapshot stays: last known good wins.
+      if (!res.ok) throw this.failure(`GET /sdk/v1/snapshot answered ${res.status}`);
+      let body: unknown;
+      try {
+        body = await res.json();
+      } catch (error) {
+        throw this.failure(`GET /sdk/v1/snapshot sent an unreadable body (${error instanceof Error ? error.message : String(error)})`);
+      }
+      // Only a snapshot's shape replaces the held one: last known good wins over a proxy's page.
+      if (!isSnapshot(body)) throw this.failure('GET /sdk/v1/snapshot sent something that is not a snapshot');
       this.snapshot = compileSnapshot(body);
       this.etag = res.headers.get('etag') ?? undefined;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Network errors (refused, aborted) get the same account of what is served. */
+  private described(error: unknown): unknown {
+    if (error instanceof Error && error.message.startsWith('edgeflags: ')) return error;
+    const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+    const what =
+      error instanceof Error ? `${error.name}: ${error.message}${typeof cause === 'string' ? ` (${cause})` : ''}` : String(error);
+    return this.failure(`GET /sdk/v1/snapshot failed: ${what}`);
+  }
+
+  /** An error that says what requests are served meanwhile: the last snapshot, or defaults. */
+  private failure(what: string): Error {
+    const serving = this.snapshot ? `keeping snapshot v${this.snapshot.version}` : 'no snapshot yet: serving defaults';
+    return new Error(`edgeflags: ${what}; ${serving}`);
   }
 
   private async waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
