@@ -25,5 +25,7 @@ export interface AppEnv {
     sdkKey: SdkKey;
     /** The rate limiter's verdict on this SDK request (settled before any effect is allowed). */
     withinLimit: Promise<boolean>;
+    /** Set when this admin write runs beside its own in-flight twin (admin/idempotency.ts). */
+    idempotencyTwin: boolean;
   };
 }

@@ -4,6 +4,7 @@ import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { ApiError, validationHook } from '../errors.ts';
+import { twinsDecidedByRoute } from './idempotency.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { toggleConfig } from './protective-move.ts';
 import { ConfigWriteResult } from './responses.ts';
@@ -83,7 +84,8 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       path: `${path}/toggle`,
       tags: ['targeting'],
       security,
-      middleware: [access('environment')],
+      // A retry of a kill switch whose first attempt still holds its Idempotency-Key is run, not refused.
+      middleware: [access('environment'), twinsDecidedByRoute()],
       request: { params: FlagEnvParams, ...jsonBody(Toggle) },
       responses: ok(
         'Switched; `delivered` is how many streams the hub pushed it to. Into the protective state no version is needed',
@@ -93,14 +95,15 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { key, env } = c.req.valid('param');
       const { enabled, reason, version } = c.req.valid('json');
-      // Into the protective state (the kill switch) no version is needed and none is checked.
+      // Into the protective state (the kill switch) no version is needed and none is read: a
+      // precondition it cannot parse (If-Match: *, a snapshot ETag) must not refuse it either.
       const result = await toggleConfig(c, {
         flagKey: key,
         environment: env,
         action: enabled ? 'flag.enable' : 'flag.disable',
         reason,
         enabled,
-        expected: expectedVersion(c, version),
+        expected: () => expectedVersion(c, version),
       });
       return c.json(result, 200);
     },

@@ -17,6 +17,18 @@ import { FlagCreate, KeyParam } from './schemas.ts';
 import { proposeSnapshot } from './write-config.ts';
 import { checkWritePolicies } from './write-policies.ts';
 
+/** The columns a create may leave out, as the table defaults them. */
+const FLAG_DEFAULTS = {
+  name: '',
+  description: '',
+  tags: [],
+  owner: '',
+  type: 'release',
+  links: [],
+  clientVisible: false,
+  protectiveState: 'off',
+} as const satisfies Partial<typeof flags.$inferSelect>;
+
 /** Flags: metadata shared by every environment. Targeting lives in config-routes.ts. */
 export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -111,7 +123,21 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       }
       const envs = await d.select().from(environments);
       const { reason, key, kind, offVariant: _o, variants: _v, ...meta } = body;
-      const row = { key, kind, variants, ...meta, expiresAt: meta.expiresAt ?? null };
+      // Every column given, so the answer is the stored row without reading it back after the
+      // commit (a D1 failure there would turn a committed create into a 503).
+      const now = Date.now();
+      const row: typeof flags.$inferSelect = {
+        ...FLAG_DEFAULTS,
+        ...meta,
+        key,
+        kind,
+        variants,
+        expiresAt: meta.expiresAt ?? null,
+        version: 1,
+        archivedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
       await checkWritePolicies(c, { action: 'flag.create', resourceKey: key, protective: false });
       // Added (off) to every environment: each snapshot must still validate and fit, before saving.
       const definition: FlagDefinition = {
@@ -147,10 +173,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         envs.map((e) => e.key),
         [key],
       );
-      // The stored row, defaults included, so the answer carries the `version` the next edit sends.
-      const stored = await d.select().from(flags).where(eq(flags.key, key)).get();
-      if (!stored) throw notFound(`flag "${key}"`);
-      return c.json({ ...stored, offVariant, environments: envs.map((e) => e.key), ...delivery }, 200);
+      return c.json({ ...row, offVariant, environments: envs.map((e) => e.key), ...delivery }, 200);
     },
   )
   .route('/', flagWriteRoutes);

@@ -1,5 +1,6 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from '../app-env.ts';
 import { authenticate } from '../auth/admin-auth.ts';
 import { sha256Hex } from '../auth/secrets.ts';
@@ -48,8 +49,13 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     if (!stored) throw new ApiError(409, 'idempotency_conflict', 'this Idempotency-Key is being released; retry in a moment');
     if (stored.request_hash !== requestHash)
       throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key');
-    if (stored.status === 0)
-      throw new ApiError(409, 'idempotency_conflict', 'a request with this Idempotency-Key is still running; retry when it has answered');
+    if (stored.status === 0) {
+      if (!matchedRoutes(c).some((r) => twinTolerant.has(r.handler))) throw inFlight();
+      // The route decides (the protective move runs: applying it twice is applying it once). The
+      // claim stays the first request's, which stores its answer if it is still alive.
+      c.set('idempotencyTwin', true);
+      return next();
+    }
     return new Response(stored.body, {
       status: stored.status,
       headers: { 'Content-Type': 'application/json; charset=UTF-8', 'Idempotency-Replayed': 'true' },
@@ -61,16 +67,64 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     await c.env.DB.prepare('DELETE FROM idempotency_keys WHERE actor_id = ? AND key = ? AND status = 0').bind(actor.id, key).run();
     return;
   }
-  await c.env.DB.prepare('UPDATE idempotency_keys SET status = ?, body = ? WHERE actor_id = ? AND key = ? AND request_hash = ?')
-    .bind(res.status, await res.clone().text(), actor.id, key, requestHash)
-    .run();
+  try {
+    await c.env.DB.prepare('UPDATE idempotency_keys SET status = ?, body = ? WHERE actor_id = ? AND key = ? AND request_hash = ?')
+      .bind(res.status, await res.clone().text(), actor.id, key, requestHash)
+      .run();
+  } catch (e) {
+    // The write has answered (and may be committed): it must reach the caller as it is, not as a
+    // 503 "nothing was acknowledged". The claim stays in flight; after IN_FLIGHT_MS a retry runs
+    // again and meets the version guard (or, for the protective move, finds it done).
+    console.warn(`storing the answer for Idempotency-Key "${key}" failed`, e);
+  }
 });
 
-/** What makes two requests "the same": method, path, preconditions and body. */
+const inFlight = () =>
+  new ApiError(409, 'idempotency_conflict', 'a request with this Idempotency-Key is still running; retry when it has answered');
+
+/** Handlers of routes whose request may run beside its own in-flight twin (see `twinsDecidedByRoute`). */
+const twinTolerant = new WeakSet<object>();
+
+/**
+ * Route middleware: a retry that finds its Idempotency-Key still claimed (the first request is
+ * running, or died without releasing it: a D1 blip after the claim) is let through to the route
+ * instead of a 409, and the route calls `refuseInFlightTwin` wherever running twice would not be
+ * safe. For the toggle: the protective move is never refused; everything else is.
+ */
+export function twinsDecidedByRoute(): MiddlewareHandler<AppEnv> {
+  const middleware = createMiddleware<AppEnv>((_c, next) => next());
+  twinTolerant.add(middleware);
+  return middleware;
+}
+
+/** 409 `idempotency_conflict` for a request running beside its in-flight twin. */
+export function refuseInFlightTwin(c: Context<AppEnv>): void {
+  if (c.get('idempotencyTwin')) throw inFlight();
+}
+
+/**
+ * What makes two requests "the same": method, path, query, preconditions and body, compared as
+ * values — a retry that serialises its JSON with keys in another order (or other spacing), or
+ * its query parameters in another order, is the same request, not a reused key.
+ */
 async function fingerprint(c: Context<AppEnv>): Promise<string> {
   const url = new URL(c.req.url);
+  url.searchParams.sort();
   const parts = [c.req.method, url.pathname + url.search, c.req.header('if-match') ?? '', c.req.header('if-none-match') ?? ''];
-  return sha256Hex(`${parts.join('\n')}\n${await c.req.text()}`);
+  return sha256Hex(`${parts.join('\n')}\n${canonicalBody(await c.req.text())}`);
+}
+
+/** JSON with every object's keys sorted; the raw text when it is not JSON (the route refuses it). */
+function canonicalBody(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), (_key, value: unknown) =>
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : value,
+    );
+  } catch {
+    return text;
+  }
 }
 
 /**

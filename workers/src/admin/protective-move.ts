@@ -3,6 +3,7 @@ import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { auditStatement } from './audit.ts';
+import { refuseInFlightTwin } from './idempotency.ts';
 import {
   type ConfigWrite,
   commitConfig,
@@ -29,11 +30,13 @@ export const isProtective = (flag: LoadedConfig['flag'], enabled: boolean) => en
  * needed (a stale one is ignored), no policy or approval consulted, always audited, and it wins
  * races by re-reading and re-applying. Out of it, it is an ordinary guarded write.
  */
-export async function toggleConfig(c: Context<AppEnv>, params: ConfigWrite & { enabled: boolean; expected: number | undefined }) {
+export async function toggleConfig(c: Context<AppEnv>, params: ConfigWrite & { enabled: boolean; expected: () => number | undefined }) {
   const loaded = await loadConfig(c, params.flagKey, params.environment);
   const change = () => ({ enabled: params.enabled });
   if (!isProtective(loaded.flag, params.enabled)) {
-    const expected = params.expected ?? requireVersion(c, undefined, `the version you switched (only the protective move goes without)`);
+    // Only the protective move may run beside an in-flight twin of itself (idempotency.ts).
+    refuseInFlightTwin(c);
+    const expected = params.expected() ?? requireVersion(c, undefined, `the version you switched (only the protective move goes without)`);
     return writeConfig(c, { ...params, expected }, change, loaded);
   }
   await checkWritePolicies(c, { action: params.action, resourceKey: params.flagKey, environment: params.environment, protective: true });
