@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
+import { changeLines, fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
 import { ArchiveFlag } from './archive-flag.tsx';
 
 describe('ArchiveFlag', () => {
@@ -34,6 +34,8 @@ describe('ArchiveFlag', () => {
       </WithSession>,
     );
     fireEvent.click(screen.getByRole('button', { name: 'Archive…' }));
+    // Environments in the same state share one line.
+    expect(changeLines()).toEqual(['Development, Production from Off (serving off) → to archived (SDKs serve their code default)']);
     fireEvent.input(screen.getByLabelText('Reason (audit log)'), { target: { value: 'fully rolled out' } });
     fireEvent.click(screen.getByRole('button', { name: 'Archive flag' }));
     await waitFor(() => expect(location.pathname).toBe('/flags'));

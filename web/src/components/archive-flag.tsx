@@ -11,12 +11,19 @@ import { ProductionConfirm } from './production-confirm.tsx';
 
 export const GONE = 'archived (SDKs serve their code default)';
 
-/** What each environment serves of the flag while it is live, for archive and restore summaries. */
-export function liveStates(flag: FlagDetail, environments: Environment[]): { env: Environment; state: string }[] {
-  return environments.flatMap((env) => {
+/**
+ * What the flag serves while live, one line per distinct state with the environments in it
+ * ("Development, Staging: Off (serving off)"), for archive and restore summaries.
+ */
+export function liveStates(flag: FlagDetail, environments: Environment[]): { label: string; state: string }[] {
+  const byState = new Map<string, string[]>();
+  for (const env of environments) {
     const c = flag.environments[env.key];
-    return c ? [{ env, state: c.enabled ? `On (${onLabel(c)})` : `Off (serving ${c.offVariant})` }] : [];
-  });
+    if (!c) continue;
+    const state = c.enabled ? `On (${onLabel(c)})` : `Off (serving ${c.offVariant})`;
+    byState.set(state, [...(byState.get(state) ?? []), env.name]);
+  }
+  return [...byState].map(([state, names]) => ({ label: names.join(', '), state }));
 }
 
 /**
@@ -48,7 +55,7 @@ export function ArchiveFlag({ flag }: { flag: FlagDetail }) {
     }
   };
   const inUse = error instanceof ApiError && error.code === 'in_use';
-  const changes: Change[] = liveStates(flag, environments).map(({ env, state }) => ({ label: env.name, before: state, after: GONE }));
+  const changes: Change[] = liveStates(flag, environments).map(({ label, state }) => ({ label, before: state, after: GONE }));
   return (
     <>
       <button type="button" class="btn btn-ghost btn-danger-text" onClick={() => setOpen(true)}>

@@ -32,18 +32,20 @@ export function RestoreFlag({ flag, canRestore, onRestored }: { flag: FlagDetail
       setBusy(false);
     }
   };
-  const changes: Change[] = liveStates(flag, environments).map(({ env, state }) => ({ label: env.name, before: GONE, after: state }));
+  const changes: Change[] = liveStates(flag, environments).map(({ label, state }) => ({ label, before: GONE, after: state }));
   const since = flag.archivedAt ? new Date(flag.archivedAt).toLocaleString() : '';
   return (
-    <div class="banner banner-warn archived-banner">
-      <p>
-        <strong>Archived</strong> {since && <>on {since}</>}: it is in no environment's snapshot, so SDKs serve their code defaults.
-      </p>
-      {canRestore && (
-        <button type="button" class="btn" onClick={() => setOpen(true)}>
-          Restore…
-        </button>
-      )}
+    <>
+      <div class="banner banner-warn archived-banner">
+        <p>
+          <strong>Archived</strong> {since && <>on {since}</>}: it is in no environment's snapshot, so SDKs serve their code defaults.
+        </p>
+        {canRestore && (
+          <button type="button" class="btn" onClick={() => setOpen(true)}>
+            Restore…
+          </button>
+        )}
+      </div>
       {open && (
         <ProductionConfirm
           title={`Restore ${flag.key}?`}
@@ -64,6 +66,6 @@ export function RestoreFlag({ flag, canRestore, onRestored }: { flag: FlagDetail
           }}
         />
       )}
-    </div>
+    </>
   );
 }
