@@ -7,7 +7,14 @@ import { FlagProvider, useFeatureFlag, useFlagValue } from '../../src/index.ts';
 
 declare global {
   interface Window {
-    edgeflags: { url: string; clientKey: string; context: Record<string, string>; bootstrap?: Payload; strict?: boolean };
+    edgeflags: {
+      url: string;
+      clientKey: string;
+      context: Record<string, string>;
+      bootstrap?: Payload;
+      strict?: boolean;
+      timeoutMs?: number;
+    };
     renders: Record<string, number>;
     firstRender?: { loading: boolean; enabled: boolean; variant?: string };
   }
@@ -33,9 +40,9 @@ function Maintenance() {
   return <p id="maintenance">{enabled ? 'maintenance on' : 'maintenance off'}</p>;
 }
 
-const { url, clientKey, context, bootstrap, strict } = window.edgeflags;
+const { url, clientKey, context, bootstrap, strict, timeoutMs } = window.edgeflags;
 const app = (
-  <FlagProvider url={url} clientKey={clientKey} context={context} bootstrap={bootstrap}>
+  <FlagProvider url={url} clientKey={clientKey} context={context} bootstrap={bootstrap} timeoutMs={timeoutMs}>
     <Dashboard />
     <Chatbot />
     <Maintenance />
