@@ -3,9 +3,15 @@
 // `fetch` answers with the Worker's own bulk evaluation (workers/src/sdk/bulk-evaluate.ts) of the
 // suite's snapshot, so every case checks what a page reads (`result`, `value`, `variant`,
 // `isEnabled`) against what core decided, including the page's own handling of fallbacks.
+import { OpenFeature, type EvaluationContext as OpenFeatureContext, type JsonValue as OpenFeatureJson } from '@openfeature/web-sdk';
 import { describe, expect, it } from 'vitest';
 import { vectors } from '../../core/test/vectors.ts';
 import { createClient } from '../src/index.ts';
+import { EdgeflagsWebProvider } from '../src/openfeature.ts';
+
+/** The default OpenFeature needs for a case without one: any value of the flag's kind. */
+const KIND_DEFAULT = { boolean: false, string: '', number: 0, json: {} } as const;
+
 import { coreValue, expectedRead, FALLBACKS, vectorEdge } from './vector-reads.ts';
 
 describe.each(vectors.suites)(`vectors ${vectors.specVersion} through @edgeflags/browser: $name`, (suite) => {
@@ -38,5 +44,39 @@ describe.each(vectors.suites)(`vectors ${vectors.specVersion} through @edgeflags
       if (kinds.get(c.flag) === 'boolean' && 'value' in c.expect) expect(flags.isEnabled(c.flag)).toBe(c.expect.value === true);
     }
     flags.close();
+  });
+
+  it('answers every case through the OpenFeature web provider', async () => {
+    const domain = `vectors-${suite.name}`;
+    const provider = new EdgeflagsWebProvider({
+      url: 'http://vectors.invalid',
+      clientKey: 'efc_vectors',
+      fetch: edge,
+      storage: null,
+      stream: false,
+      exposures: false,
+    });
+    await OpenFeature.setProviderAndWait(domain, provider, {});
+    const of = OpenFeature.getClient(domain);
+    for (const c of suite.cases) {
+      await OpenFeature.setContext(domain, c.context as OpenFeatureContext);
+      const fallback = c.default ?? KIND_DEFAULT[kinds.get(c.flag) ?? 'boolean'];
+      const get = {
+        boolean: () => of.getBooleanDetails(c.flag, fallback as boolean),
+        string: () => of.getStringDetails(c.flag, fallback as string),
+        number: () => of.getNumberDetails(c.flag, fallback as number),
+        object: () => of.getObjectDetails(c.flag, fallback as OpenFeatureJson),
+      }[typeof fallback as 'boolean' | 'string' | 'number' | 'object'];
+      const d = get();
+      if ('reason' in c.expect) expect(d.reason, c.name).toBe(c.expect.reason);
+      if (c.expect.reason === 'ERROR') {
+        expect(d.value, c.name).toEqual(fallback);
+        expect(d.errorCode, c.name).toBe(c.expect.errorCode);
+      } else {
+        if ('value' in c.expect) expect(d.value, c.name).toEqual(c.expect.value);
+        if ('variant' in c.expect) expect(d.variant, c.name).toEqual(c.expect.variant);
+      }
+    }
+    await OpenFeature.clearProviders();
   });
 });
