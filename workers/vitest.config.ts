@@ -15,7 +15,7 @@ export default defineProject(async () => {
     test: {
       name: 'worker (workerd)',
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      exclude: ['test/rate-limit.test.ts'],
+      exclude: ['test/rate-limit.test.ts', 'test/stream-caps.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
     },
   };

@@ -42,7 +42,9 @@ export async function openSocket(
 
 export interface OpenSse {
   res: Response;
-  /** Reads until the stream ends; rejects after `timeoutMs`. Returns everything read. */
+  /** The next SSE block as `field: value` pairs (comments under `comment`); rejects after `timeoutMs`. */
+  next(timeoutMs?: number): Promise<Record<string, string>>;
+  /** Reads until the stream ends; rejects after `timeoutMs`. Returns everything not yet read. */
   ended(timeoutMs?: number): Promise<string>;
   cancel(): Promise<void>;
 }
@@ -52,31 +54,48 @@ export async function openSse(path: string, key?: string, headers: Record<string
   const res = await call(path, { key, headers: { Accept: 'text/event-stream', ...headers } });
   if (res.status !== 200 || !res.body) return res;
   const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
   const cancel = () => reader.cancel().catch(() => {});
   opened.push(() => void cancel());
+  /** Reads one chunk into the buffer; false when the stream ended. */
+  const read = async (deadline: number): Promise<boolean> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`nothing more on the stream in time; read so far: ${buffer}`)),
+        Math.max(0, deadline - Date.now()),
+      );
+    });
+    try {
+      const { done, value } = await Promise.race([reader.read(), timeout]);
+      if (done) return false;
+      buffer += decoder.decode(value, { stream: true });
+      return true;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  };
   return {
     res,
     cancel,
-    async ended(timeoutMs = 5000) {
-      const decoder = new TextDecoder();
-      let text = '';
+    async next(timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`stream still open after ${timeoutMs} ms: ${text}`)),
-            Math.max(0, deadline - Date.now()),
-          );
-        });
-        try {
-          const { done, value } = await Promise.race([reader.read(), timeout]);
-          if (done) return text;
-          text += decoder.decode(value, { stream: true });
-        } finally {
-          if (timer !== undefined) clearTimeout(timer);
-        }
+      while (!buffer.includes('\n\n')) if (!(await read(deadline))) throw new Error('SSE stream ended');
+      const end = buffer.indexOf('\n\n');
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event: Record<string, string> = {};
+      for (const line of block.split('\n')) {
+        const match = /^(id|event|data|retry|): ?(.*)$/.exec(line);
+        if (match) event[match[1] || 'comment'] = match[2]!;
       }
+      return event;
+    },
+    async ended(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (await read(deadline)) {}
+      return buffer;
     },
   };
 }

@@ -37,8 +37,13 @@ import { type Head, SnapshotStore } from './snapshot-store.ts';
 import { formatSseEvent, SseClients } from './sse-clients.ts';
 import { callerTag, capRefusal, keyTag, readStreamOwner, type StreamCaps, type StreamOwner, streamCaps } from './stream-caps.ts';
 
-/** Proxies close streams silent for about a minute or more; 25 s stays well inside that. */
-const SSE_HEARTBEAT_MS = 25_000;
+/**
+ * Proxies close streams silent for about a minute, so any heartbeat under that keeps them
+ * open; this one is also the liveness probe. The runtime reports a vanished SSE client only
+ * when a write to it fails, about the second write after it left, so a stream leaves the
+ * counts within about two heartbeats (measured 9.5 s at 5 s, 36–50 s at 25 s: docs/keys.md).
+ */
+const SSE_HEARTBEAT_MS = 5_000;
 /** WebSocket close code for a revoked or expired key (4000–4999: the application's own). */
 const KEY_ENDED_CLOSE_CODE = 4001;
 const RECENT_STATS = 20;
