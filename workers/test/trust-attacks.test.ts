@@ -3,6 +3,9 @@
 // failures at a chosen point (after a commit, or while an answer is being stored).
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { db } from '../src/db.ts';
+import { buildSnapshot } from '../src/snapshot/build-snapshot.ts';
+import { MAX_SNAPSHOT_BYTES, snapshotBytes } from '../src/snapshot/snapshot-limits.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const A = LOCAL_KEYS.admin;
@@ -172,5 +175,46 @@ describe('Idempotency-Key: the same request is recognised however it is serialis
     const retry = await send(`{ "reason": "ramp", "version": ${version},\n  "percentage": 30 }`);
     expect(retry.status).toBe(200);
     expect(retry.headers.get('Idempotency-Replayed')).toBe('true');
+  });
+});
+
+// Last in the file: it leaves the environments' snapshots at the size limit.
+describe('the snapshot limit holds for every path that grows a snapshot', () => {
+  const largest = async () => {
+    const { results } = await env.DB.prepare('SELECT key FROM environments').all<{ key: string }>();
+    const sizes = await Promise.all(results.map(async (e) => snapshotBytes(await buildSnapshot(db(env), e.key))));
+    return Math.max(...sizes);
+  };
+
+  it('an environment create whose snapshot would pass the limit is refused 413 and creates nothing', async () => {
+    // A new environment serves each flag's first variant as its off variant; here that name is
+    // long, while the existing environments serve the short "b": the new snapshot is the larger.
+    const long = 'v'.repeat(64);
+    for (let i = 0; i < 40; i++) {
+      const res = await call('/api/v1/flags', {
+        method: 'POST',
+        key: A,
+        json: { key: `long-off-${i}`, kind: 'string', variants: { [long]: 'x', b: '' }, offVariant: 'b' },
+      });
+      expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
+    }
+    // One filler flag brings the largest existing snapshot to just under the limit.
+    const filler = await json(
+      await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'filler', kind: 'string', variants: { off: 'y' } } }),
+    );
+    const room = MAX_SNAPSHOT_BYTES - 10 - (await largest());
+    const grown = await call('/api/v1/flags/filler', {
+      method: 'PATCH',
+      key: A,
+      json: { variants: { off: 'y'.repeat(1 + room) }, version: filler.version },
+    });
+    expect(grown.status, JSON.stringify(await grown.clone().json())).toBe(200);
+    expect(await largest()).toBeLessThanOrEqual(MAX_SNAPSHOT_BYTES);
+
+    const res = await call('/api/v1/environments', { method: 'POST', key: A, json: { key: 'qa', name: 'QA' } });
+    const body = await json(res);
+    expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(413);
+    expect(body.error).toMatchObject({ code: 'snapshot_too_large', details: { limitBytes: MAX_SNAPSHOT_BYTES } });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM environments WHERE key = 'qa'").first<{ n: number }>()).toEqual({ n: 0 });
   });
 });

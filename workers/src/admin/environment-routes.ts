@@ -6,14 +6,35 @@ import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { db, statement } from '../db.ts';
 import { ApiError, validationHook } from '../errors.ts';
+import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { publishForRequest } from '../snapshot/publish.ts';
+import { assertSnapshotFits } from '../snapshot/snapshot-limits.ts';
 import { auditStatement } from './audit.ts';
 import { isUniqueViolation } from './conflicts.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { ContextEvaluation, EnvironmentCreated, EnvironmentList, HubStats } from './responses.ts';
 import { EnvironmentCreate, EnvParam } from './schemas.ts';
 import { segmentRoutes } from './segment-routes.ts';
+
+/** A flag's configuration in a new environment: off, serving its "off" variant (or its first). */
+function offConfig(flag: typeof flags.$inferSelect, environment: string): typeof flagConfigs.$inferSelect {
+  const off = Object.hasOwn(flag.variants, 'off') ? 'off' : Object.keys(flag.variants)[0]!;
+  return {
+    flagKey: flag.key,
+    environment,
+    enabled: false,
+    offVariant: off,
+    prerequisites: [],
+    targets: [],
+    rules: [],
+    defaultServe: { variant: off },
+    bucketBy: null,
+    salt: null,
+    version: 1,
+    updatedAt: Date.now(),
+  };
+}
 
 /** Environments, their segments, live hub stats and "who gets what". */
 export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -43,17 +64,22 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       const d = db(c.env);
       if (await d.select().from(environments).where(eq(environments.key, body.key)).get())
         throw new ApiError(409, 'already_exists', `environment "${body.key}" exists`);
-      const live = await d.select().from(flags);
+      // Archived flags get a configuration too, so restoring one brings it back here as well.
+      const all = await d.select().from(flags);
+      const configs = all.map((f) => ({ flag: f, config: offConfig(f, body.key) }));
+      // Every live flag is served here from the start: the new snapshot must fit like any other.
+      const live = configs.filter(({ flag }) => flag.archivedAt === null);
+      const snapshot = {
+        environment: body.key,
+        version: 1,
+        flags: live.map(({ flag, config }) => toDefinition(flag, config)),
+        segments: [],
+      };
+      assertSnapshotFits({ ...snapshot, flags: [] }, snapshot);
       // Two creates of one key both pass the read above; the primary key refuses the second batch whole.
       const created = c.env.DB.batch([
         statement(c.env.DB, d.insert(environments).values({ ...body, sortOrder: Date.now() % 1e9, snapshotVersion: 1 })),
-        ...live.map((f) => {
-          const off = Object.hasOwn(f.variants as object, 'off') ? 'off' : Object.keys(f.variants as object)[0]!;
-          return statement(
-            c.env.DB,
-            d.insert(flagConfigs).values({ flagKey: f.key, environment: body.key, offVariant: off, defaultServe: { variant: off } }),
-          );
-        }),
+        ...configs.map(({ config }) => statement(c.env.DB, d.insert(flagConfigs).values(config))),
         auditStatement(c.env.DB, {
           actor: c.get('actor'),
           action: 'environment.create',
