@@ -104,6 +104,17 @@ describe('every route answers a code from the closed set', () => {
     },
   );
 
+  it.each(WRITES.filter((r) => r.method === 'DELETE').map((r) => [`${r.method} ${r.pattern}`, r] as const))(
+    '%s treats an empty, typeless body stream as no body (what wrangler dev hands a bodyless DELETE)',
+    async (_, r) => {
+      const empty = new ReadableStream({ start: (controller) => controller.close() });
+      const headers = new Headers({ Authorization: `Bearer ${credential(r)}` });
+      const res = await call(r.path, { method: r.method, headers, body: empty });
+      expect(res.headers.get('content-type') ?? '').not.toContain('text/plain');
+      expect(res.status, await res.clone().text()).not.toBe(415);
+    },
+  );
+
   it.each(WRITES.map((r) => [`${r.method} ${r.pattern}`, r] as const))(
     '%s refuses a body over its limit with 413 payload_too_large naming the limit',
     async (_, r) => {
