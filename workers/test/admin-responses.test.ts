@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import type { z } from '@hono/zod-openapi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as R from '../src/admin/responses.ts';
-import { Actor, AdminToken, FlagEnvironmentConfig, SdkKey } from '../src/admin/row-schemas.ts';
+import { Actor, FlagEnvironmentConfig } from '../src/admin/row-schemas.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const A = LOCAL_KEYS.admin;
@@ -103,13 +103,20 @@ describe('admin answers match their response schemas', () => {
     const { keys } = await answer(R.SdkKeyList, '/sdk-keys');
     expect(keys.flatMap((k) => Object.keys(k))).not.toContain('hash');
     expect(keys.flatMap((k) => Object.keys(k))).not.toContain('secret');
-    expect((await answer(SdkKey, `/sdk-keys/${key.id}`, { method: 'DELETE' })).revokedAt).toEqual(expect.any(Number));
+    const rotated = await answer(R.SdkKeyRotated, `/sdk-keys/${key.id}/rotate`, { method: 'POST', json: { overlapSeconds: 60 } });
+    expect(rotated.replaced).toMatchObject({ id: key.id, replacedBy: rotated.id });
+    expect((await answer(R.SdkKeyRevoked, `/sdk-keys/${key.id}`, { method: 'DELETE' })).revokedAt).toEqual(expect.any(Number));
 
     const token = await answer(R.AdminTokenCreated, '/admin-tokens', { method: 'POST', json: { name: 'ci', role: 'viewer' } });
     expect(token.secret).toMatch(/^efa_/);
     const { tokens } = await answer(R.AdminTokenList, '/admin-tokens');
     expect(tokens.flatMap((t) => Object.keys(t))).not.toContain('hash');
-    await answer(AdminToken, `/admin-tokens/${token.id}`, { method: 'DELETE' });
+    const rotatedToken = await answer(R.AdminTokenRotated, `/admin-tokens/${token.id}/rotate`, {
+      method: 'POST',
+      json: { overlapSeconds: 0 },
+    });
+    expect(rotatedToken.secret).toMatch(/^efa_/);
+    expect(await answer(R.AdminTokenRevoked, `/admin-tokens/${rotatedToken.id}`, { method: 'DELETE' })).toMatchObject({ streamsClosed: 0 });
   });
 
   it('audit, caller, exposures and contexts', async () => {

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { adminTokens, environments, sdkKeys } from '../../../drizzle/schema.ts';
@@ -12,20 +12,17 @@ import { notFound, validationHook } from '../errors.ts';
 import { auditStatement } from './audit.ts';
 import { allEnvironmentKeys, assertFutureExpiry, endKeyStreams, rotate } from './key-lifecycle.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
-import { AdminTokenCreated, AdminTokenList, SdkKeyCreated, SdkKeyList } from './responses.ts';
-import { AdminToken, SdkKey } from './row-schemas.ts';
+import {
+  AdminTokenCreated,
+  AdminTokenList,
+  AdminTokenRevoked,
+  AdminTokenRotated,
+  SdkKeyCreated,
+  SdkKeyList,
+  SdkKeyRevoked,
+  SdkKeyRotated,
+} from './responses.ts';
 import { AdminTokenCreate, IdParam, KeyRotate, SdkKeyCreate } from './schemas.ts';
-
-/** Revocation answers how many open streams of the key its hub(s) ended (null: a hub was unreachable). */
-const StreamsClosed = z
-  .number()
-  .int()
-  .nullable()
-  .openapi({ description: 'Open streams of the key ended at once; null when a hub could not be reached' });
-const SdkKeyRevoked = SdkKey.extend({ streamsClosed: StreamsClosed }).openapi('SdkKeyRevoked');
-const AdminTokenRevoked = AdminToken.extend({ streamsClosed: StreamsClosed }).openapi('AdminTokenRevoked');
-const SdkKeyRotated = SdkKeyCreated.extend({ replaced: SdkKey }).openapi('SdkKeyRotated');
-const AdminTokenRotated = AdminTokenCreated.extend({ replaced: AdminToken }).openapi('AdminTokenRotated');
 
 const publicKey = ({ hash: _h, ...row }: typeof sdkKeys.$inferSelect) => row;
 const publicToken = ({ hash: _h, ...row }: typeof adminTokens.$inferSelect) => row;

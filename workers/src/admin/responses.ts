@@ -150,6 +150,17 @@ export const AdminTokenList = z.object({ tokens: z.array(AdminToken) }).openapi(
 
 export const AdminTokenCreated = AdminToken.extend({ revokedAt: z.null(), secret: Secret }).openapi('AdminTokenCreated');
 
+/** Revocation answers how many open streams of the key its hub(s) ended (null: a hub was unreachable). */
+const StreamsClosed = z
+  .int()
+  .nullable()
+  .openapi({ description: 'Open streams of the key ended at once; null when a hub could not be reached' });
+export const SdkKeyRevoked = SdkKey.extend({ streamsClosed: StreamsClosed }).openapi('SdkKeyRevoked');
+export const AdminTokenRevoked = AdminToken.extend({ streamsClosed: StreamsClosed }).openapi('AdminTokenRevoked');
+/** Rotation: the replacement (its secret shown this once) and the key it replaces, now expiring. */
+export const SdkKeyRotated = SdkKeyCreated.extend({ replaced: SdkKey }).openapi('SdkKeyRotated');
+export const AdminTokenRotated = AdminTokenCreated.extend({ replaced: AdminToken }).openapi('AdminTokenRotated');
+
 // ── audit and insights ───────────────────────────────────────────────────────────────────────
 
 export const AuditPage = z
