@@ -178,6 +178,28 @@ describe('Idempotency-Key: the same request is recognised however it is serialis
   });
 });
 
+describe('a flag and an environment created at the same time', () => {
+  it('every flag created while an environment is created has a configuration in it (and in every other)', async () => {
+    const answers = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) =>
+        call('/api/v1/flags', { method: 'POST', key: A, json: { key: `race-${i}`, kind: 'boolean' } }),
+      ),
+      call('/api/v1/environments', { method: 'POST', key: A, json: { key: 'preview', name: 'Preview' } }),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual(Array(11).fill(200));
+    const { results } = await env.DB.prepare(
+      `SELECT f.key AS flag, e.key AS environment FROM flags f, environments e
+       WHERE NOT EXISTS (SELECT 1 FROM flag_configs c WHERE c.flag_key = f.key AND c.environment = e.key)`,
+    ).all();
+    expect(results).toEqual([]);
+    // Each can be switched there, and the environment's snapshot serves it.
+    const res = await call(`${cfg('race-9', 'preview')}/toggle`, { method: 'POST', key: A, json: { enabled: false, reason: 'check' } });
+    expect(res.status).toBe(200);
+    const snapshot = await buildSnapshot(db(env), 'preview');
+    expect(snapshot.flags.map((f) => f.key)).toEqual(expect.arrayContaining(Array.from({ length: 10 }, (_, i) => `race-${i}`)));
+  });
+});
+
 // Last in the file: it leaves the environments' snapshots at the size limit.
 describe('the snapshot limit holds for every path that grows a snapshot', () => {
   const largest = async () => {

@@ -17,6 +17,14 @@ import { ContextEvaluation, EnvironmentCreated, EnvironmentList, HubStats } from
 import { EnvironmentCreate, EnvParam } from './schemas.ts';
 import { segmentRoutes } from './segment-routes.ts';
 
+const LATE_FLAGS = `INSERT INTO flag_configs (flag_key, environment, enabled, off_variant, default_serve)
+  SELECT key, ?1, 0, off, json_object('variant', off) FROM (
+    SELECT f.key AS key, coalesce(
+      (SELECT c.off_variant FROM flag_configs c WHERE c.flag_key = f.key ORDER BY c.environment LIMIT 1),
+      CASE WHEN json_type(f.variants, '$.off') IS NOT NULL THEN 'off' ELSE (SELECT j.key FROM json_each(f.variants) j LIMIT 1) END
+    ) AS off
+    FROM flags f WHERE NOT EXISTS (SELECT 1 FROM flag_configs c WHERE c.flag_key = f.key AND c.environment = ?1))`;
+
 /** A flag's configuration in a new environment: off, serving its "off" variant (or its first). */
 function offConfig(flag: typeof flags.$inferSelect, environment: string): typeof flagConfigs.$inferSelect {
   const off = Object.hasOwn(flag.variants, 'off') ? 'off' : Object.keys(flag.variants)[0]!;
@@ -80,6 +88,9 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       const created = c.env.DB.batch([
         statement(c.env.DB, d.insert(environments).values({ ...body, sortOrder: Date.now() % 1e9, snapshotVersion: 1 })),
         ...configs.map(({ config }) => statement(c.env.DB, d.insert(flagConfigs).values(config))),
+        // A flag created after the read above, before this batch, did not see this environment:
+        // configure it here too (off, with the off variant it has elsewhere), or it would never be served here.
+        c.env.DB.prepare(LATE_FLAGS).bind(body.key),
         auditStatement(c.env.DB, {
           actor: c.get('actor'),
           action: 'environment.create',

@@ -8,7 +8,7 @@ import { access } from '../auth/route-policy.ts';
 import { db, statement } from '../db.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
 import { publishEverywhere } from '../snapshot/publish.ts';
-import { auditStatement, bumpStatement } from './audit.ts';
+import { auditStatement } from './audit.ts';
 import { isUniqueViolation } from './conflicts.ts';
 import { flagWriteRoutes } from './flag-write-routes.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
@@ -152,18 +152,16 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       if (row.clientVisible) definition.clientVisible = true;
       for (const e of envs) await proposeSnapshot(c, e.key, definition);
       // A create racing another create of the same key loses on the primary key (the batch rolls back).
+      // Configured (off) in every environment that exists when the batch commits, not only those
+      // read above: an environment created meanwhile gets it too (environment-routes.ts does the
+      // same the other way round), and every snapshot that now holds it is bumped.
       const created = c.env.DB.batch([
         statement(c.env.DB, d.insert(flags).values(row)),
-        ...envs.map((e) =>
-          statement(
-            c.env.DB,
-            d
-              .insert(flagConfigs)
-              .values({ flagKey: key, environment: e.key, enabled: false, offVariant, defaultServe: { variant: offVariant } }),
-          ),
-        ),
+        c.env.DB.prepare(
+          'INSERT INTO flag_configs (flag_key, environment, enabled, off_variant, default_serve) SELECT ?, key, 0, ?, ? FROM environments',
+        ).bind(key, offVariant, JSON.stringify({ variant: offVariant })),
         auditStatement(c.env.DB, { actor, action: 'flag.create', resourceType: 'flag', resourceKey: key, after: row, reason }),
-        ...envs.map((e) => bumpStatement(c.env.DB, e.key)),
+        c.env.DB.prepare('UPDATE environments SET snapshot_version = snapshot_version + 1'),
       ]);
       await created.catch((err: unknown) => {
         throw isUniqueViolation(err) ? new ApiError(409, 'already_exists', `flag "${key}" already exists`) : err;
