@@ -33,6 +33,7 @@ export interface EdgeflagsMiddlewareOptions {
 
 export type EdgeflagsMiddleware = (request: NextRequest, event?: NextFetchEvent) => Promise<NextResponse>;
 
+const isContextObject = (c: unknown): c is EvaluationContext => typeof c === 'object' && c !== null && !Array.isArray(c);
 const env = (name: string): string | undefined => (typeof process === 'undefined' ? undefined : process.env?.[name]);
 const setting = (value: Setting, envName: string) => () => (typeof value === 'function' ? value() : (value ?? env(envName)));
 
@@ -110,10 +111,14 @@ export function createEdgeflagsMiddleware(options: EdgeflagsMiddlewareOptions = 
     snapshot: FlagSnapshot | undefined,
   ): Promise<NextResponse> {
     if (request.headers.get(PASS_HEADER) === passToken && request.headers.has(FLAGS_HEADER)) return NextResponse.next();
-    const context = await resolveContext(request);
-    const anonymous = !context.targetingKey && cookieName ? resolveAnonymousId(request.cookies.get(cookieName)?.value) : undefined;
+    const given = await resolveContext(request);
+    // Whether a context is usable is core's decision (INVALID_CONTEXT for every flag), not a
+    // copy's: an array spread into an object would otherwise evaluate as a valid context.
+    const valid = isContextObject(given);
+    const context: EvaluationContext = valid ? given : {};
+    const anonymous = valid && !context.targetingKey && cookieName ? resolveAnonymousId(request.cookies.get(cookieName)?.value) : undefined;
     if (anonymous) context.targetingKey = anonymous.id;
-    const results: Record<string, EvaluationResult> = snapshot ? snapshot.evaluateAll(context) : {};
+    const results: Record<string, EvaluationResult> = snapshot ? snapshot.evaluateAll(valid ? context : given) : {};
 
     const rewrite = chooseRewrite(options.experiments, request.nextUrl.pathname, (flag) => results[flag]);
     // The rewrite's exposure is reported here, so the bootstrap tells the browser not to repeat it.
@@ -166,7 +171,14 @@ export function createEdgeflagsMiddleware(options: EdgeflagsMiddlewareOptions = 
   async function resolveContext(request: NextRequest): Promise<EvaluationContext> {
     if (!options.context) return {};
     try {
-      const ctx = { ...(await options.context(request)) };
+      const given = await options.context(request);
+      // As in every SDK, no context at all is an empty one; anything else not an object is refused.
+      if (given === undefined) return {};
+      if (!isContextObject(given)) {
+        onError(new Error('edgeflags: the middleware context() must return an object; every flag answers INVALID_CONTEXT'));
+        return given;
+      }
+      const ctx = { ...given };
       // `userId` is the documented alias of `targetingKey`.
       if (ctx.targetingKey === undefined && typeof ctx.userId === 'string') ctx.targetingKey = ctx.userId;
       return ctx;

@@ -41,3 +41,31 @@ describe.each(vectors.suites)(`vectors ${vectors.specVersion} through @edgeflags
     }
   });
 });
+
+describe('a context core refuses is refused for every flag', () => {
+  it.each([
+    ['an array', ['targetingKey', 'u-1']],
+    ['a string', 'u-1'],
+    ['null', null],
+  ])('context() returning %s: INVALID_CONTEXT everywhere, reads answer fallbacks', async (_, bad) => {
+    const suite = vectors.suites[0]!;
+    const snapshot = JSON.stringify({ environment: 'vectors', version: 1, flags: suite.flags, segments: suite.segments ?? [] });
+    const errors: string[] = [];
+    const middleware = createEdgeflagsMiddleware({
+      url: 'http://vectors.invalid',
+      serverKey: 'efs_vectors',
+      fetch: (async () => new Response(snapshot)) as typeof fetch,
+      context: () => bad as never,
+      exposures: false,
+      onError: (e) => errors.push(e instanceof Error ? e.message : String(e)),
+    });
+    const { flags } = await runMiddleware(middleware);
+    expect(flags.evaluated).toBe(true);
+    for (const flag of suite.flags) {
+      expect(flags.get(flag.key)).toMatchObject({ value: null, reason: 'ERROR', errorCode: 'INVALID_CONTEXT' });
+      expect(flags.value(flag.key, 'fallback')).toBe('fallback');
+    }
+    expect(flags.context).toEqual({});
+    expect(errors).toEqual(['edgeflags: the middleware context() must return an object; every flag answers INVALID_CONTEXT']);
+  });
+});
