@@ -29,7 +29,8 @@ export function createClient(options: ClientOptions): FlagClient {
   const cacheKey = `edgeflags:${clientKey}`;
   const listeners = new Map<string, Set<() => void>>();
   const exposures = options.exposures === false ? undefined : exposureQueue(`${base}events${auth}`, send);
-  let context: Context = options.context ?? {};
+  // Only a missing context is an empty one: anything else goes to the edge, whose core judges it.
+  let context: Context = options.context === undefined ? {} : options.context;
   let payload = bootstrap ?? cached();
   let loading = !payload;
   let seq = 0;
@@ -100,7 +101,7 @@ export function createClient(options: ClientOptions): FlagClient {
 
   function read(key: string, known?: boolean): FlagResult | undefined {
     const r = payload?.flags[key];
-    const contextKey = context.targetingKey ?? context.userId;
+    const contextKey = context?.targetingKey ?? context?.userId;
     // An exposure nobody can be attributed to is useless for an experiment: anonymous reads are not sent.
     if (r && contextKey)
       exposures?.add({ flag: key, variant: r.variant, reason: r.reason, contextKey: `${contextKey}`, at: Date.now() }, known);

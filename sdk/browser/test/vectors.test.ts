@@ -58,7 +58,9 @@ describe.each(vectors.suites)(`vectors ${vectors.specVersion} through @edgeflags
     });
     await OpenFeature.setProviderAndWait(domain, provider, {});
     const of = OpenFeature.getClient(domain);
-    for (const c of suite.cases) {
+    // OpenFeature's context is an object by type (its SDK merges contexts by spreading them), so
+    // a non-object context cannot reach a provider: those cases are the native API's alone.
+    for (const c of suite.cases.filter((v) => typeof v.context === 'object' && v.context !== null && !Array.isArray(v.context))) {
       await OpenFeature.setContext(domain, c.context as OpenFeatureContext);
       const fallback = c.default ?? KIND_DEFAULT[kinds.get(c.flag) ?? 'boolean'];
       const get = {

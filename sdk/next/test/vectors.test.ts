@@ -14,6 +14,7 @@ describe.each(vectors.suites)(`vectors ${vectors.specVersion} through @edgeflags
   const snapshot = JSON.stringify({ environment: 'vectors', version: 1, flags: suite.flags, segments: suite.segments ?? [] });
 
   it.each(suite.cases)('$name', async (c) => {
+    const errors: string[] = [];
     const middleware = createEdgeflagsMiddleware({
       url: 'http://vectors.invalid',
       serverKey: 'efs_vectors',
@@ -21,11 +22,13 @@ describe.each(vectors.suites)(`vectors ${vectors.specVersion} through @edgeflags
       context: () => c.context,
       cookie: false,
       exposures: false,
-      onError: (e) => {
-        throw e;
-      },
+      onError: (e) => errors.push(e instanceof Error ? e.message : String(e)),
     });
     const { flags } = await runMiddleware(middleware);
+    const isObject = typeof c.context === 'object' && c.context !== null && !Array.isArray(c.context);
+    expect(errors).toEqual(
+      isObject ? [] : ['edgeflags: the middleware context() must return an object; every flag answers INVALID_CONTEXT'],
+    );
     expect(flags.evaluated).toBe(true);
     const result = flags.get(c.flag);
     const { found, fields } = expectedRead(c);

@@ -59,7 +59,9 @@ describe.each(vectors.suites.map((s, i) => ({ ...s, i })))(`vectors ${vectors.sp
     const domain = `vectors-${suite.i}`;
     await OpenFeature.setProviderAndWait(domain, new EdgeflagsProvider(await clientFor(suite)));
     const of = OpenFeature.getClient(domain);
-    for (const c of suite.cases) {
+    // OpenFeature's context is an object by type (its SDK merges contexts by spreading them), so
+    // a non-object context cannot reach a provider: those cases are the native API's alone.
+    for (const c of suite.cases.filter((v) => typeof v.context === 'object' && v.context !== null && !Array.isArray(v.context))) {
       const fallback = c.default ?? KIND_DEFAULT[kinds.get(c.flag) ?? 'boolean'];
       const ctx = c.context as OpenFeatureContext;
       const get = {
