@@ -141,8 +141,9 @@ export class ExposureRecorder {
   }
 
   #consider(r: EvaluationResult, ctx: EvaluationContext, at: number): void {
-    // A key the snapshot does not hold exposed nobody to anything (and the Worker refuses it).
-    if (r.errorCode === 'FLAG_NOT_FOUND') return;
+    // A key the snapshot does not hold exposed nobody to anything (and the Worker refuses it);
+    // a context that is not an object names nobody (and reading attributes off null would throw).
+    if (r.errorCode === 'FLAG_NOT_FOUND' || r.errorCode === 'INVALID_CONTEXT') return;
     const contextKey = this.#seen.fresh(r, ctx);
     if (contextKey === undefined) return;
     if (this.#queue.length >= this.#opts.maxQueue) {

@@ -15,15 +15,18 @@ afterAll(async () => {
 });
 
 /** A client whose snapshot arrives the way a real one does: a GET answered with JSON. */
-async function clientFor(suite: (typeof vectors.suites)[number]): Promise<EdgeflagsClient> {
+async function clientFor(suite: (typeof vectors.suites)[number], exposures = false): Promise<EdgeflagsClient> {
   const snapshot = { environment: 'vectors', version: 1, flags: suite.flags, segments: suite.segments ?? [] };
   const client = createClient({
     url: 'http://vectors.invalid',
     serverKey: 'efs_vectors',
     stream: false,
-    exposures: false,
+    exposures,
     logger: false,
-    fetch: async () => new Response(JSON.stringify(snapshot), { headers: { etag: '"1"' } }),
+    fetch: async (url) =>
+      url.endsWith('/sdk/v1/events')
+        ? new Response('{"accepted":0}', { status: 202 })
+        : new Response(JSON.stringify(snapshot), { headers: { etag: '"1"' } }),
   });
   clients.push(client);
   expect(await client.ready()).toBe(true);
@@ -89,8 +92,9 @@ describe('contexts core refuses are refused by every method', () => {
     ['a string', 'u-1'],
     ['null', null],
     ['a number', 42],
-  ])('%s as context: INVALID_CONTEXT, fallbacks everywhere', async (_, bad) => {
-    const client = await clientFor(vectors.suites[0]!);
+  ])('%s as context: INVALID_CONTEXT, fallbacks everywhere, nothing reported or thrown later', async (_, bad) => {
+    // Exposures on: recorded results are drained after the call, where a throw would crash the process.
+    const client = await clientFor(vectors.suites[0]!, true);
     const ctx = bad as unknown as Record<string, string>;
     for (const flag of vectors.suites[0]!.flags.filter((f) => f.kind === 'boolean')) {
       expect(client.evaluate(flag.key, ctx, false)).toMatchObject({ value: false, reason: 'ERROR', errorCode: 'INVALID_CONTEXT' });
@@ -98,5 +102,7 @@ describe('contexts core refuses are refused by every method', () => {
       expect(client.variant(flag.key, ctx)).toBeUndefined();
       expect(client.value(flag.key, ctx, true)).toBe(true);
     }
+    await client.close();
+    expect(client.status().exposures).toEqual({ sent: 0, dropped: 0, queued: 0 });
   });
 });
