@@ -11,7 +11,17 @@ const now = sql`(unixepoch('subsec') * 1000)`;
 
 type JsonObject = Record<string, JsonValue>;
 /** What an audit entry can be about (the `resource_type` column). */
-export const AUDIT_RESOURCE_TYPES = ['flag', 'flag_config', 'segment', 'environment', 'sdk_key', 'admin_token'] as const;
+export const AUDIT_RESOURCE_TYPES = [
+  'flag',
+  'flag_config',
+  'segment',
+  'environment',
+  'sdk_key',
+  'admin_token',
+  'release',
+  'approval',
+  'webhook',
+] as const;
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];
 
 export const environments = sqliteTable('environments', {
@@ -231,4 +241,119 @@ export const exposureQuotas = sqliteTable(
     count: integer('count').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.environment, t.source, t.hour] }), index('exposure_quotas_hour').on(t.hour)],
+);
+
+/** Where a release plan is: only `running` and `waiting_approval` are live (the conductor acts). */
+export const RELEASE_STATUSES = ['draft', 'running', 'waiting_approval', 'paused', 'rolled_back', 'completed', 'aborted'] as const;
+export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+
+/**
+ * A guarded release: ordered stages for one flag in one environment, run by the ReleaseConductor
+ * Durable Object (docs/releases.md). `stages` and `settings` hold what the zod schemas validated.
+ */
+export const releasePlans = sqliteTable(
+  'release_plans',
+  {
+    id: text('id').primaryKey(),
+    environment: text('environment')
+      .notNull()
+      .references(() => environments.key),
+    flagKey: text('flag_key')
+      .notNull()
+      .references(() => flags.key),
+    status: text('status', { enum: RELEASE_STATUSES }).notNull().default('draft'),
+    /** The variant being released, and the one control (users not yet in) is served. */
+    treatmentVariant: text('treatment_variant').notNull(),
+    baselineVariant: text('baseline_variant').notNull(),
+    stages: text('stages', { mode: 'json' }).$type<JsonValue[]>().notNull(),
+    /** Test settings: alpha, power, the ratio to catch, window length, browser metrics opt-in, caps. */
+    settings: text('settings', { mode: 'json' }).$type<JsonObject>().notNull(),
+    /** Index into `stages` of the stage being run (or last run). */
+    currentStage: integer('current_stage').notNull().default(0),
+    stageStartedAt: integer('stage_started_at'),
+    startedAt: integer('started_at'),
+    startedBy: text('started_by'),
+    endedAt: integer('ended_at'),
+    /** Why the plan stopped: the rule that rolled it back, who aborted it, or completion. */
+    endReason: text('end_reason'),
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [index('release_plans_flag').on(t.environment, t.flagKey, t.status)],
+);
+
+/** Every decision about a release (the engine's and people's), with the evidence behind it. */
+export const releaseDecisions = sqliteTable(
+  'release_decisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    planId: text('plan_id')
+      .notNull()
+      .references(() => releasePlans.id),
+    at: integer('at').notNull().default(now),
+    stage: integer('stage').notNull(),
+    /** start, advance, hold, wait_approval, approve, reject, rollback, pause, resume, abort, complete */
+    action: text('action').notNull(),
+    /** The rule that fired, e.g. `error_ratio`, `latency_p95_ratio`, `min_samples`, `min_duration`. */
+    rule: text('rule'),
+    evidence: text('evidence', { mode: 'json' }).$type<JsonObject>(),
+    actor: text('actor').notNull(),
+  },
+  (t) => [index('release_decisions_plan').on(t.planId, t.at)],
+);
+
+/**
+ * One approval model for every gate: a release stage's manual approval first; change requests
+ * (governance) reuse it. `subject` names what waits, e.g. `release:<planId>:stage:<n>`.
+ */
+export const approvals = sqliteTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    subject: text('subject').notNull(),
+    environment: text('environment').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'rejected', 'cancelled'] })
+      .notNull()
+      .default('pending'),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: integer('requested_at').notNull().default(now),
+    decidedBy: text('decided_by'),
+    decidedAt: integer('decided_at'),
+    reason: text('reason'),
+  },
+  (t) => [index('approvals_subject').on(t.subject, t.status)],
+);
+
+/** Signed webhooks (HMAC-SHA256 with a per-hook secret; docs/webhooks.md). */
+export const webhooks = sqliteTable('webhooks', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  /** The signing secret: kept, since every delivery is signed with it. Shown once at creation. */
+  secret: text('secret').notNull(),
+  /** Event types it receives (`flag.*`, `release.*`, or exact names). */
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  format: text('format', { enum: ['json', 'slack'] })
+    .notNull()
+    .default('json'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  createdBy: text('created_by').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+});
+
+/** Deliveries that failed every retry (the dead letters shown in the app), and the last error. */
+export const webhookFailures = sqliteTable(
+  'webhook_failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhookId: text('webhook_id').notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    payload: text('payload').notNull(),
+    attempts: integer('attempts').notNull(),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    failedAt: integer('failed_at').notNull().default(now),
+  },
+  (t) => [index('webhook_failures_hook').on(t.webhookId, t.failedAt)],
 );
