@@ -12,6 +12,7 @@ import { reconcileDeliveries } from './snapshot/reconcile.ts';
 
 export type { AppType } from './app.ts';
 export { EnvironmentHub } from './hub/environment-hub.ts';
+export { ReleaseConductor } from './releases/release-conductor.ts';
 
 const scheduled: ExportedHandlerScheduledHandler<Env> = async (_controller, env) => {
   await reconcileDeliveries(env);
