@@ -357,3 +357,15 @@ export const webhookFailures = sqliteTable(
   },
   (t) => [index('webhook_failures_hook').on(t.webhookId, t.failedAt)],
 );
+
+/**
+ * How far a reader of the audit log (used as an outbox) has got: `webhooks` is the dispatcher's
+ * cursor. It only moves by a guarded UPDATE (`WHERE last_id = <the value read>`), so concurrent
+ * dispatchers each claim a distinct range and every entry is claimed exactly once.
+ */
+export const outboxCursors = sqliteTable('outbox_cursors', {
+  name: text('name').primaryKey(),
+  /** The highest audit_log id claimed. */
+  lastId: integer('last_id').notNull(),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
