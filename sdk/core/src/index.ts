@@ -18,6 +18,14 @@
 export { BUCKET_COUNT, bucketOf, saltSeed } from './bucket.ts';
 export type { CompiledFlag } from './flag.ts';
 export { MAX_PREREQUISITE_DEPTH, MAX_PREREQUISITE_FLAGS, MAX_REGEX_INPUT, MAX_REGEX_LENGTH } from './limits.ts';
+export { METRICS_LIMITS, type MetricsPayload, type OutcomeSummary } from './metrics/outcomes.ts';
+export {
+  LatencySketch,
+  SKETCH_MAX_BUCKETS,
+  SKETCH_MAX_INDEX,
+  SKETCH_RELATIVE_ACCURACY,
+  type SketchData,
+} from './metrics/sketch.ts';
 export { murmur3 } from './murmur3.ts';
 export type { BooleanFlagKey, FlagKey, FlagRegistry, FlagShape, ValueOf, VariantOf } from './registry.ts';
 export { compareSemver, parseSemver } from './semver.ts';

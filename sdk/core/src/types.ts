@@ -124,6 +124,11 @@ export interface Snapshot {
   version: number;
   flags: FlagDefinition[];
   segments?: SegmentDefinition[];
+  /**
+   * Keys of flags under a live release plan: SDKs record outcomes (errors, latency, events) only
+   * for these, so flags with no plan cost nothing. Absent when no plan is live.
+   */
+  tracked?: string[];
 }
 
 export type Reason = 'DISABLED' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'ERROR';

@@ -7,6 +7,8 @@
  * const parsed = SnapshotSchema.safeParse(body);
  * if (!parsed.success) console.log(parsed.error.issues[0].path, parsed.error.issues[0].message);
  */
+
+export { MetricsPayloadSchema, OutcomeSummarySchema, SketchDataSchema } from '../metrics/metrics-schema.ts';
 export { AttributeName, ConditionSchema, KEY_PATTERN, Key, OPERATORS } from './condition-schema.ts';
 export {
   FlagDefinitionSchema,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_PREREQUISITE_DEPTH, MAX_PREREQUISITE_FLAGS } from '../limits.ts';
 import { prerequisiteReach } from '../prerequisite-reach.ts';
 import { findPrerequisiteCycles } from '../snapshot.ts';
+import { Key } from './condition-schema.ts';
 import { FlagDefinitionSchema, SegmentDefinitionSchema } from './flag-schema.ts';
 
 /**
@@ -15,6 +16,7 @@ export const SnapshotSchema = z
     version: z.number().int().nonnegative(),
     flags: z.array(FlagDefinitionSchema).max(10_000),
     segments: z.array(SegmentDefinitionSchema).max(1_000).optional(),
+    tracked: z.array(Key).max(10_000).optional(),
   })
   .superRefine((s, ctx) => {
     const issue = (message: string, path: PropertyKey[]) => ctx.addIssue({ code: 'custom', message, path });
