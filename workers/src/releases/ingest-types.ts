@@ -1,28 +1,8 @@
-/**
- * What the metrics consumer hands a ReleaseConductor (docs/releases.md, /tmp design: RELEASES.md).
- * `OutcomeSummary` mirrors the SDK wire type in @edgeflags/core (sdk/core/src/metrics/outcomes.ts).
- */
-export interface SketchData {
-  /** Relative accuracy. */
-  a: number;
-  /** Bucket index → count. */
-  b: Record<string, number>;
-  /** Values ≤ 0. */
-  z: number;
-  n: number;
-  /** Sum in ms. */
-  s: number;
-}
+import type { OutcomeSummary } from '@edgeflags/core';
 
-export interface OutcomeSummary {
-  flag: string;
-  variant: string;
-  count: number;
-  errors: number;
-  latency?: SketchData;
-  events?: Record<string, { count: number; sum: number }>;
-}
+export type { OutcomeSummary, SketchData } from '@edgeflags/core';
 
+/** What the metrics consumer hands a ReleaseConductor: one flag's summaries from one message. */
 export interface IngestBatch {
   environment: string;
   flag: string;
