@@ -28,6 +28,8 @@ export const ERROR_STATUS = {
   version_conflict: 409,
   in_use: 409,
   idempotency_conflict: 409,
+  // A flag under a live release plan is changed by its conductor only (pause, abort or roll back first).
+  release_in_progress: 409,
   payload_too_large: 413,
   snapshot_too_large: 413,
   unsupported_media_type: 415,
