@@ -13,6 +13,8 @@ import {
 } from '@edgeflags/core';
 import { ExposureRecorder, type ExposureStats } from './exposures.ts';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { ClientOutcomes, trackedSet } from './outcomes/client-outcomes.ts';
+import { OutcomeRecorder, type OutcomeStats } from './outcomes/outcome-recorder.ts';
 import { readSnapshotFile, writeSnapshotFile } from './persistence.ts';
 import { SnapshotSync } from './snapshot-sync.ts';
 import { type AllFlags, toBootstrap } from './wire.ts';
@@ -39,6 +41,8 @@ export interface ClientStatus {
   lastSyncAt: number | undefined;
   lastError: string | undefined;
   exposures: ExposureStats | undefined;
+  /** Outcomes for flags under a release plan; undefined when off (offline, or `outcomes: false`). */
+  outcomes: (OutcomeStats & { unattributed: number }) | undefined;
 }
 
 const EMPTY: EvaluationContext = Object.freeze({});
@@ -56,6 +60,9 @@ export class EdgeflagsClient {
   #source: ClientStatus['source'] = 'none';
   #bucketBy = new Map<string, string>();
   readonly #exposures: ExposureRecorder | undefined;
+  readonly #outcomes: ClientOutcomes;
+  /** Flags under a live release plan (`snapshot.tracked`); undefined when none, so others pay one check. */
+  #tracked: Set<string> | undefined;
   readonly #sync: SnapshotSync | undefined;
   readonly #listeners = new Set<(e: ChangeEvent) => void>();
   readonly #loaded: Promise<void>;
@@ -68,11 +75,21 @@ export class EdgeflagsClient {
     this.#loaded = new Promise((resolve) => {
       this.#markLoaded = resolve;
     });
+    const { url, serverKey, fetch } = this.#o;
+    const headers = { Authorization: `Bearer ${serverKey}`, 'Content-Type': 'application/json' };
+    this.#outcomes = new ClientOutcomes(
+      this.#o.outcomes
+        ? new OutcomeRecorder(
+            this.#o.outcomes,
+            (body, signal) => fetch(`${url}/sdk/v1/metrics`, { method: 'POST', headers, body, signal }),
+            this.#o.logger,
+            this.#o.requestTimeoutMs,
+          )
+        : undefined,
+    );
     this.#loadLocal();
     if (this.#o.offline) return;
     if (this.#o.exposures) {
-      const { url, serverKey, fetch } = this.#o;
-      const headers = { Authorization: `Bearer ${serverKey}`, 'Content-Type': 'application/json' };
       this.#exposures = new ExposureRecorder(
         this.#o.exposures,
         (flag) => this.#bucketBy.get(flag) ?? 'targetingKey',
@@ -117,9 +134,10 @@ export class EdgeflagsClient {
   isEnabled<K extends BooleanFlagKey>(key: K, ctx?: EvaluationContext): boolean {
     const snap = this.#snap;
     if (snap === undefined) return false;
-    const c = ctx === undefined ? EMPTY : ctx;
+    const c = ctx === undefined ? this.#scopeContext() : ctx;
     const r = snap.evaluate<boolean>(key, c, false);
     if (this.#exposures !== undefined) this.#exposures.record(r, c);
+    if (this.#tracked?.has(key)) this.#outcomes.note(key, r);
     return r.value === true;
   }
 
@@ -127,9 +145,10 @@ export class EdgeflagsClient {
   variant<K extends FlagKey>(key: K, ctx?: EvaluationContext): VariantOf<K> | undefined {
     const snap = this.#snap;
     if (snap === undefined) return undefined;
-    const c = ctx === undefined ? EMPTY : ctx;
+    const c = ctx === undefined ? this.#scopeContext() : ctx;
     const r = snap.evaluate(key, c);
     if (this.#exposures !== undefined) this.#exposures.record(r, c);
+    if (this.#tracked?.has(key)) this.#outcomes.note(key, r);
     return r.variant as VariantOf<K> | undefined;
   }
 
@@ -137,9 +156,10 @@ export class EdgeflagsClient {
   value<K extends FlagKey, T extends ValueOf<K>>(key: K, ctx: EvaluationContext | undefined, fallback: T): ValueFor<K, T> {
     const snap = this.#snap;
     if (snap === undefined) return fallback as ValueFor<K, T>;
-    const c = ctx === undefined ? EMPTY : ctx;
+    const c = ctx === undefined ? this.#scopeContext() : ctx;
     const r = snap.evaluate(key, c, fallback);
     if (this.#exposures !== undefined) this.#exposures.record(r, c);
+    if (this.#tracked?.has(key)) this.#outcomes.note(key, r);
     return r.value as ValueFor<K, T>;
   }
 
@@ -150,9 +170,10 @@ export class EdgeflagsClient {
       const value = (fallback ?? null) as ValueOf<K>;
       return { key, value, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: 'no snapshot loaded yet' };
     }
-    const c = ctx === undefined ? EMPTY : ctx;
+    const c = ctx === undefined ? this.#scopeContext() : ctx;
     const r = fallback === undefined ? snap.evaluate(key, c) : snap.evaluate(key, c, fallback);
     if (this.#exposures !== undefined) this.#exposures.record(r, c);
+    if (this.#tracked?.has(key)) this.#outcomes.note(key, r);
     return r as Details<K>;
   }
 
@@ -171,6 +192,43 @@ export class EdgeflagsClient {
       );
     } catch {
       return { environment: snap.environment, version: snap.version, flags: {} };
+    }
+  }
+
+  /**
+   * Runs `fn` as one unit of outcome (a job, a queue message): its duration and whether it threw
+   * or rejected count for each flag under a release plan evaluated inside, for the variant it
+   * served. Evaluations inside that pass no context use `ctx`. Returns what `fn` returns; its
+   * errors reach the caller unchanged. Inside another scope it joins that one.
+   */
+  run<R>(ctx: EvaluationContext | undefined, fn: () => R): R {
+    return this.#outcomes.scopes.run(ctx, fn);
+  }
+
+  /** `run(undefined, fn)`: measures any function, sync or async. */
+  measure<R>(fn: () => R): R {
+    return this.#outcomes.scopes.run(undefined, fn);
+  }
+
+  /**
+   * Wraps a request handler, Node's `(req, res)` or fetch-style `(request) => Response`: each
+   * call is one unit whose duration, throw/rejection or 5xx status counts for the tracked flags
+   * it evaluated. @example http.createServer(flags.wrap((req, res) => { … }))
+   */
+  wrap<F extends (...args: never[]) => unknown>(handler: F): F {
+    return this.#outcomes.scopes.wrap(handler);
+  }
+
+  /**
+   * Records a named business event (`invoice-created`, optional value) for the current scope's
+   * tracked flags. Outside a scope, `ctx` attributes it to the variants that context is served.
+   * Never throws; without a scope or a context it is counted as unattributed.
+   */
+  track(name: string, value?: number, ctx?: EvaluationContext): void {
+    try {
+      this.#outcomes.track(name, value, ctx, this.#snap, this.#tracked);
+    } catch (e) {
+      this.#o.logger.error('edgeflags: track failed', e);
     }
   }
 
@@ -200,6 +258,7 @@ export class EdgeflagsClient {
       lastSyncAt: s?.lastSyncAt,
       lastError: s?.lastError,
       exposures: this.#exposures?.stats(),
+      outcomes: this.#outcomes.stats(),
     };
   }
 
@@ -209,7 +268,12 @@ export class EdgeflagsClient {
     this.#closed = true;
     for (const settle of this.#readyWaiters) settle(false);
     this.#sync?.close();
-    await this.#exposures?.close(timeoutMs);
+    await Promise.all([this.#exposures?.close(timeoutMs), this.#outcomes.close(timeoutMs)]);
+  }
+
+  /** A context-less evaluation inside `run(ctx, fn)` uses `ctx`; until any scope had one, no lookup at all. */
+  #scopeContext(): EvaluationContext {
+    return (this.#outcomes.scopes.contextual && this.#outcomes.scopes.context()) || EMPTY;
   }
 
   #loadLocal(): void {
@@ -254,6 +318,7 @@ export class EdgeflagsClient {
       return false;
     }
     this.#bucketBy = new Map(snapshot.flags.map((f) => [f.key, f.bucketBy ?? 'targetingKey']));
+    this.#tracked = trackedSet(snapshot.tracked, this.#outcomes.recording);
     this.#snap = compiled;
     this.#etag = etag;
     this.#source = source;

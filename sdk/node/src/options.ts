@@ -1,4 +1,5 @@
 import type { EvaluationContext, Snapshot } from '@edgeflags/core';
+import type { OutcomeOptions } from './outcomes/outcome-recorder.ts';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -46,6 +47,12 @@ export interface ClientOptions {
   readyTimeoutMs?: number;
   /** Exposure events to `POST /sdk/v1/events`: on by default, `false` turns them off. */
   exposures?: boolean | ExposureOptions;
+  /**
+   * Outcomes (duration, errors, named events) of scopes (`wrap`, `run`, `measure`) for flags under
+   * a release plan, sent to `POST /sdk/v1/metrics`. On by default and free while no plan is live;
+   * `false` turns them off.
+   */
+  outcomes?: boolean | OutcomeOptions;
   /** Injected for tests, proxies and fault injection. Defaults to the global `fetch`. */
   fetch?: FetchLike;
   /** Where problems are reported; the client never throws them at the app. Default `console`, `false` silences it. */
@@ -63,6 +70,7 @@ export interface ResolvedOptions {
   requestTimeoutMs: number;
   readyTimeoutMs: number;
   exposures: ExposureOptions | false;
+  outcomes: OutcomeOptions | false;
   fetch: FetchLike;
   logger: Logger;
 }
@@ -84,6 +92,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     requestTimeoutMs: positive(o.requestTimeoutMs, 10_000),
     readyTimeoutMs: positive(o.readyTimeoutMs, 5_000),
     exposures: offline || o.exposures === false ? false : o.exposures === true || o.exposures === undefined ? {} : o.exposures,
+    outcomes: offline || o.outcomes === false ? false : o.outcomes === true || o.outcomes === undefined ? {} : o.outcomes,
     fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     logger: o.logger === false ? SILENT : (o.logger ?? console),
   };
