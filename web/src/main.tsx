@@ -8,6 +8,7 @@ import './styles/forms.css';
 import './styles/components.css';
 import './styles/flag-page.css';
 import './styles/audit-page.css';
+import './styles/release.css';
 import './styles/confirm.css';
 import './styles/phone.css';
 

@@ -126,6 +126,16 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     listAdminTokens: () => call<{ tokens: T.AdminTokenRow[] }>('GET', '/admin-tokens'),
     createAdminToken: (body: T.AdminTokenBody) => call<T.AdminTokenRow & { secret: string }>('POST', '/admin-tokens', body),
     revokeAdminToken: (id: string) => call<T.AdminTokenRow>('DELETE', `/admin-tokens/${enc(id)}`),
+    releases: (key: string, env: string) => call<{ releases: T.ReleasePlan[] }>('GET', `${flagEnv(key, env)}/releases`),
+    release: (key: string, env: string, id: string) => call<T.ReleaseDetail>('GET', `${flagEnv(key, env)}/releases/${enc(id)}`),
+    createRelease: (key: string, env: string, body: T.ReleaseCreateBody) =>
+      call<T.ReleasePlan>('POST', `${flagEnv(key, env)}/releases`, body),
+    /** Rollback sends no version: like the kill switch, it must win against a stale page. */
+    releaseAction: (key: string, env: string, id: string, action: T.ReleaseAction, body: { reason?: string; version?: number }) =>
+      call<T.ReleasePlan>('POST', `${flagEnv(key, env)}/releases/${enc(id)}/${action}`, body),
+    /** Live (and recently ended) plans across flags, for the flags list. */
+    liveReleases: () => call<{ releases: T.ReleasePlan[] }>('GET', '/releases'),
+    releaseTemplates: () => call<{ templates: Record<T.TemplateName, T.ReleaseTemplate> }>('GET', '/release-templates'),
     audit: (filter: T.AuditFilter) => {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));

@@ -4,8 +4,19 @@
 // schemas built from the same tables (workers/src/admin/responses.ts).
 import type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target } from '@edgeflags/core';
 import type { z } from 'zod';
-import type { adminTokens, auditLog, environments, flagConfigs, flags, sdkKeys, segments } from '../../../drizzle/schema.ts';
+import type {
+  adminTokens,
+  auditLog,
+  environments,
+  flagConfigs,
+  flags,
+  releaseDecisions,
+  releasePlans,
+  sdkKeys,
+  segments,
+} from '../../../drizzle/schema.ts';
 import type * as S from '../../../workers/src/admin/schemas.ts';
+import type * as P from '../../../workers/src/releases/plan-schema.ts';
 
 export type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target };
 
@@ -111,4 +122,49 @@ export interface RecentContext {
   contextKey: string;
   context: Record<string, unknown>;
   seenAt: number;
+}
+
+export type Stage = P.Stage;
+export type StageChecks = P.StageChecks;
+export type ReleaseSettings = P.ReleaseSettings;
+export type TemplateName = P.TemplateName;
+export type ReleaseTemplate = P.Template;
+
+/** A release plan (docs/releases.md): the stored row, with the stages and settings the Worker validated. */
+export type ReleasePlan = Omit<typeof releasePlans.$inferSelect, 'stages' | 'settings'> & { stages: Stage[]; settings: ReleaseSettings };
+export type ReleaseStatus = ReleasePlan['status'];
+export type ReleaseDecision = typeof releaseDecisions.$inferSelect;
+
+/** POST /flags/:key/environments/:env/releases. */
+export interface ReleaseCreateBody {
+  template?: TemplateName;
+  stages?: Stage[];
+  settings?: Partial<ReleaseSettings>;
+  treatmentVariant?: string;
+  baselineVariant?: string;
+  start?: boolean;
+  reason?: string;
+}
+export type ReleaseAction = 'start' | 'pause' | 'resume' | 'abort' | 'approve' | 'reject' | 'rollback';
+
+/** One variant in one metrics window, as the release page draws it. */
+export interface VariantHealth {
+  count: number;
+  errors: number;
+  errorRate: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** GET /flags/:key/environments/:env/releases/:id: the plan, its timeline and its health per window. */
+export interface ReleaseDetail {
+  plan: ReleasePlan;
+  decisions: ReleaseDecision[];
+  approval: { id: string; status: string; stage: number } | null;
+  health: {
+    windowSeconds: number;
+    windows: { start: number; treatment: VariantHealth; control: VariantHealth }[];
+    thresholds: StageChecks;
+    sprt: { llr: number; upper: number; lower: number } | null;
+  };
 }

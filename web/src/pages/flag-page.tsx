@@ -24,6 +24,8 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
   const flags = useAsync(() => api.listFlags().then((r) => r.flags), []);
   const segments = useAsync(() => (env ? api.listSegments(env.key).then((r) => r.segments) : Promise.resolve([])), [env?.key]);
   usePoll(() => flag.reload(true));
+  // Guarded releases load after the page (their own chunk): the switches and the kill switch never wait for them.
+  const release = useAsync(() => import('../components/release-panel.tsx'), []);
 
   if (flag.error && !flag.data)
     return (
@@ -86,6 +88,9 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
             <h3>Rollout</h3>
             <RolloutControl key={env.key} flag={f} env={env.key} config={config} canEdit={writable} onSaved={reload} />
           </section>
+          {release.data && (
+            <release.data.ReleasePanel key={env.key} flag={f} env={env} config={config} canAct={writable} onChanged={reload} />
+          )}
           <TargetingEditor
             key={env.key}
             flag={f}

@@ -8,11 +8,24 @@ import { Link } from '../components/link.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { type FlagFilter, filterFlags } from '../lib/flag-status.ts';
+import { releaseSummary } from '../lib/release-summary.ts';
 
 export function FlagsPage() {
   const { api, environments, me } = useSession();
   const flags = useAsync(() => api.listFlags().then((r) => r.flags), []);
-  usePoll(() => flags.reload(true));
+  // A Worker without guarded releases answers 404 here: the list then shows no release states.
+  const releases = useAsync(
+    () =>
+      api.liveReleases().then(
+        (r) => r.releases,
+        () => [],
+      ),
+    [],
+  );
+  usePoll(() => {
+    void flags.reload(true);
+    void releases.reload(true);
+  });
   const production = environments.find((e) => e.production) ?? environments[0];
   const [filter, setFilter] = useState<FlagFilter>({
     search: '',
@@ -76,11 +89,15 @@ export function FlagsPage() {
                   </td>
                   <td data-label="Type">{f.type ?? '—'}</td>
                   <td data-label="Owner">{f.owner || '—'}</td>
-                  {environments.map((e) => (
-                    <td key={e.key} data-label={e.name}>
-                      <EnvState state={f.environments[e.key]} envName={e.name} />
-                    </td>
-                  ))}
+                  {environments.map((e) => {
+                    const plan = releases.data?.find((r) => r.flagKey === f.key && r.environment === e.key);
+                    return (
+                      <td key={e.key} data-label={e.name}>
+                        <EnvState state={f.environments[e.key]} envName={e.name} />
+                        {plan && <span class={`release-line release-${plan.status}`}>Release: {releaseSummary(plan)}</span>}
+                      </td>
+                    );
+                  })}
                 </tr>
               ))}
               {shown.length === 0 && (

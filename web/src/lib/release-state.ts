@@ -1,0 +1,39 @@
+import type { ReleaseAction, ReleaseStatus } from '../api/types.ts';
+
+/** What a person may do to a plan in each status (the Worker refuses the rest with 409). */
+export const ACTIONS: Record<ReleaseStatus, ReleaseAction[]> = {
+  draft: ['start', 'abort'],
+  running: ['pause', 'rollback', 'abort'],
+  waiting_approval: ['approve', 'reject', 'pause', 'rollback', 'abort'],
+  paused: ['resume', 'rollback', 'abort'],
+  rolled_back: [],
+  completed: [],
+  aborted: [],
+};
+
+export const ACTION_LABELS: Record<ReleaseAction, string> = {
+  start: 'Start',
+  approve: 'Approve',
+  reject: 'Reject',
+  rollback: 'Roll back',
+  pause: 'Pause',
+  resume: 'Resume',
+  abort: 'Abort',
+};
+
+/** A decision's evidence as short label/value pairs: nested objects flattened, rates as %, intervals as [a, b]. */
+export function evidenceLines(evidence: unknown, prefix = ''): [string, string][] {
+  if (!evidence || typeof evidence !== 'object') return [];
+  return Object.entries(evidence).flatMap(([k, v]): [string, string][] => {
+    const label = prefix + k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return evidenceLines(v, `${label}.`);
+    const show = (x: unknown) => (typeof x === 'number' ? num(x, /rate/i.test(label)) : String(x));
+    return [[label, Array.isArray(v) ? `[${v.map(show).join(', ')}]` : show(v)]];
+  });
+}
+
+/** 3 significant digits; rates (0–1) as percentages. */
+export function num(x: number, rate = false): string {
+  if (rate) return `${+(x * 100).toPrecision(3)}%`;
+  return Number.isInteger(x) ? x.toLocaleString('en') : String(+x.toPrecision(3));
+}

@@ -1,0 +1,28 @@
+import type { ReleasePlan, ReleaseStatus } from '../api/types.ts';
+
+/** Whether the conductor is still in charge of the flag (the app then offers no new plan). */
+export const isLive = (status: ReleaseStatus) => status === 'running' || status === 'waiting_approval' || status === 'paused';
+
+/** "40 s", "12 min", "3 h", "2 d", rounded up so "next in 0 min" never shows while time remains. */
+export function duration(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.ceil(s / 60)} min`;
+  if (s < 172_800) return `${Math.ceil(s / 3600)} h`;
+  return `${Math.ceil(s / 86_400)} d`;
+}
+
+/** A list item may say how the last look at the data went (GET /releases). */
+type Summarised = ReleasePlan & { lastDecision?: { action: string; rule: string | null } | null };
+
+/** One line for the flags list: "stage 2 of 4 · healthy · next in 3 h", "waiting for approval", "rolled back". */
+export function releaseSummary(plan: Summarised, now = Date.now()): string {
+  const { status, stages, currentStage } = plan;
+  if (!isLive(status)) return status.replace('_', ' ');
+  const stage = `stage ${currentStage + 1} of ${stages.length}`;
+  if (status !== 'running') return `${stage} · ${status === 'paused' ? 'paused' : 'waiting for approval'}`;
+  const held = plan.lastDecision?.action === 'hold';
+  const health = held ? `holding${plan.lastDecision?.rule ? ` (${plan.lastDecision.rule})` : ''}` : 'healthy';
+  const left = (plan.stageStartedAt ?? now) + (stages[currentStage]?.minDurationSeconds ?? 0) * 1000 - now;
+  return `${stage} · ${health} · ${left > 0 ? `next in ${duration(left)}` : 'next when checks pass'}`;
+}
