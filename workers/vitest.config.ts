@@ -9,7 +9,17 @@ export default defineProject(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: '../wrangler.toml' },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret', CONTEXT_SAMPLE_RATE: '1' } },
+        // Webhook retries after 1 s and 2 s (not minutes), so the dead-letter path runs in a test.
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            STREAM_SECRET: 'test-stream-secret',
+            CONTEXT_SAMPLE_RATE: '1',
+            WEBHOOK_MAX_ATTEMPTS: '3',
+            WEBHOOK_RETRY_BASE_SECONDS: '1',
+            WEBHOOK_TIMEOUT_MS: '2000',
+          },
+        },
       }),
     ],
     test: {

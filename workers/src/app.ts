@@ -16,18 +16,23 @@ import { ofrepRoutes } from './ofrep/ofrep-routes.ts';
 import { privateAnswers } from './private-answers.ts';
 import { requestBody } from './request-body.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
+import { dispatchAfterWrites } from './webhooks/dispatch.ts';
+import { webhookRoutes } from './webhooks/webhook-routes.ts';
 
 /** The Worker's HTTP surface: admin API (+ OpenAPI 3.1), native SDK routes, OFREP. */
 const adminApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 // Every admin write honours Idempotency-Key; its access rule is declared on the route itself.
 adminApi.use('*', idempotency);
+// A committed write's audit entry goes to the webhooks from its own waitUntil (the cron is the backstop).
+adminApi.use('*', dispatchAfterWrites);
 export const admin = adminApi
   .route('/', flagRoutes)
   .route('/', configRoutes)
   .route('/', environmentRoutes)
   .route('/', keyRoutes)
   .route('/', auditRoutes)
-  .route('/', insightRoutes);
+  .route('/', insightRoutes)
+  .route('/', webhookRoutes);
 
 documentWriteErrors(admin.openAPIRegistry);
 admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {

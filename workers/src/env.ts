@@ -1,13 +1,21 @@
 import type { EventsMessage } from './events/events-schema.ts';
+import type { WebhookMessage } from './webhooks/deliver.ts';
 
 /**
  * The Worker's bindings. `WranglerEnv` is generated from wrangler.toml by `npm run types`
  * (workers/worker-configuration.d.ts, committed; CI fails when regenerating changes it); this
  * narrows what the generator cannot know: the queue's message type, and secrets that may be unset.
  */
-export interface Env extends Omit<WranglerEnv, 'EVENTS' | 'ADMIN_TOKEN' | 'STREAM_SECRET' | 'SNAPSHOT_MAX_AGE_MS' | 'CONTEXT_SAMPLE_RATE'> {
+export interface Env
+  extends Omit<WranglerEnv, 'EVENTS' | 'WEBHOOKS' | 'ADMIN_TOKEN' | 'STREAM_SECRET' | 'SNAPSHOT_MAX_AGE_MS' | 'CONTEXT_SAMPLE_RATE'> {
   /** Exposure batches from SDKs, aggregated into D1 by `consumeEvents`. */
   EVENTS: Queue<EventsMessage>;
+  /** One message per (webhook, audit entry), from the dispatcher to `consumeWebhooks` (docs/webhooks.md). */
+  WEBHOOKS: Queue<WebhookMessage>;
+  /** Webhook delivery attempts in all, first retry delay (doubling), per-attempt timeout (defaults 8, 30 s, 10,000 ms). */
+  WEBHOOK_MAX_ATTEMPTS?: string;
+  WEBHOOK_RETRY_BASE_SECONDS?: string;
+  WEBHOOK_TIMEOUT_MS?: string;
   /** Static assets (the admin app) when wrangler.toml's `[assets]` binds them. */
   ASSETS?: Fetcher;
   /** Share of edge evaluations whose context joins the recent-contexts sample (default 0.05). */

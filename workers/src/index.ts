@@ -8,14 +8,26 @@ import { app } from './app.ts';
 import type { Env } from './env.ts';
 import { consumeEvents } from './events/consume-events.ts';
 import type { EventsMessage } from './events/events-schema.ts';
+import { consumeMetrics, METRICS_QUEUE } from './metrics/consume-metrics.ts';
+import type { IngestBatch } from './releases/ingest-types.ts';
 import { reconcileDeliveries } from './snapshot/reconcile.ts';
+import { consumeWebhooks, WEBHOOKS_QUEUE, type WebhookMessage } from './webhooks/deliver.ts';
+import { dispatchQuietly } from './webhooks/dispatch.ts';
 
 export type { AppType } from './app.ts';
 export { EnvironmentHub } from './hub/environment-hub.ts';
 export { ReleaseConductor } from './releases/release-conductor.ts';
 
 const scheduled: ExportedHandlerScheduledHandler<Env> = async (_controller, env) => {
-  await reconcileDeliveries(env);
+  // The webhook dispatcher's backstop: audit entries whose write-time dispatch died go out here.
+  await Promise.all([reconcileDeliveries(env), dispatchQuietly(env)]);
 };
 
-export default { fetch: app.fetch, queue: consumeEvents, scheduled } satisfies ExportedHandler<Env, EventsMessage>;
+/** One handler for every queue this Worker consumes, told apart by the queue's name. */
+const queue: ExportedHandlerQueueHandler<Env, EventsMessage | WebhookMessage | IngestBatch> = async (batch, env) => {
+  if (batch.queue === METRICS_QUEUE) return consumeMetrics(batch as MessageBatch<IngestBatch>, env);
+  if (batch.queue === WEBHOOKS_QUEUE) return consumeWebhooks(batch as MessageBatch<WebhookMessage>, env);
+  return consumeEvents(batch as MessageBatch<EventsMessage>, env);
+};
+
+export default { fetch: app.fetch, queue, scheduled } satisfies ExportedHandler<Env, EventsMessage | WebhookMessage | IngestBatch>;
