@@ -138,6 +138,18 @@ describe('expiry', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect((await admin('/flags', { key: token.secret })).status).toBe(401);
   });
+
+  it("ends an expiring admin token's change streams at its expiry, from the hub alarm", async () => {
+    const created = await admin('/admin-tokens', {
+      method: 'POST',
+      json: { name: 'console', role: 'viewer', expiresAt: Date.now() + 1000 },
+    });
+    const token = (await created.json()) as { secret: string };
+    const changes = await openSse('/api/v1/environments/development/changes', token.secret);
+    isOpen(changes);
+    // Nothing is published and nothing is revoked: only the expiry can end it.
+    expect(await changes.ended(4000)).toContain(': key revoked or expired');
+  });
 });
 
 describe('rotation', () => {

@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { and, desc, eq, gte } from 'drizzle-orm';
 import { environments, exposureCounts, recentContexts } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
-import { requireRole } from '../auth/admin-auth.ts';
+import { adminTokenExpiry, requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { db } from '../db.ts';
 import { notFound, validationHook } from '../errors.ts';
@@ -69,7 +69,8 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const { env } = c.req.valid('param');
       const known = await db(c.env).select({ key: environments.key }).from(environments).where(eq(environments.key, env)).get();
       if (!known) throw notFound(`environment "${env}"`);
-      return forwardToHub(c.env, c.req.raw, env, 'admin', { keyId: c.get('actor').id });
+      const { id } = c.get('actor');
+      return forwardToHub(c.env, c.req.raw, env, 'admin', { keyId: id, expiresAt: await adminTokenExpiry(c.env, id) });
     },
   )
   .openapi(

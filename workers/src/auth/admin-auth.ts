@@ -56,6 +56,16 @@ async function findActor(env: AppEnv['Bindings'], secret: string): Promise<Actor
 }
 
 /**
+ * When a stored admin token expires (null: never, or the bootstrap token). A change stream
+ * outlives the request that checked the token, so the hub is told the deadline and ends the
+ * stream then, as it does for an expiring SDK key.
+ */
+export async function adminTokenExpiry(env: AppEnv['Bindings'], id: string): Promise<number | null> {
+  const row = await db(env).select({ expiresAt: adminTokens.expiresAt }).from(adminTokens).where(eq(adminTokens.id, id)).get();
+  return row?.expiresAt ?? null;
+}
+
+/**
  * The production rule: a write that changes what a production environment serves needs
  * production access (admins always have it). Route policies (route-policy.ts) decide which
  * environments a write touches; this decides whether the caller may touch them.
