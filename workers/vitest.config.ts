@@ -25,7 +25,8 @@ export default defineProject(async () => {
     test: {
       name: 'worker (workerd)',
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      exclude: ['test/rate-limit.test.ts', 'test/stream-caps.test.ts'],
+      // The release statistics simulation runs in Node ('release stats (node)', vitest.stats.config.ts).
+      exclude: ['test/rate-limit.test.ts', 'test/stream-caps.test.ts', 'src/releases/stats/simulation.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
     },
   };
