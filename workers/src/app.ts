@@ -12,6 +12,7 @@ import { documentWriteErrors } from './admin/openapi-helpers.ts';
 import type { AppEnv } from './app-env.ts';
 import { envelope, onError, validationHook } from './errors.ts';
 import { eventsRoutes } from './events/events-routes.ts';
+import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { ofrepRoutes } from './ofrep/ofrep-routes.ts';
 import { privateAnswers } from './private-answers.ts';
 import { requestBody } from './request-body.ts';
@@ -73,6 +74,7 @@ export const app = new OpenAPIHono<AppEnv>()
   .use('*', requestBody)
   .route('/sdk/v1', sdkRoutes)
   .route('/sdk/v1', eventsRoutes)
+  .route('/sdk/v1', metricsRoutes)
   .route('/ofrep', ofrepRoutes)
   .route('/api/v1', admin);
 

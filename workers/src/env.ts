@@ -1,4 +1,5 @@
 import type { EventsMessage } from './events/events-schema.ts';
+import type { IngestBatch } from './releases/ingest-types.ts';
 import type { WebhookMessage } from './webhooks/deliver.ts';
 
 /**
@@ -7,9 +8,14 @@ import type { WebhookMessage } from './webhooks/deliver.ts';
  * narrows what the generator cannot know: the queue's message type, and secrets that may be unset.
  */
 export interface Env
-  extends Omit<WranglerEnv, 'EVENTS' | 'WEBHOOKS' | 'ADMIN_TOKEN' | 'STREAM_SECRET' | 'SNAPSHOT_MAX_AGE_MS' | 'CONTEXT_SAMPLE_RATE'> {
+  extends Omit<
+    WranglerEnv,
+    'EVENTS' | 'METRICS' | 'WEBHOOKS' | 'ADMIN_TOKEN' | 'STREAM_SECRET' | 'SNAPSHOT_MAX_AGE_MS' | 'CONTEXT_SAMPLE_RATE'
+  > {
   /** Exposure batches from SDKs, aggregated into D1 by `consumeEvents`. */
   EVENTS: Queue<EventsMessage>;
+  /** Release outcome summaries, one flag per message, fed to its ReleaseConductor by `consumeMetrics`. */
+  METRICS: Queue<IngestBatch>;
   /** One message per (webhook, audit entry), from the dispatcher to `consumeWebhooks` (docs/webhooks.md). */
   WEBHOOKS: Queue<WebhookMessage>;
   /** Webhook delivery attempts in all, first retry delay (doubling), per-attempt timeout (defaults 8, 30 s, 10,000 ms). */

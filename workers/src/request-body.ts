@@ -1,3 +1,4 @@
+import { METRICS_LIMITS } from '@edgeflags/core';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from './app-env.ts';
@@ -28,6 +29,7 @@ interface BodyRule {
 /** First match wins; anything else that carries a body gets the smallest limit. */
 export const BODY_RULES: readonly BodyRule[] = [
   { prefix: '/sdk/v1/events', bytes: EVENT_LIMITS.bodyBytes, text: true, parsedByRoute: true },
+  { prefix: '/sdk/v1/metrics', bytes: METRICS_LIMITS.bodyBytes, text: true, parsedByRoute: true },
   { prefix: '/sdk/', bytes: CONTEXT_LIMITS.bodyBytes, text: true, parsedByRoute: true },
   { prefix: '/ofrep/', bytes: CONTEXT_LIMITS.bodyBytes, text: true, parsedByRoute: true },
   { prefix: '/api/', bytes: ADMIN_BODY_BYTES, text: false, parsedByRoute: false },

@@ -1,10 +1,13 @@
 import type { FlagDefinition, SegmentDefinition, Snapshot } from '@edgeflags/core';
-import { and, eq, isNull } from 'drizzle-orm';
-import { environments, flagConfigs, flags, segments } from '../../../drizzle/schema.ts';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { environments, flagConfigs, flags, type ReleaseStatus, releasePlans, segments } from '../../../drizzle/schema.ts';
 import type { Db } from '../db.ts';
 import { notFound } from '../errors.ts';
 
 type FlagRow = typeof flags.$inferSelect;
+
+/** Plans whose flag SDKs must record outcomes for: paused ones too, so resuming finds fresh data. */
+export const TRACKED_STATUSES: readonly ReleaseStatus[] = ['running', 'waiting_approval', 'paused'];
 type ConfigRow = typeof flagConfigs.$inferSelect;
 
 /** A flag's definition in one environment: metadata row + that environment's config row. */
@@ -32,7 +35,7 @@ export function toDefinition(flag: FlagRow, config: ConfigRow): FlagDefinition {
 
 /** Reads one environment's live flags and segments from D1 into the snapshot SDKs evaluate. */
 export async function buildSnapshot(d: Db, environment: string): Promise<Snapshot> {
-  const [env, rows, segs] = await d.batch([
+  const [env, rows, segs, plans] = await d.batch([
     d.select().from(environments).where(eq(environments.key, environment)),
     d
       .select()
@@ -41,14 +44,25 @@ export async function buildSnapshot(d: Db, environment: string): Promise<Snapsho
       .where(and(eq(flagConfigs.environment, environment), isNull(flags.archivedAt)))
       .orderBy(flags.key),
     d.select().from(segments).where(eq(segments.environment, environment)).orderBy(segments.key),
+    d
+      .selectDistinct({ flagKey: releasePlans.flagKey })
+      .from(releasePlans)
+      .where(and(eq(releasePlans.environment, environment), inArray(releasePlans.status, [...TRACKED_STATUSES])))
+      .orderBy(releasePlans.flagKey),
   ]);
   if (!env[0]) throw notFound(`environment "${environment}"`);
-  return {
+  const snapshot: Snapshot = {
     environment,
     version: env[0].snapshotVersion,
     flags: rows.map((r) => toDefinition(r.flags, r.flag_configs)),
     segments: segs.map((s) => ({ ...(s.definition as Omit<SegmentDefinition, 'key'>), key: s.key })),
   };
+  // Only flags the snapshot carries (an archived flag's plan tracks nothing), and no field at all
+  // when no plan is live, so snapshots of environments without releases stay byte-identical.
+  const live = new Set(rows.map((r) => r.flags.key));
+  const tracked = plans.map((p) => p.flagKey).filter((k) => live.has(k));
+  if (tracked.length > 0) snapshot.tracked = tracked;
+  return snapshot;
 }
 
 export function etagOf(snapshot: Pick<Snapshot, 'environment' | 'version'>): string {
