@@ -17,6 +17,7 @@ import type {
 } from '../../../drizzle/schema.ts';
 import type * as S from '../../../workers/src/admin/schemas.ts';
 import type * as P from '../../../workers/src/releases/plan-schema.ts';
+import type { SprtEvidence, StageDecision, StageEvidence, VariantEvidence } from '../../../workers/src/releases/stats/types.ts';
 
 export type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target };
 
@@ -147,7 +148,9 @@ export interface ReleaseCreateBody {
 }
 export type ReleaseAction = 'start' | 'pause' | 'resume' | 'abort' | 'approve' | 'reject' | 'rollback';
 
-/** One variant in one metrics window, as the release page draws it. */
+export type { StageEvidence, VariantEvidence };
+
+/** One variant in one metrics window (mirrors workers/src/releases/release-health.ts, which reaches D1 types). */
 export interface VariantHealth {
   count: number;
   errors: number;
@@ -156,15 +159,26 @@ export interface VariantHealth {
   p99: number | null;
 }
 
+/** Per-window health of both variants, the current stage's thresholds and the ratio test's state. */
+export interface ReleaseHealth {
+  windowSeconds: number;
+  /** treatment/control: what decides (server-sourced); all: everything received, browser-sourced included. */
+  windows: {
+    start: number;
+    treatment: VariantHealth;
+    control: VariantHealth;
+    all?: { treatment: VariantHealth; control: VariantHealth };
+  }[];
+  thresholds: StageChecks & { detectRatio?: number; minSamples?: number; minDurationSeconds?: number };
+  sprt: Pick<SprtEvidence, 'llr' | 'upper' | 'lower' | 'status' | 'ratio' | 'ratioInterval'> | null;
+  /** What the conductor would decide now (it acts on its next window). */
+  now?: Pick<StageDecision, 'action' | 'rule'> | null;
+}
+
 /** GET /flags/:key/environments/:env/releases/:id: the plan, its timeline and its health per window. */
 export interface ReleaseDetail {
   plan: ReleasePlan;
   decisions: ReleaseDecision[];
   approval: { id: string; status: string; stage: number } | null;
-  health: {
-    windowSeconds: number;
-    windows: { start: number; treatment: VariantHealth; control: VariantHealth }[];
-    thresholds: StageChecks;
-    sprt: { llr: number; upper: number; lower: number } | null;
-  };
+  health: ReleaseHealth;
 }

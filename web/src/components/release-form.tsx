@@ -26,6 +26,8 @@ export function ReleaseForm({ flag, env, config, templates, onStarted }: Props) 
   const [stages, setStages] = useState<Stage[]>();
   const [treatment, setTreatment] = useState(variants.find((v) => v !== config.offVariant) ?? '');
   const [baseline, setBaseline] = useState(config.offVariant);
+  /** How often the conductor decides (settings.windowSeconds); '' keeps the template's. */
+  const [windowSeconds, setWindowSeconds] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [issues, setIssues] = useState<Issue[]>([]);
@@ -37,8 +39,10 @@ export function ReleaseForm({ flag, env, config, templates, onStarted }: Props) 
     setBusy(true);
     setError(undefined);
     setIssues([]);
+    const settings = { ...templates?.[template].settings, ...(windowSeconds && { windowSeconds: Number(windowSeconds) }) };
     const body: ReleaseCreateBody = {
-      ...(stages ? { stages, ...(templates && { settings: templates[template].settings }) } : { template }),
+      ...(stages ? { stages } : { template }),
+      ...((stages || windowSeconds) && { settings }),
       treatmentVariant: treatment,
       baselineVariant: baseline,
       start: true,
@@ -97,6 +101,17 @@ export function ReleaseForm({ flag, env, config, templates, onStarted }: Props) 
           </div>
           {pick('release-treatment', 'New variant', treatment, setTreatment)}
           {pick('release-baseline', 'Control gets', baseline, setBaseline)}
+          <div class="field">
+            <label for="release-window">Decide every (s)</label>
+            <input
+              id="release-window"
+              type="number"
+              min="1"
+              placeholder={String(templates?.[template].settings.windowSeconds ?? 60)}
+              value={windowSeconds}
+              onInput={(e) => setWindowSeconds(e.currentTarget.value)}
+            />
+          </div>
         </div>
         {templates && <p class="muted small">{templates[template].description}</p>}
         {shown?.map((s, i) => (

@@ -41,9 +41,11 @@ export function ReleaseHealth({ health }: { health: Health }) {
         {sprt && (
           <>
             {' '}
-            · error-ratio test: log-likelihood ratio {num(sprt.llr)} (rolls back at {num(sprt.upper)}, accepts at {num(sprt.lower)})
+            · error ratio {sprt.ratio === null ? '—' : num(sprt.ratio)}, test {sprt.status.replace('_', ' ')}: log-likelihood ratio{' '}
+            {num(sprt.llr)} (rolls back at {num(sprt.upper)}, healthy at {num(sprt.lower)})
           </>
         )}
+        {health.now && ` · now: ${health.now.action.replace('_', ' ')} (${health.now.rule})`}
       </p>
       <div class="charts">
         {chart(

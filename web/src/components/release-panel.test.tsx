@@ -63,6 +63,7 @@ describe('ReleasePanel: starting a plan', () => {
       path: `${BASE}/development/releases`,
       body: { template: 'seed-003', treatmentVariant: 'on', baselineVariant: 'off', start: true },
     });
+    expect(posts(f)[0]?.body).not.toHaveProperty('settings');
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
@@ -77,12 +78,13 @@ describe('ReleasePanel: starting a plan', () => {
     fireEvent.input(screen.getByLabelText('Stage 1 Error rate max %'), { target: { value: '5' } });
     fireEvent.input(screen.getByLabelText('Stage 1 p99 max ms'), { target: { value: '900' } });
     fireEvent.change(screen.getByLabelText('Stage 1 Approval'), { target: { value: 'manual' } });
+    fireEvent.input(screen.getByLabelText('Decide every (s)'), { target: { value: '5' } });
     fireEvent.click(screen.getByRole('button', { name: 'Remove stage 3' }));
     fireEvent.submit(screen.getByRole('form', { name: 'New release in Development' }));
     await waitFor(() => expect(posts(f)).toHaveLength(1));
     const body = posts(f)[0]?.body as { stages: unknown[]; template?: string; settings: unknown };
     expect(body.template).toBeUndefined();
-    expect(body.settings).toEqual(plan().settings);
+    expect(body.settings).toEqual({ ...plan().settings, windowSeconds: 5 });
     expect(body.stages.map((s) => (s as { percentage: number }).percentage)).toEqual([2, 25, 100]);
     expect(body.stages[0]).toEqual({
       percentage: 2,
@@ -129,11 +131,18 @@ describe('ReleasePanel: a running plan', () => {
     expect(current?.textContent).toMatch(/^25%/);
     expect(screen.getByText(/In progress:/).parentElement?.textContent).toMatch(/stage 2 of 4 · healthy/);
     const decisions = screen.getByRole('list', { name: 'Decisions' });
-    const advance = within(decisions).getAllByRole('listitem')[0]!;
-    expect(advance.textContent).toMatch(/advance · stage 1 · rule checks_passed/);
-    expect(advance.textContent).toContain('release:rp_1');
-    expect(advance.textContent).toContain('errorRate.treatment1.1%');
-    expect(advance.textContent).toContain('samples.control23,000');
+    const [advance, start] = [...decisions.children] as HTMLElement[];
+    expect(advance?.textContent).toMatch(/advance · stage 1 · rule checks_passed/);
+    expect(advance?.textContent).toContain('release:rp_1');
+    const evidence = [...advance!.querySelectorAll('.evidence li')].map((li) => li.textContent);
+    expect(evidence).toEqual([
+      'treatment: 1,200 requests, 13 errors (1.1% [0.6%–1.8%]), p95 131 ms, p99 260 ms',
+      'control: 23,000 requests, 235 errors (1.02% [0.9%–1.16%]), p95 119 ms, p99 240 ms',
+      'error ratio 1.06 [0.61–1.84] · test accepted: log-likelihood ratio -1.7 (rolls back at ≥ 3.69, healthy at ≤ -1.61, α 0.025)',
+      'latency_p95_ratio pass: 1.1 against 1.2',
+      '240 windows, 14400 s of at least 14400 s, at least 100 samples per variant',
+    ]);
+    expect(start?.querySelector('.evidence')?.textContent).toBe('reason: seed 001 plan');
     const charts = screen.getAllByRole('img');
     expect(charts.map((c) => c.getAttribute('aria-label'))).toEqual([
       'Error rate, latest window: treatment 1.25%, control 1.03%, threshold 2.07%',
@@ -142,7 +151,9 @@ describe('ReleasePanel: a running plan', () => {
     ]);
     // Treatment, control and the dashed threshold are drawn as lines.
     expect(charts[0]!.querySelectorAll('path.line-th')).toHaveLength(1);
-    expect(screen.getByText(/log-likelihood ratio -0.4 \(rolls back at 2.8, accepts at -1.6\)/)).toBeTruthy();
+    expect(
+      screen.getByText(/error ratio 1.21, test undecided: log-likelihood ratio -0.4 \(rolls back at 2.8, healthy at -1.6\)/),
+    ).toBeTruthy();
   });
 
   it('approves a manual gate in production with a reason and the plan version', async () => {

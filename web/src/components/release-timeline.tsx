@@ -1,6 +1,7 @@
 import type { ReleaseDetail, Stage } from '../api/types.ts';
-import { evidenceLines, num } from '../lib/release-state.ts';
+import { num } from '../lib/release-state.ts';
 import { duration } from '../lib/release-summary.ts';
+import { DecisionEvidence } from './release-evidence.tsx';
 
 const SHOWN = 30;
 
@@ -63,16 +64,7 @@ export function ReleaseTimeline({ detail }: { detail: ReleaseDetail }) {
             <div class="muted small">
               {d.actor} · <time dateTime={new Date(d.at).toISOString()}>{new Date(d.at).toLocaleString()}</time>
             </div>
-            {d.evidence && (
-              <dl class="evidence">
-                {evidenceLines(d.evidence).map(([k, v]) => (
-                  <div key={k}>
-                    <dt>{k}</dt>
-                    <dd>{v}</dd>
-                  </div>
-                ))}
-              </dl>
-            )}
+            {d.evidence && <DecisionEvidence evidence={d.evidence} />}
           </li>
         ))}
       </ol>

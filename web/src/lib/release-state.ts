@@ -21,14 +21,13 @@ export const ACTION_LABELS: Record<ReleaseAction, string> = {
   abort: 'Abort',
 };
 
-/** A decision's evidence as short label/value pairs: nested objects flattened, rates as %, intervals as [a, b]. */
+/** Evidence as short label/value pairs: nested objects and lists flattened, rates as %, nothing as "—". */
 export function evidenceLines(evidence: unknown, prefix = ''): [string, string][] {
   if (!evidence || typeof evidence !== 'object') return [];
   return Object.entries(evidence).flatMap(([k, v]): [string, string][] => {
     const label = prefix + k;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return evidenceLines(v, `${label}.`);
-    const show = (x: unknown) => (typeof x === 'number' ? num(x, /rate/i.test(label)) : String(x));
-    return [[label, Array.isArray(v) ? `[${v.map(show).join(', ')}]` : show(v)]];
+    if (v && typeof v === 'object') return evidenceLines(v, `${label}.`);
+    return [[label, typeof v === 'number' ? num(v, /rate/i.test(label)) : v == null ? '—' : String(v)]];
   });
 }
 

@@ -40,7 +40,16 @@ export function detail(over: Partial<ReleasePlan> = {}): ReleaseDetail {
   return {
     plan: plan(over),
     decisions: [
-      { id: 1, planId: 'rp_1', at: NOW - 5 * HOUR, stage: 0, action: 'start', rule: null, evidence: null, actor: 'admin' },
+      {
+        id: 1,
+        planId: 'rp_1',
+        at: NOW - 5 * HOUR,
+        stage: 0,
+        action: 'start',
+        rule: null,
+        evidence: { reason: 'seed 001 plan' },
+        actor: 'admin',
+      },
       {
         id: 2,
         planId: 'rp_1',
@@ -48,7 +57,29 @@ export function detail(over: Partial<ReleasePlan> = {}): ReleaseDetail {
         stage: 0,
         action: 'advance',
         rule: 'checks_passed',
-        evidence: { samples: { treatment: 1200, control: 23_000 }, errorRate: { treatment: 0.011, control: 0.0102 }, llr: -1.7 },
+        evidence: {
+          stageIndex: 0,
+          percentage: 5,
+          elapsedMs: 14_400_000,
+          minDurationMs: 14_400_000,
+          windows: 240,
+          minSamples: 100,
+          treatment: { count: 1200, errors: 13, errorRate: 0.011, errorRateInterval: [0.006, 0.018], p95: 131, p99: 260 },
+          control: { count: 23_000, errors: 235, errorRate: 0.0102, errorRateInterval: [0.009, 0.0116], p95: 119, p99: 240 },
+          sprt: {
+            status: 'accepted',
+            llr: -1.7,
+            upper: 3.69,
+            lower: -1.61,
+            alphaStage: 0.025,
+            detectRatio: 2,
+            indifferenceRatio: 1.41,
+            ratio: 1.06,
+            ratioInterval: [0.61, 1.84],
+            exposureShare: 0.05,
+          },
+          checks: [{ rule: 'latency_p95_ratio', status: 'pass', observed: 1.1, threshold: 1.2 }],
+        },
         actor: 'release:rp_1',
       },
     ],
@@ -60,7 +91,7 @@ export function detail(over: Partial<ReleasePlan> = {}): ReleaseDetail {
         { start: NOW - 60_000, treatment: health(320, 4, 131), control: health(5800, 60, 119) },
       ],
       thresholds: { errorRate: { maxRatio: 2 }, latencyP95: { maxMs: 800, maxRatio: 1.2 } },
-      sprt: { llr: -0.4, upper: 2.8, lower: -1.6 },
+      sprt: { llr: -0.4, upper: 2.8, lower: -1.6, status: 'undecided', ratio: 1.21, ratioInterval: [0.6, 2.4] },
     },
   };
 }
