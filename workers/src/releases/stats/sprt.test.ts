@@ -3,12 +3,13 @@ import { indifferenceRatio, llrDriftPerError, sprtBounds, stageAlpha, windowLlr 
 
 describe('the conditional-binomial SPRT', () => {
   it("is the log-likelihood ratio of treatment's share of a window's errors, H1 λ1 against H0 λ = 1", () => {
-    for (const [nT, eT, nC, eC, l1] of [
+    const cases: [number, number, number, number, number][] = [
       [16, 2, 297, 3, 2],
       [300, 0, 300, 4, 2],
       [50, 5, 50, 1, 3],
       [1, 1, 1000, 0, 1.5],
-    ]) {
+    ];
+    for (const [nT, eT, nC, eC, l1] of cases) {
       const p0 = nT / (nT + nC);
       const p1 = (l1 * nT) / (l1 * nT + nC);
       const direct = eT * Math.log(p1 / p0) + eC * Math.log((1 - p1) / (1 - p0));
