@@ -8,6 +8,8 @@ export interface FlagSnapshot {
   readonly environment: string;
   readonly version: number;
   readonly keys: readonly string[];
+  /** Keys of flags under a live release plan (`Snapshot.tracked`): SDKs record outcomes for these only. */
+  readonly tracked: readonly string[];
   flag(key: string): CompiledFlag | undefined;
   /**
    * Evaluates one flag. Never throws: on any error the result carries `defaultValue` (or `null`
@@ -66,10 +68,13 @@ export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean }
     }
   }
   const keys = [...flags.keys()];
+  // The snapshot may come off the network: only keys it holds, as strings, count as tracked.
+  const tracked = Array.isArray(snapshot.tracked) ? snapshot.tracked.filter((k) => typeof k === 'string' && flags.has(k)) : [];
   return {
     environment: snapshot.environment,
     version: snapshot.version,
     keys,
+    tracked,
     flag: lookup,
     evaluate(key: string, ctx: EvaluationContext, defaultValue?: JsonValue): EvaluationResult {
       const slot = slots.get(key);

@@ -21,6 +21,11 @@ export interface WirePayload {
    * middleware's A/B rewrite): a client bootstrapped with it does not report them again.
    */
   exposed?: string[];
+  /**
+   * Flags in `flags` under a live release plan: a page records outcomes (errors, named events)
+   * for these, for the variant it was served (@edgeflags/browser/outcomes). Absent when none.
+   */
+  tracked?: string[];
 }
 
 export function toWireResult(r: EvaluationResult): WireResult {
@@ -30,9 +35,20 @@ export function toWireResult(r: EvaluationResult): WireResult {
   return wire;
 }
 
-/** Results of `evaluateAll` as the Worker sends them, so server and edge payloads are identical. */
-export function toWirePayload(environment: string, version: number, results: Record<string, EvaluationResult>): WirePayload {
+/**
+ * Results of `evaluateAll` as the Worker sends them, so server and edge payloads are identical;
+ * `tracked` (the snapshot's) is narrowed to the flags the payload holds.
+ */
+export function toWirePayload(
+  environment: string,
+  version: number,
+  results: Record<string, EvaluationResult>,
+  tracked: readonly string[] = [],
+): WirePayload {
   const flags: Record<string, WireResult> = {};
   for (const key in results) flags[key] = toWireResult(results[key]!);
-  return { environment, version, flags };
+  const payload: WirePayload = { environment, version, flags };
+  const held = tracked.filter((key) => Object.hasOwn(flags, key));
+  if (held.length > 0) payload.tracked = held;
+  return payload;
 }

@@ -13,6 +13,9 @@
  * flags.value('ai-chatbot', ctx, false);           // typed by the fallback
  * flags.evaluate('maintenance-mode', ctx).reason;  // 'DISABLED' | 'TARGETING_MATCH' | …
  * const bootstrap = flags.allFlags(ctx);           // for @edgeflags/browser, client-visible only
+ * // Guarded releases: each request's duration, errors and 5xx count for the variants it was served
+ * http.createServer(flags.wrap((req, res) => { flags.track('invoice-created', 120); res.end('ok'); }));
+ * await flags.run(ctx, () => renderInvoice());     // any async job; evaluations inside default to ctx
  * await flags.close();
  */
 
@@ -21,4 +24,5 @@ export type { ChangeEvent, ClientStatus, Details, ValueFor } from './client.ts';
 export { createClient, EdgeflagsClient } from './client.ts';
 export type { ExposureEvent, ExposureStats } from './exposures.ts';
 export type { ClientOptions, ExposureOptions, FetchLike, Logger } from './options.ts';
+export type { OutcomeOptions, OutcomeStats } from './outcomes/outcome-recorder.ts';
 export type { AllFlags } from './wire.ts';

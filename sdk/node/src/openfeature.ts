@@ -9,6 +9,7 @@
  * const client = OpenFeature.getClient();
  * await client.getBooleanValue('new-pdf-engine', false, { targetingKey: 'u-1', accountId: 'acct-42' });
  * await client.getStringDetails('redesigned-dashboard', 'control', { targetingKey: 'u-1' }); // { value, variant, reason }
+ * client.track('invoice-created', { targetingKey: 'u-1', accountId: 'acct-42' }, { value: 120 }); // guarded releases
  * await OpenFeature.close();
  */
 import type { EvaluationContext } from '@edgeflags/core';
@@ -20,6 +21,7 @@ import {
   type Provider,
   ProviderEvents,
   type ResolutionDetails,
+  type TrackingEventDetails,
 } from '@openfeature/server-sdk';
 import { createClient, type EdgeflagsClient } from './client.ts';
 import type { ClientOptions } from './options.ts';
@@ -80,6 +82,17 @@ export class EdgeflagsProvider implements Provider {
     context: OpenFeatureContext,
   ): Promise<ResolutionDetails<T>> {
     return this.#resolve(flagKey, defaultValue, context);
+  }
+
+  /**
+   * OpenFeature's tracking API, mapped to the client's `track`: inside a scope (`client.wrap`,
+   * `run`, `measure`) the event joins that request's outcome; outside one, the context
+   * attributes it to the variants it is served of the flags under a release plan.
+   * `details.value` is the event's value. Never throws.
+   */
+  track(trackingEventName: string, context: OpenFeatureContext, trackingEventDetails: TrackingEventDetails): void {
+    const ctx = typeof context === 'object' && context !== null && !Array.isArray(context) ? toEdgeflagsContext(context) : undefined;
+    this.client.track(trackingEventName, trackingEventDetails?.value, ctx);
   }
 
   #resolve<T>(flagKey: string, defaultValue: T, context: OpenFeatureContext): ResolutionDetails<T> {

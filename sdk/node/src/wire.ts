@@ -12,7 +12,7 @@ export type AllFlags = WirePayload;
 
 /** Drops what the Worker never sends (rule indexes, messages), so server and edge payloads are identical. */
 export const toBootstrap = (snap: FlagSnapshot, results: Record<string, EvaluationResult>): AllFlags =>
-  toWirePayload(snap.environment, snap.version, results);
+  toWirePayload(snap.environment, snap.version, results, snap.tracked);
 
 /** The Worker's limits on a context (workers/src/sdk/context.ts `CONTEXT_LIMITS`). */
 const CONTEXT_LIMITS = { attributes: 100, keyLength: 128, stringLength: 1024, listLength: 100 };

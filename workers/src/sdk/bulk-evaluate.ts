@@ -16,6 +16,15 @@ export function evaluateForKey(snap: EvaluableSnapshot, kind: 'server' | 'client
   return out;
 }
 
+/**
+ * Flags of the answer under a live release plan, so a browser knows which outcomes to record;
+ * a client key's answer names only client-visible ones, as it holds only those.
+ */
+export function trackedForKey(snap: EvaluableSnapshot, kind: 'server' | 'client'): string[] {
+  const { tracked } = snap.compiled;
+  return kind === 'server' ? [...tracked] : tracked.filter((key) => snap.compiled.flag(key)?.clientVisible === true);
+}
+
 /** Same snapshot, same key kind, same context: same answer, so a 304 is safe. */
 export function evaluationEtag(snap: EvaluableSnapshot, kind: string, context: EvaluationContext): string {
   return `W/"${snap.version}-${kind[0]}-${murmur3(JSON.stringify(context)).toString(36)}"`;

@@ -4,7 +4,7 @@ import { currentSdkKey, requireSdkKey, requireSdkKeyForRead } from '../auth/sdk-
 import { ApiError } from '../errors.ts';
 import { sampleContext } from '../events/sample-context.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
-import { evaluateForKey, evaluationEtag } from './bulk-evaluate.ts';
+import { evaluateForKey, evaluationEtag, trackedForKey } from './bulk-evaluate.ts';
 import { readContext } from './context.ts';
 import { forwardToHub } from './forward-to-hub.ts';
 
@@ -31,7 +31,10 @@ sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), async (c) 
   c.header('ETag', etag);
   c.header('Cache-Control', 'private, no-cache');
   if (c.req.header('if-none-match') === etag) return c.body(null, 304);
-  return c.json({ environment: snap.environment, version: snap.version, flags: evaluateForKey(snap, key.kind, context) });
+  const flags = evaluateForKey(snap, key.kind, context);
+  // Plans change the snapshot's version, so the ETag above also covers `tracked`.
+  const tracked = trackedForKey(snap, key.kind);
+  return c.json({ environment: snap.environment, version: snap.version, flags, ...(tracked.length > 0 && { tracked }) });
 });
 
 sdkRoutes.get('/stream', requireSdkKey('server', 'client'), async (c) => {

@@ -52,7 +52,8 @@ export class ClientOutcomes {
       return;
     }
     if (this.#recorder === undefined || !validEventName(name)) return;
-    if (ctx === undefined || snap === undefined || tracked === undefined) {
+    // An empty context names nobody: its variants would be a guess, not an attribution.
+    if (ctx === undefined || Object.keys(ctx).length === 0 || snap === undefined || tracked === undefined) {
       this.#unattributed++;
       return;
     }

@@ -10,8 +10,10 @@ export interface OutcomeOptions {
 }
 
 export interface OutcomeStats {
-  /** Summaries the Worker accepted. */
+  /** Summaries the Worker accepted (its 202 answer's `accepted`). */
   sent: number;
+  /** Summaries the Worker answered as not admissible: the flag's plan ended, or a variant it does not have. */
+  refused: number;
   /** Outcomes lost (requests, or events outside one): cell cap, full cells, refused event names, refused payloads, unsent on close. */
   dropped: number;
   /** Cells waiting for the next flush. */
@@ -94,6 +96,7 @@ export class OutcomeRecorder {
   #pausedUntil = 0;
   #failures = 0;
   #sent = 0;
+  #refused = 0;
   #dropped = 0;
   #closed = false;
 
@@ -125,6 +128,7 @@ export class OutcomeRecorder {
     const { cells, dropped } = this.#table.stats();
     return {
       sent: this.#sent,
+      refused: this.#refused,
       dropped: this.#dropped + dropped,
       cells,
       pausedUntil: this.#pausedUntil > this.#now() ? this.#pausedUntil : undefined,
@@ -155,17 +159,22 @@ export class OutcomeRecorder {
       const { body, summaries } = bodies[i]!;
       let status: number;
       let retryAfter: string | null = null;
+      let answer: { accepted?: unknown; dropped?: unknown } | undefined;
       try {
         const res = await this.#send(body, AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#closing.signal]));
         status = res.status;
         retryAfter = res.headers.get('retry-after');
-        await res.body?.cancel().catch(() => {});
+        if (res.ok) answer = (await res.json().catch(() => undefined)) as typeof answer;
+        else await res.body?.cancel().catch(() => {});
       } catch (e) {
         status = 0;
         if (!this.#closed) this.#logger.warn(`edgeflags: metrics not sent: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (status >= 200 && status < 300) {
-        this.#sent += summaries.length;
+        // The 202 says how many the edge kept: summaries for a flag whose plan just ended are dropped there.
+        const accepted = typeof answer?.accepted === 'number' ? answer.accepted : summaries.length;
+        this.#sent += accepted;
+        this.#refused += summaries.length - accepted;
         this.#failures = 0;
         continue;
       }
