@@ -245,6 +245,22 @@ describe('what the public client key can write is validated and bounded', () => 
     expect(JSON.parse(kept!.context)).toEqual(real);
   });
 
+  it('counts an IPv6 caller by its /64: the addresses of one network share one share of the sample', async () => {
+    // Every IPv6 host gets a /64 (2^64 addresses) to pick from; counting full addresses gave each a fresh cap.
+    for (let i = 1; i <= 15; i++) {
+      const events = [exposure('ai-chatbot', 'on', `v6-flood-${i}`, { targetingKey: `v6-flood-${i}` })];
+      expect((await fromIp(`2001:db8:aa:bb:${i.toString(16)}::${i}`, events)).status).toBe(202);
+    }
+    // Another network, written in full with leading zeros, is another caller.
+    const other = [exposure('ai-chatbot', 'on', 'v6-flood-other', { targetingKey: 'v6-flood-other' })];
+    expect((await fromIp('2001:0db8:00aa:00cc:0000:0000:0000:0001', other)).status).toBe(202);
+    await drain();
+    const rows = await env.DB.prepare(
+      `SELECT count(*) AS n, count(DISTINCT source) AS sources FROM recent_contexts WHERE context_key LIKE 'v6-flood-%'`,
+    ).first<{ n: number; sources: number }>();
+    expect(rows).toMatchObject({ n: SOURCE_LIMITS.sampleShare.client + 1, sources: 2 });
+  });
+
   it('bounds what edge evaluations add to the sample per caller too', async () => {
     for (let i = 0; i < 15; i++) {
       const res = await call('/sdk/v1/evaluate', {

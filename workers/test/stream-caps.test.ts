@@ -33,6 +33,14 @@ describe('stream caps', () => {
     expect((await hubStats('development')).connections.client).toBe(3);
   });
 
+  it('counts an IPv6 caller by its /64, so new addresses from one network do not reset its cap', async () => {
+    const key = await createKey('client', {}, 'development');
+    isOpen(await openSse(`/sdk/v1/stream?key=${key.secret}`, undefined, from('2001:db8:5:6::1')));
+    isOpen(await openSocket(key.secret, from('2001:db8:5:6:ffff:1:2:3')));
+    await expectCapped(await openSse(`/sdk/v1/stream?key=${key.secret}`, undefined, from('2001:0db8:0005:0006::9')), /caller .* cap of 2/);
+    isOpen(await openSse(`/sdk/v1/stream?key=${key.secret}`, undefined, from('2001:db8:5:7::1')));
+  });
+
   it('refuses the fifth stream of one key across callers', async () => {
     const key = await createKey('server', {}, 'staging');
     for (let i = 1; i <= 4; i++) isOpen(await openSocket(key.secret, from(`198.51.100.${i}`)));

@@ -1,3 +1,4 @@
+import { callerNetwork } from '../auth/caller.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import type { ClientKind } from '../hub/messages.ts';
@@ -23,8 +24,9 @@ export function forwardToHub(env: Env, raw: Request, environment: string, kind: 
   req.headers.delete('X-API-Key');
   req.headers.set('X-Edgeflags-Kind', kind);
   req.headers.set('X-Edgeflags-Key-Id', holder.keyId);
-  // Cloudflare sets CF-Connecting-IP itself, so a caller cannot pick its own to dodge the per-caller cap.
-  const caller = raw.headers.get('CF-Connecting-IP');
+  // Cloudflare sets CF-Connecting-IP itself, so a caller cannot pick its own to dodge the per-caller
+  // cap; an IPv6 caller is its /64, since it can pick any address in it (auth/caller.ts).
+  const caller = callerNetwork(raw.headers);
   if (caller) req.headers.set('X-Edgeflags-Caller', caller);
   else req.headers.delete('X-Edgeflags-Caller');
   if (holder.expiresAt) req.headers.set('X-Edgeflags-Key-Expires', String(holder.expiresAt));
