@@ -1,13 +1,10 @@
-import { MetricsPayloadSchema } from '@edgeflags/core/schema';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { requireSdkKey } from '../auth/sdk-auth.ts';
-import { validationError } from '../errors.ts';
 import { eventSource } from '../events/event-source.ts';
-import { parseJson } from '../parse-json.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
-import { sendGroups, toIngestMessages } from './ingest-messages.ts';
-import { admissibleSummaries } from './tracked-flags.ts';
+import { admitMetrics } from './admit-metrics.ts';
+import { sendGroups } from './ingest-messages.ts';
 
 /**
  * `POST /sdk/v1/metrics`: outcome summaries (errors, latency sketches, named events) per flag ×
@@ -22,19 +19,17 @@ import { admissibleSummaries } from './tracked-flags.ts';
 export const metricsRoutes = new Hono<AppEnv>();
 
 metricsRoutes.post('/metrics', requireSdkKey('server', 'client'), async (c) => {
-  const parsed = MetricsPayloadSchema.safeParse(parseJson(await c.req.text()));
-  if (!parsed.success) throw validationError(parsed.error, 'body');
+  const text = await c.req.text();
   const { environment, kind } = c.get('sdkKey');
-  const summaries = admissibleSummaries(await readSnapshot(c.env, environment), kind, parsed.data.summaries);
-  const dropped = parsed.data.summaries.length - summaries.length;
-  if (summaries.length > 0) {
-    const { source: caller } = await eventSource(c);
-    const messages = toIngestMessages({ environment, receivedAt: Date.now(), source: kind, caller }, summaries);
-    for (const group of sendGroups(messages)) {
+  const { source: caller } = await eventSource(c);
+  const stamp = { environment, receivedAt: Date.now(), source: kind, caller };
+  const admitted = admitMetrics(text, await readSnapshot(c.env, environment), stamp);
+  if (admitted.messages.length > 0) {
+    for (const group of sendGroups(admitted.messages)) {
       if (group.length === 1) await c.env.METRICS.send((group[0] as (typeof group)[number]).body, { contentType: 'json' });
       else await c.env.METRICS.sendBatch(group.map((m) => ({ body: m.body, contentType: 'json' as const })));
     }
   }
   // 202 even when some were dropped: an SDK on a stale snapshot must not retry them forever.
-  return c.json({ accepted: summaries.length, dropped }, 202);
+  return c.json({ accepted: admitted.accepted, dropped: admitted.dropped }, 202);
 });
