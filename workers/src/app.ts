@@ -15,6 +15,7 @@ import { eventsRoutes } from './events/events-routes.ts';
 import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { ofrepRoutes } from './ofrep/ofrep-routes.ts';
 import { privateAnswers } from './private-answers.ts';
+import { releaseRoutes } from './releases/release-routes.ts';
 import { requestBody } from './request-body.ts';
 import { sdkRoutes } from './sdk/sdk-routes.ts';
 import { dispatchAfterWrites } from './webhooks/dispatch.ts';
@@ -33,6 +34,7 @@ export const admin = adminApi
   .route('/', keyRoutes)
   .route('/', auditRoutes)
   .route('/', insightRoutes)
+  .route('/', releaseRoutes)
   .route('/', webhookRoutes);
 
 documentWriteErrors(admin.openAPIRegistry);

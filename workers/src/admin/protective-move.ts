@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
+import { pauseOnKillSwitch } from '../releases/live-plan-guard.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { auditStatement } from './audit.ts';
 import { refuseInFlightTwin } from './idempotency.ts';
@@ -40,6 +41,18 @@ export async function toggleConfig(c: Context<AppEnv>, params: ConfigWrite & { e
     return writeConfig(c, { ...params, expected }, change, loaded);
   }
   await checkWritePolicies(c, { action: params.action, resourceKey: params.flagKey, environment: params.environment, protective: true });
+  const result = await switchProtective(c, params, loaded, change);
+  // The kill switch wins over a running release plan, which pauses (after the switch committed).
+  await pauseOnKillSwitch(c.env.DB, c.get('actor'), params.flagKey, params.environment);
+  return result;
+}
+
+async function switchProtective(
+  c: Context<AppEnv>,
+  params: ConfigWrite & { enabled: boolean },
+  loaded: LoadedConfig,
+  change: () => { enabled: boolean },
+) {
   let current = loaded;
   for (let attempt = 1; attempt <= PROTECTIVE_ATTEMPTS; attempt++) {
     if (current.config.enabled === params.enabled) return alreadyProtective(c, current, params);

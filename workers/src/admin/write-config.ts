@@ -6,6 +6,7 @@ import { environments, flagConfigs, flags } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { db } from '../db.ts';
 import { ApiError, notFound, ruleViolation } from '../errors.ts';
+import { refuseUnderLivePlan } from '../releases/live-plan-guard.ts';
 import { buildSnapshot, toDefinition } from '../snapshot/build-snapshot.ts';
 import { publishForRequest } from '../snapshot/publish.ts';
 import { assertSnapshotFits } from '../snapshot/snapshot-limits.ts';
@@ -75,6 +76,8 @@ export async function writeConfig(
 ) {
   const { env, flag, config } = loaded ?? (await loadConfig(c, params.flagKey, params.environment));
   await checkWritePolicies(c, { action: params.action, resourceKey: flag.key, environment: env.key, protective: false });
+  // A flag under a live release plan is its conductor's: a person's edit would silently fight it.
+  await refuseUnderLivePlan(c.env.DB, c.get('actor'), flag.key, env.key);
   const what = `flag "${flag.key}" in "${env.key}"`;
   if (params.expected !== config.version) throw staleVersion(what, config.version, params.expected);
   const next: ConfigRow = { ...config, ...change(config) };
@@ -89,13 +92,19 @@ export async function writeConfig(
  * version bump, both only if the update changed one row. Answers the new definition, or
  * undefined when another write got there first (nothing was written).
  */
-export async function commitConfig(c: Context<AppEnv>, { env, flag, config }: LoadedConfig, next: ConfigRow, params: ConfigWrite) {
+export async function commitConfig(
+  c: Context<AppEnv>,
+  { env, flag, config }: LoadedConfig,
+  next: ConfigRow,
+  params: ConfigWrite,
+  extras: CommitExtras = {},
+) {
   const before = toDefinition(flag, config);
   const after = { ...toDefinition(flag, next), version: config.version + 1 };
   const results = await c.env.DB.batch([
     c.env.DB.prepare(
       `UPDATE flag_configs SET enabled = ?, off_variant = ?, prerequisites = ?, targets = ?, rules = ?, default_serve = ?, bucket_by = ?,
-       version = version + 1, updated_at = unixepoch('subsec') * 1000 WHERE flag_key = ? AND environment = ? AND version = ?`,
+       version = version + 1, updated_at = unixepoch('subsec') * 1000 WHERE flag_key = ? AND environment = ? AND version = ?${extras.guard ? ` AND ${extras.guard.sql}` : ''}`,
     ).bind(
       next.enabled ? 1 : 0,
       next.offVariant,
@@ -107,6 +116,7 @@ export async function commitConfig(c: Context<AppEnv>, { env, flag, config }: Lo
       flag.key,
       env.key,
       config.version,
+      ...(extras.guard?.params ?? []),
     ),
     auditStatement(
       c.env.DB,
@@ -123,8 +133,17 @@ export async function commitConfig(c: Context<AppEnv>, { env, flag, config }: Lo
       true,
     ),
     bumpStatement(c.env.DB, env.key, true),
+    ...(extras.after ?? []),
   ]);
   return results[0]?.meta.changes === 1 ? after : undefined;
+}
+
+/** What a release conductor's step adds to a config commit, so the step and the config change commit together. */
+export interface CommitExtras {
+  /** A condition ANDed into the guarded update, with its parameters (e.g. the plan still at the version read). */
+  guard?: { sql: string; params: unknown[] };
+  /** Statements after the audit entry and the bump, in the same batch; each guards itself with `changes() = 1`. */
+  after?: D1PreparedStatement[];
 }
 
 /**

@@ -1,0 +1,148 @@
+import type { Serve } from '@edgeflags/core';
+import type { Context } from 'hono';
+import type { flagConfigs } from '../../../drizzle/schema.ts';
+import { isProtective, PROTECTIVE_ATTEMPTS } from '../admin/protective-move.ts';
+import { commitConfig, type LoadedConfig, loadConfig, proposeSnapshot, publishConfig } from '../admin/write-config.ts';
+import type { Actor, AppEnv } from '../app-env.ts';
+import { ApiError } from '../errors.ts';
+import { toDefinition } from '../snapshot/build-snapshot.ts';
+import { publishForRequest } from '../snapshot/publish.ts';
+import { type Decision, findPlan, LIVE_STATUSES, type Plan, type PlanChange, transition, transitionStatements } from './plan-store.ts';
+
+type ConfigRow = typeof flagConfigs.$inferSelect;
+export type ConfigAnswer = Awaited<ReturnType<typeof publishConfig>>;
+
+/**
+ * The rollout of a stage: treatment first, so its bucket range only grows as the percentage rises
+ * (nobody already in is taken out, as in config-routes' rolloutServe); control is everyone else,
+ * served the baseline. Bucketing keeps the config's attribute (e.g. accountId).
+ */
+export function stageServe(plan: Plan, current: Serve, percentage: number): Serve {
+  if (percentage >= 100) return { variant: plan.treatmentVariant };
+  const rest = Math.round((100 - percentage) * 1000) / 1000;
+  const serve: Serve = {
+    split: [
+      { variant: plan.treatmentVariant, weight: percentage },
+      { variant: plan.baselineVariant, weight: rest },
+    ],
+  };
+  if (current.bucketBy) serve.bucketBy = current.bucketBy;
+  return serve;
+}
+
+/** How many times a step re-reads the config after losing its guarded update to a kill switch. */
+const STEP_ATTEMPTS = 3;
+
+/**
+ * One step of a plan that changes what the flag serves (start, advance, resume, complete), as
+ * the engine: the config write and the plan's transition commit in one D1 batch, both guarded,
+ * so neither lands without the other. Validated like any write, audited twice (`flag.rollout` on
+ * the config by the conductor, `release.<event>` on the plan by `decisionActor`), then published.
+ * Answers undefined when the plan changed meanwhile (a person paused it): nothing was written.
+ */
+export async function engineStep(
+  c: Context<AppEnv>,
+  plan: Plan,
+  percentage: number,
+  change: PlanChange,
+  decision: Decision,
+  decisionActor: Actor,
+  opts: { starting?: boolean } = {},
+): Promise<{ plan: Plan; write: ConfigAnswer } | undefined> {
+  for (let attempt = 1; attempt <= STEP_ATTEMPTS; attempt++) {
+    const loaded = await loadConfig(c, plan.flagKey, plan.environment);
+    const next = stepConfig(loaded, plan, percentage);
+    await proposeSnapshot(c, plan.environment, toDefinition(loaded.flag, next));
+    const { statements, after } = transitionStatements(
+      c.env.DB,
+      plan,
+      change,
+      decision,
+      decisionActor,
+      { version: plan.version },
+      { chained: true },
+    );
+    // The config update happens only while the plan is at the version read (and, to start, while
+    // no other plan of the flag is live); the plan's update is chained on it.
+    const guard = {
+      sql: `EXISTS (SELECT 1 FROM release_plans WHERE id = ? AND version = ?)${
+        opts.starting
+          ? ` AND NOT EXISTS (SELECT 1 FROM release_plans WHERE environment = ? AND flag_key = ? AND id != ? AND status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')}))`
+          : ''
+      }`,
+      params: [plan.id, plan.version, ...(opts.starting ? [plan.environment, plan.flagKey, plan.id] : [])],
+    };
+    const reason = `release ${plan.id}: ${decision.action} to stage ${(change.currentStage ?? plan.currentStage) + 1} of ${plan.stages.length} (${percentage}%)`;
+    const written = await commitConfig(
+      c,
+      loaded,
+      next,
+      { flagKey: plan.flagKey, environment: plan.environment, action: 'flag.rollout', reason },
+      {
+        guard,
+        after: statements,
+      },
+    );
+    if (written) return { plan: after, write: await publishConfig(c, plan.flagKey, plan.environment, written) };
+    const now = await findPlan(c.env.DB, plan.id);
+    if (now?.version !== plan.version) return undefined;
+    if (opts.starting)
+      throw new ApiError(409, 'release_in_progress', `another release of "${plan.flagKey}" in "${plan.environment}" is live`);
+  }
+  throw new ApiError(503, 'unavailable', `"${plan.flagKey}" in "${plan.environment}" kept changing; the step will be retried`);
+}
+
+/**
+ * The config a step leaves: out of its protective state (a release plan is refused for a
+ * maintenance switch, so that is "on"), serving the stage's rollout.
+ */
+function stepConfig({ flag, config }: LoadedConfig, plan: Plan, percentage: number): ConfigRow {
+  return { ...config, enabled: !isProtective(flag, true), defaultServe: stageServe(plan, config.defaultServe as Serve, percentage) };
+}
+
+/**
+ * Rollback: everyone the rollout reached is served what control gets (the baseline variant, not
+ * "flag off", which would change users matched by rules). A protective move: no version, no
+ * policy, no snapshot validation or size limit, and it wins races by re-reading and re-applying.
+ * Then the plan stops (guarded by status only: nothing a person did meanwhile can refuse it).
+ */
+export async function rollbackRelease(
+  c: Context<AppEnv>,
+  plan: Plan,
+  decision: Decision,
+  decisionActor: Actor,
+): Promise<{ plan: Plan | undefined; write: ConfigAnswer }> {
+  const write = await serveBaseline(c, plan, decision.reason ?? `release ${plan.id} rolled back`);
+  const stopped = await transition(
+    c.env.DB,
+    plan,
+    { status: 'rolled_back', endedAt: Date.now(), endReason: decision.rule ?? decision.action },
+    decision,
+    decisionActor,
+    { statuses: LIVE_STATUSES },
+    { tracked: true },
+  );
+  // The flag left `tracked`: SDKs stop recording it (the baseline was already published above).
+  if (stopped) await publishForRequest(c, plan.environment, [plan.flagKey]);
+  return { plan: stopped, write };
+}
+
+async function serveBaseline(c: Context<AppEnv>, plan: Plan, reason: string): Promise<ConfigAnswer> {
+  const params = { flagKey: plan.flagKey, environment: plan.environment, action: 'flag.rollback', reason };
+  let current = await loadConfig(c, plan.flagKey, plan.environment);
+  for (let attempt = 1; attempt <= PROTECTIVE_ATTEMPTS; attempt++) {
+    const variants = current.flag.variants as Record<string, unknown>;
+    // A baseline deleted since the plan started would make an unservable snapshot: serve the off variant.
+    const variant = Object.hasOwn(variants, plan.baselineVariant) ? plan.baselineVariant : current.config.offVariant;
+    const serve = current.config.defaultServe as Serve;
+    if (serve.variant === variant && !serve.split) {
+      // Already there (a second rollback, or someone's edit): pushed again in case a delivery is pending.
+      const definition = { ...toDefinition(current.flag, current.config), version: current.config.version };
+      return publishConfig(c, plan.flagKey, plan.environment, definition);
+    }
+    const after = await commitConfig(c, current, { ...current.config, defaultServe: { variant } }, params);
+    if (after) return publishConfig(c, plan.flagKey, plan.environment, after);
+    current = await loadConfig(c, plan.flagKey, plan.environment);
+  }
+  throw new ApiError(503, 'unavailable', `"${plan.flagKey}" in "${plan.environment}" kept changing; send the rollback again`);
+}
