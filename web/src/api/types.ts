@@ -4,20 +4,11 @@
 // schemas built from the same tables (workers/src/admin/responses.ts).
 import type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target } from '@edgeflags/core';
 import type { z } from 'zod';
-import type {
-  adminTokens,
-  auditLog,
-  environments,
-  flagConfigs,
-  flags,
-  releaseDecisions,
-  releasePlans,
-  sdkKeys,
-  segments,
-} from '../../../drizzle/schema.ts';
+import type { adminTokens, auditLog, environments, flagConfigs, flags, sdkKeys, segments } from '../../../drizzle/schema.ts';
 import type * as S from '../../../workers/src/admin/schemas.ts';
 import type * as P from '../../../workers/src/releases/plan-schema.ts';
-import type { SprtEvidence, StageDecision, StageEvidence, VariantEvidence } from '../../../workers/src/releases/stats/types.ts';
+import type * as RS from '../../../workers/src/releases/release-schemas.ts';
+import type { StageEvidence, VariantEvidence } from '../../../workers/src/releases/stats/types.ts';
 
 export type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target };
 
@@ -129,56 +120,24 @@ export type Stage = P.Stage;
 export type StageChecks = P.StageChecks;
 export type ReleaseSettings = P.ReleaseSettings;
 export type TemplateName = P.TemplateName;
-export type ReleaseTemplate = P.Template;
-
-/** A release plan (docs/releases.md): the stored row, with the stages and settings the Worker validated. */
-export type ReleasePlan = Omit<typeof releasePlans.$inferSelect, 'stages' | 'settings'> & { stages: Stage[]; settings: ReleaseSettings };
-export type ReleaseStatus = ReleasePlan['status'];
-export type ReleaseDecision = typeof releaseDecisions.$inferSelect;
-
-/** POST /flags/:key/environments/:env/releases. */
-export interface ReleaseCreateBody {
-  template?: TemplateName;
-  stages?: Stage[];
-  settings?: Partial<ReleaseSettings>;
-  treatmentVariant?: string;
-  baselineVariant?: string;
-  start?: boolean;
-  reason?: string;
-}
-export type ReleaseAction = 'start' | 'pause' | 'resume' | 'abort' | 'approve' | 'reject' | 'rollback';
-
+export type ReleaseTemplate = z.output<typeof RS.TemplateList>['templates'][string];
 export type { StageEvidence, VariantEvidence };
 
-/** One variant in one metrics window (mirrors workers/src/releases/release-health.ts, which reaches D1 types). */
-export interface VariantHealth {
-  count: number;
-  errors: number;
-  errorRate: number | null;
-  p95: number | null;
-  p99: number | null;
-}
+/** A release plan (docs/releases.md) as the API answers it. */
+export type ReleasePlan = z.output<typeof RS.ReleasePlan>;
+export type ReleaseStatus = ReleasePlan['status'];
+/** GET /releases: a live plan with its last decision and the earliest its stage may advance. */
+export type LiveRelease = z.output<typeof RS.LiveRelease>;
+export type ReleaseDecision = z.output<typeof RS.ReleaseDecision>;
+export type ReleaseCreateBody = z.input<typeof RS.ReleaseCreate>;
+export type ReleaseActionBody = z.input<typeof RS.ReleaseAction>;
+export type ReleaseAction = 'start' | 'pause' | 'resume' | 'abort' | 'approve' | 'reject' | 'rollback';
+/** What a plan action answers: the plan now, and the config write it made (start, resume, rollback). */
+export type ReleaseWritten = z.output<typeof RS.ReleaseWritten>;
 
-/** Per-window health of both variants, the current stage's thresholds and the ratio test's state. */
-export interface ReleaseHealth {
-  windowSeconds: number;
-  /** treatment/control: what decides (server-sourced); all: everything received, browser-sourced included. */
-  windows: {
-    start: number;
-    treatment: VariantHealth;
-    control: VariantHealth;
-    all?: { treatment: VariantHealth; control: VariantHealth };
-  }[];
-  thresholds: StageChecks & { detectRatio?: number; minSamples?: number; minDurationSeconds?: number };
-  sprt: Pick<SprtEvidence, 'llr' | 'upper' | 'lower' | 'status' | 'ratio' | 'ratioInterval'> | null;
-  /** What the conductor would decide now (it acts on its next window). */
-  now?: Pick<StageDecision, 'action' | 'rule'> | null;
-}
-
-/** GET /flags/:key/environments/:env/releases/:id: the plan, its timeline and its health per window. */
-export interface ReleaseDetail {
-  plan: ReleasePlan;
-  decisions: ReleaseDecision[];
-  approval: { id: string; status: string; stage: number } | null;
-  health: ReleaseHealth;
-}
+type Detail = z.output<typeof RS.ReleaseDetail>;
+export type VariantHealth = Detail['health']['windows'][number]['treatment'];
+/** The thresholds drawn are the current stage's checks (the schema leaves them an open record). */
+export type ReleaseHealth = Omit<Detail['health'], 'thresholds'> & { thresholds: StageChecks };
+/** GET /flags/:key/environments/:env/releases/:id: the plan, its timeline, the open approval, per-window health. */
+export type ReleaseDetail = Omit<Detail, 'health'> & { health: ReleaseHealth };

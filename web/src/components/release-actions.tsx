@@ -19,8 +19,9 @@ function consequence(action: ReleaseAction, plan: ReleasePlan): { lead: string; 
           }
         : { lead: 'The last gate: the plan completes.', changes: [] };
     case 'rollback':
+    case 'reject':
       return {
-        lead: `Everyone in the rollout gets ${b}, as control does, and the plan stops. Nothing can block it.`,
+        lead: `${action === 'reject' ? 'The gate is refused and the release is rolled back: e' : 'E'}veryone in the rollout gets ${b}, as control does, and the plan ends.${action === 'rollback' ? ' Nothing can block it.' : ''}`,
         changes: [{ label: 'Rollout', before: now, after: `everyone ${b}` }],
       };
     case 'start':
@@ -28,14 +29,12 @@ function consequence(action: ReleaseAction, plan: ReleasePlan): { lead: string; 
         lead: 'The conductor raises the rollout to the first stage, then advances it only while treatment stays healthy.',
         changes: [],
       };
-    case 'reject':
-      return { lead: `The gate is refused: the plan does not leave stage ${i + 1}.`, changes: [] };
     case 'pause':
-      return { lead: 'The conductor stops deciding; the rollout stays where it is.', changes: [] };
+      return { lead: 'The conductor stops deciding; the flag keeps serving the current stage.', changes: [] };
     case 'resume':
-      return { lead: 'The conductor decides again from the next window.', changes: [] };
+      return { lead: `Stage ${i + 1} is applied again (after a kill switch too) and its clock restarts.`, changes: [] };
     default:
-      return { lead: 'The plan ends for good; the rollout stays where it is.', changes: [] };
+      return { lead: 'The plan ends for good; the flag keeps serving what it serves now.', changes: [] };
   }
 }
 

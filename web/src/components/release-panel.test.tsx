@@ -23,7 +23,7 @@ function setup({
   me = ADMIN,
   plans = [] as ReleasePlan[],
   shown = undefined as ReleaseDetail | undefined,
-  created = [201, plan()] as [number, unknown],
+  created = [200, { plan: plan(), write: null }] as [number, unknown],
 } = {}) {
   const f = fakeFetch({
     [`GET ${BASE}/${env}/releases`]: () => [200, { releases: plans }],
@@ -168,6 +168,19 @@ describe('ReleasePanel: a running plan', () => {
       body: { reason: 'dashboards look fine', version: 4 },
     });
     expect(posts(f)[0]?.headers['Idempotency-Key']).toBeTruthy();
+  });
+
+  it('says a rejected gate rolls the release back, and asks why', async () => {
+    const f = setup({ plans: [plan({ status: 'waiting_approval' })] });
+    fireEvent.click(await screen.findByRole('button', { name: 'Reject' }));
+    expect(screen.getByRole('dialog').textContent).toContain('The gate is refused and the release is rolled back');
+    expect(changeLines()).toEqual(['Rollout from 25% on → to everyone off']);
+    confirmWith('p95 too high on the dashboard');
+    await waitFor(() => expect(posts(f)).toHaveLength(1));
+    expect(posts(f)[0]).toMatchObject({
+      path: `${BASE}/production/releases/rp_1/reject`,
+      body: { reason: 'p95 too high on the dashboard', version: 4 },
+    });
   });
 
   it('rolls back as the emergency move: reason optional, no version', async () => {

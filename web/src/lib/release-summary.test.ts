@@ -10,9 +10,13 @@ describe('releaseSummary', () => {
   });
 
   it('names the rule holding a plan back', () => {
-    expect(releaseSummary({ ...plan(), lastDecision: { action: 'hold', rule: 'latency_p95_ratio' } }, NOW)).toBe(
+    expect(releaseSummary({ ...plan(), lastDecision: { action: 'hold', rule: 'latency_p95_ratio', at: NOW } }, NOW)).toBe(
       'stage 2 of 4 · holding (latency_p95_ratio) · next in 3 h',
     );
+  });
+
+  it('takes the time the API says the stage may advance', () => {
+    expect(releaseSummary({ ...plan(), nextAt: NOW + 90_000 }, NOW)).toBe('stage 2 of 4 · healthy · next in 2 min');
   });
 
   it('once the minimum time has passed, the next stage waits on the checks alone', () => {

@@ -1,4 +1,4 @@
-import type { ReleasePlan, ReleaseStatus } from '../api/types.ts';
+import type { LiveRelease, ReleasePlan, ReleaseStatus } from '../api/types.ts';
 
 /** Whether the conductor is still in charge of the flag (the app then offers no new plan). */
 export const isLive = (status: ReleaseStatus) => status === 'running' || status === 'waiting_approval' || status === 'paused';
@@ -12,8 +12,8 @@ export function duration(ms: number): string {
   return `${Math.ceil(s / 86_400)} d`;
 }
 
-/** A list item may say how the last look at the data went (GET /releases). */
-type Summarised = ReleasePlan & { lastDecision?: { action: string; rule: string | null } | null };
+/** GET /releases adds the last decision and when the stage may advance; a plain plan works out the latter. */
+type Summarised = ReleasePlan & Partial<Pick<LiveRelease, 'lastDecision' | 'nextAt'>>;
 
 /** One line for the flags list: "stage 2 of 4 · healthy · next in 3 h", "waiting for approval", "rolled back". */
 export function releaseSummary(plan: Summarised, now = Date.now()): string {
@@ -23,6 +23,6 @@ export function releaseSummary(plan: Summarised, now = Date.now()): string {
   if (status !== 'running') return `${stage} · ${status === 'paused' ? 'paused' : 'waiting for approval'}`;
   const held = plan.lastDecision?.action === 'hold';
   const health = held ? `holding${plan.lastDecision?.rule ? ` (${plan.lastDecision.rule})` : ''}` : 'healthy';
-  const left = (plan.stageStartedAt ?? now) + (stages[currentStage]?.minDurationSeconds ?? 0) * 1000 - now;
+  const left = (plan.nextAt ?? (plan.stageStartedAt ?? now) + (stages[currentStage]?.minDurationSeconds ?? 0) * 1000) - now;
   return `${stage} · ${health} · ${left > 0 ? `next in ${duration(left)}` : 'next when checks pass'}`;
 }

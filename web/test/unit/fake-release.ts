@@ -1,4 +1,4 @@
-import type { ReleaseDetail, ReleasePlan } from '../../src/api/types.ts';
+import type { ReleaseDetail, ReleasePlan, VariantHealth } from '../../src/api/types.ts';
 
 export const HOUR = 3_600_000;
 export const NOW = 1_800_000_000_000;
@@ -35,6 +35,13 @@ export function plan(over: Partial<ReleasePlan> = {}): ReleasePlan {
 
 const health = (count: number, errors: number, p95: number) => ({ count, errors, errorRate: errors / count, p95, p99: p95 * 2 });
 
+const window = (start: number, treatment: VariantHealth, control: VariantHealth) => ({
+  start,
+  treatment,
+  control,
+  all: { treatment, control },
+});
+
 /** A plan at its second stage with two windows of metrics and the decisions that brought it there. */
 export function detail(over: Partial<ReleasePlan> = {}): ReleaseDetail {
   return {
@@ -42,7 +49,6 @@ export function detail(over: Partial<ReleasePlan> = {}): ReleaseDetail {
     decisions: [
       {
         id: 1,
-        planId: 'rp_1',
         at: NOW - 5 * HOUR,
         stage: 0,
         action: 'start',
@@ -52,7 +58,6 @@ export function detail(over: Partial<ReleasePlan> = {}): ReleaseDetail {
       },
       {
         id: 2,
-        planId: 'rp_1',
         at: NOW - HOUR,
         stage: 0,
         action: 'advance',
@@ -87,11 +92,12 @@ export function detail(over: Partial<ReleasePlan> = {}): ReleaseDetail {
     health: {
       windowSeconds: 60,
       windows: [
-        { start: NOW - 120_000, treatment: health(300, 3, 120), control: health(5700, 57, 118) },
-        { start: NOW - 60_000, treatment: health(320, 4, 131), control: health(5800, 60, 119) },
+        window(NOW - 120_000, health(300, 3, 120), health(5700, 57, 118)),
+        window(NOW - 60_000, health(320, 4, 131), health(5800, 60, 119)),
       ],
       thresholds: { errorRate: { maxRatio: 2 }, latencyP95: { maxMs: 800, maxRatio: 1.2 } },
       sprt: { llr: -0.4, upper: 2.8, lower: -1.6, status: 'undecided', ratio: 1.21, ratioInterval: [0.6, 2.4] },
+      now: { action: 'hold', rule: 'min_duration' },
     },
   };
 }
