@@ -129,12 +129,12 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     releases: (key: string, env: string) => call<{ releases: T.ReleasePlan[] }>('GET', `${flagEnv(key, env)}/releases`),
     release: (key: string, env: string, id: string) => call<T.ReleaseDetail>('GET', `${flagEnv(key, env)}/releases/${enc(id)}`),
     createRelease: (key: string, env: string, body: T.ReleaseCreateBody) =>
-      call<T.ReleasePlan>('POST', `${flagEnv(key, env)}/releases`, body),
+      call<T.ReleaseWritten>('POST', `${flagEnv(key, env)}/releases`, body),
     /** Rollback sends no version: like the kill switch, it must win against a stale page. */
-    releaseAction: (key: string, env: string, id: string, action: T.ReleaseAction, body: { reason?: string; version?: number }) =>
-      call<T.ReleasePlan>('POST', `${flagEnv(key, env)}/releases/${enc(id)}/${action}`, body),
-    /** Live (and recently ended) plans across flags, for the flags list. */
-    liveReleases: () => call<{ releases: T.ReleasePlan[] }>('GET', '/releases'),
+    releaseAction: (key: string, env: string, id: string, action: T.ReleaseAction, body: T.ReleaseActionBody) =>
+      call<T.ReleaseWritten>('POST', `${flagEnv(key, env)}/releases/${enc(id)}/${action}`, body),
+    /** Live plans across flags, with their last decision and when each stage may advance, for the flags list. */
+    liveReleases: () => call<{ releases: T.LiveRelease[] }>('GET', '/releases'),
     releaseTemplates: () => call<{ templates: Record<T.TemplateName, T.ReleaseTemplate> }>('GET', '/release-templates'),
     audit: (filter: T.AuditFilter) => {
       const q = new URLSearchParams();
