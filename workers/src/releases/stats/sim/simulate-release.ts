@@ -35,8 +35,8 @@ export interface ReleaseRun {
 }
 
 export interface SimulationOptions {
-  /** True error-rate ratio, treatment over control. */
-  ratio: number;
+  /** True error-rate ratio, treatment over control; a function draws one per stage (user clustering). */
+  ratio: number | ((stageIndex: number) => number);
   /** Give up on a stage held longer than this (a person would look): reported as 'stalled'. */
   maxStageMinutes?: number;
 }
@@ -61,6 +61,7 @@ export function simulateRelease(
   for (const [stageIndex, stage] of stages.entries()) {
     const lastStage = stageIndex === stages.length - 1;
     const share = stage.percentage / 100;
+    const ratio = typeof options.ratio === 'number' ? options.ratio : options.ratio(stageIndex);
     const totals = new StageTotals(ratioToDetect(stage, settings));
     const { upper } = sprtBounds(settings.alpha, settings.power, stageIndex);
     const run = (outcome: ReleaseRun['outcome'], elapsed: number): ReleaseRun => ({
@@ -79,14 +80,14 @@ export function simulateRelease(
       if (d.action === 'complete') return run('complete', elapsed);
       if (d.action === 'advance') break;
       if (elapsed >= maxStageMinutes) return run('stalled', elapsed);
-      if (options.ratio <= 1 && d.rule === 'min_duration' && totals.llr <= upper - AA_SKIP_NATS) {
+      if (ratio <= 1 && d.rule === 'min_duration' && totals.llr <= upper - AA_SKIP_NATS) {
         elapsed = Math.max(elapsed, stage.minDurationSeconds / 60);
         continue;
       }
       const n = poisson(u, traffic.requestsPerMinute * windowMinutes);
       const nT = binomial(u, n, share);
       const r = traffic.baselineErrorRate;
-      totals.addCounts(nT, binomial(u, nT, Math.min(1, r * options.ratio)), n - nT, binomial(u, n - nT, r));
+      totals.addCounts(nT, binomial(u, nT, Math.min(1, r * ratio)), n - nT, binomial(u, n - nT, r));
       elapsed += windowMinutes;
     }
     minutes += elapsed;
