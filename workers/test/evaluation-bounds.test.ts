@@ -181,4 +181,33 @@ describe('regexes on RE2 (item 11)', () => {
       expect.objectContaining({ contextKey: 'attacker', after: expect.objectContaining({ value: true }) }),
     );
   });
+
+  it('bounds what one regex condition costs an anonymous browser, whatever list it sends', async () => {
+    // 16 characters, 18 instructions, valid RE2: each character of input built a new DFA state with a
+    // table per Unicode class, 25–170 ms per 1,024 characters; five rules and a 31 KB list of
+    // random letters took about a second per evaluation.
+    const rules = Array.from({ length: 5 }, (_, i) => ({
+      conditions: [{ attribute: 'tags', op: 'matches', values: [`\\pL*a\\pL{1${i}}\\pN`] }],
+      serve: { variant: 'on' },
+    }));
+    expect((await put('new-pdf-engine', { enabled: true, rules, defaultServe: { variant: 'off' } })).status).toBe(200);
+    let seed = 7;
+    const letter = () => (((seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff) >> 16) & 1 ? 'a' : 'b');
+    const tags = Array.from({ length: 30 }, () => Array.from({ length: 1000 }, letter).join(''));
+    // `a`, ten letters and a digit: the first rule, so the new rules are being served.
+    const probe = { targetingKey: 'probe', tags: ['abbbbbbbbbb1'] };
+    const served = await until(
+      () => evaluate(LOCAL_KEYS.client, probe),
+      (r) => r.flags['new-pdf-engine']?.reason === 'TARGETING_MATCH',
+    );
+    expect(served.flags['new-pdf-engine']).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
+    await evaluate(LOCAL_KEYS.client, { targetingKey: 'attacker', tags }); // compiles the flag
+    const timings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { flags, ms } = await evaluate(LOCAL_KEYS.client, { targetingKey: 'attacker', tags });
+      expect(flags['new-pdf-engine']).toMatchObject({ value: false, reason: 'DEFAULT' });
+      timings.push(ms);
+    }
+    expect(Math.min(...timings)).toBeLessThan(300);
+  });
 });

@@ -17,7 +17,14 @@
  */
 export { BUCKET_COUNT, bucketOf, saltSeed } from './bucket.ts';
 export type { CompiledFlag } from './flag.ts';
-export { MAX_PREREQUISITE_DEPTH, MAX_PREREQUISITE_FLAGS, MAX_REGEX_INPUT, MAX_REGEX_LENGTH } from './limits.ts';
+export {
+  MAX_PREREQUISITE_DEPTH,
+  MAX_PREREQUISITE_FLAGS,
+  MAX_REGEX_INPUT,
+  MAX_REGEX_LENGTH,
+  MAX_REGEX_LIST_INPUT,
+  MAX_REGEX_PROGRAM,
+} from './limits.ts';
 export { METRICS_LIMITS, type MetricsPayload, type OutcomeSummary } from './metrics/outcomes.ts';
 export {
   LatencySketch,

@@ -2,8 +2,20 @@
 
 /** Longest regex pattern accepted; longer ones are rejected when saved. */
 export const MAX_REGEX_LENGTH = 256;
-/** Longest attribute value a regex is run on: longer input never matches, bounding backtracking. */
+/** Longest attribute value a regex is run on: longer input never matches, bounding the work of one match. */
 export const MAX_REGEX_INPUT = 1024;
+/**
+ * Most characters one `matches` condition reads from a list attribute: items are tried in order
+ * until this many were read. Without it a 32 KB context of long list items made one condition
+ * read all of them, every evaluation.
+ */
+export const MAX_REGEX_LIST_INPUT = 4 * MAX_REGEX_INPUT;
+/**
+ * Largest compiled regex (RE2 instructions). A match that leaves the DFA costs program × input,
+ * and counted repetitions expand: `(?:.*a){1000}z` is 3,003 instructions and took 160–330 ms on
+ * 1,024 characters. Every pattern in the vectors and docs/regex.md is under 150.
+ */
+export const MAX_REGEX_PROGRAM = 250;
 /** Deepest prerequisite chain (edges from a flag to its farthest prerequisite) saved or evaluated. */
 export const MAX_PREREQUISITE_DEPTH = 16;
 /**

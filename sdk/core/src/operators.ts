@@ -1,6 +1,6 @@
 import { type Accessor, accessor, type Scalar } from './attribute.ts';
-import { MAX_REGEX_INPUT } from './limits.ts';
-import { compilePattern } from './regex.ts';
+import { MAX_REGEX_INPUT, MAX_REGEX_LIST_INPUT } from './limits.ts';
+import { compilePattern, type Pattern } from './regex.ts';
 import { compareSemver, parseSemver } from './semver.ts';
 import type { Condition, EvaluationContext, Operator } from './types.ts';
 
@@ -36,7 +36,33 @@ function compilePositive(c: Condition, segments: ReadonlyMap<string, Predicate>)
   }
   const get = accessor(c.attribute);
   if (c.op === 'exists') return (ctx) => get(ctx) !== undefined;
+  if (c.op === 'matches') return matchesAny(get, compileRegex(String(c.values[0]), c.caseInsensitive));
   return anyValue(get, scalarTest(c));
+}
+
+/**
+ * A regex reads a value over MAX_REGEX_INPUT characters never, and a list only until
+ * MAX_REGEX_LIST_INPUT characters were read: what one condition costs is bounded by the
+ * pattern (MAX_REGEX_PROGRAM), not by how much an anonymous caller sends.
+ */
+function matchesAny(get: Accessor, re: Pattern): Predicate {
+  return (ctx) => {
+    const v = get(ctx);
+    if (v === undefined) return false;
+    if (typeof v !== 'object') {
+      const s = String(v);
+      return s.length <= MAX_REGEX_INPUT && re.test(s);
+    }
+    let left = MAX_REGEX_LIST_INPUT;
+    for (const item of v) {
+      const s = String(item);
+      if (s.length > MAX_REGEX_INPUT) continue;
+      left -= s.length;
+      if (left < 0) return false;
+      if (re.test(s)) return true;
+    }
+    return false;
+  };
 }
 
 function anyValue(get: Accessor, test: ScalarTest): Predicate {
@@ -69,13 +95,6 @@ function scalarTest(c: Condition): ScalarTest {
     case 'emailDomain': {
       const domains = new Set(c.values.map((v) => String(v).toLowerCase().replace(/^@/, '')));
       return (v) => typeof v === 'string' && domains.has(v.slice(v.lastIndexOf('@') + 1).toLowerCase()) && v.includes('@');
-    }
-    case 'matches': {
-      const re = compileRegex(String(c.values[0]), c.caseInsensitive);
-      return (v) => {
-        const s = String(v);
-        return s.length <= MAX_REGEX_INPUT && re.test(s);
-      };
     }
     case 'lt':
     case 'lte':
