@@ -7,6 +7,6 @@
  * const { action, rule, evidence } = decideStage(input);
  */
 export { decideFromTotals, decideStage, ratioToDetect } from './decide-stage.ts';
-export { indifferenceRatio, llrDriftPerError, sprtBounds, stageAlpha, windowLlr } from './sprt.ts';
+export { expectedErrorsToRollback, indifferenceRatio, llrDriftPerError, sprtBounds, stageAlpha, windowLlr } from './sprt.ts';
 export { StageTotals, VariantTotals } from './stage-totals.ts';
 export type * from './types.ts';

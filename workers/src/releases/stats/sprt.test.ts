@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indifferenceRatio, llrDriftPerError, sprtBounds, stageAlpha, windowLlr } from './sprt.ts';
+import { expectedErrorsToRollback, indifferenceRatio, llrDriftPerError, sprtBounds, stageAlpha, windowLlr } from './sprt.ts';
 
 describe('the conditional-binomial SPRT', () => {
   it("is the log-likelihood ratio of treatment's share of a window's errors, H1 λ1 against H0 λ = 1", () => {
@@ -43,5 +43,10 @@ describe('the conditional-binomial SPRT', () => {
     }
     // For a small share it tends to (λ1 − 1)/ln λ1.
     expect(indifferenceRatio(0.001, 2)).toBeCloseTo(1 / Math.log(2), 2);
+  });
+
+  it("needs about 81 errors to roll back seed 001's 3× at 5%, and never at no change", () => {
+    expect(expectedErrorsToRollback(0.05, 3, 2, Math.log(40))).toBeCloseTo(80.7, 1);
+    expect(expectedErrorsToRollback(0.05, 1, 2, Math.log(40))).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -1,6 +1,6 @@
 import type { ReleaseSettings, Stage } from '../../plan-schema.ts';
 import { decideFromTotals, ratioToDetect } from '../decide-stage.ts';
-import { llrDriftPerError, sprtBounds } from '../sprt.ts';
+import { expectedErrorsToRollback, sprtBounds } from '../sprt.ts';
 import { StageTotals } from '../stage-totals.ts';
 import { binomial, poisson, type Uniform } from './samplers.ts';
 
@@ -101,10 +101,9 @@ export function simulateRelease(
  * a slight underestimate). Valid when the true ratio lies well above the indifference ratio.
  */
 export function expectedDetectionMinutes(traffic: Traffic, share: number, ratio: number, lambda1: number, upper: number): number {
-  const drift = llrDriftPerError(share, ratio, lambda1);
   const r = traffic.baselineErrorRate;
   const errorsPerMinute = traffic.requestsPerMinute * (share * r * ratio + (1 - share) * r);
-  return upper / drift / errorsPerMinute;
+  return expectedErrorsToRollback(share, ratio, lambda1, upper) / errorsPerMinute;
 }
 
 /** The q-quantile of a sample (nearest rank). */
