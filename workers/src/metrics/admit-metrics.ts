@@ -2,9 +2,8 @@ import { MetricsPayloadSchema } from '@edgeflags/core/schema';
 import { validationError } from '../errors.ts';
 import { parseJson } from '../parse-json.ts';
 import type { IngestBatch } from '../releases/ingest-types.ts';
-import type { CachedSnapshot } from '../snapshot/edge-cache.ts';
 import { toIngestMessages } from './ingest-messages.ts';
-import { admissibleSummaries } from './tracked-flags.ts';
+import { admissibleSummaries, type SnapshotText } from './tracked-flags.ts';
 
 export interface Admitted {
   messages: { body: IngestBatch; bytes: number }[];
@@ -17,7 +16,7 @@ export interface Admitted {
  * exactly this): parse with the body limits, check the shape and its bounds (throws 400 — a
  * refused body enqueues nothing), keep what the snapshot allows, and stamp one message per flag.
  */
-export function admitMetrics(text: string, snap: CachedSnapshot, stamp: Omit<IngestBatch, 'flag' | 'summaries'>): Admitted {
+export function admitMetrics(text: string, snap: SnapshotText, stamp: Omit<IngestBatch, 'flag' | 'summaries'>): Admitted {
   const parsed = MetricsPayloadSchema.safeParse(parseJson(text));
   if (!parsed.success) throw validationError(parsed.error, 'body');
   const summaries = admissibleSummaries(snap, stamp.source, parsed.data.summaries);

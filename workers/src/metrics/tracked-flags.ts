@@ -1,5 +1,9 @@
 import type { OutcomeSummary, Snapshot } from '@edgeflags/core';
-import type { CachedSnapshot } from '../snapshot/edge-cache.ts';
+
+/** What this needs of a cached snapshot (structural, so the bench runs it in Node): its JSON, one object per version. */
+export interface SnapshotText {
+  readonly json: string;
+}
 
 interface TrackedFlag {
   variants: ReadonlySet<string>;
@@ -7,9 +11,9 @@ interface TrackedFlag {
 }
 
 /** The snapshot's tracked flags (under a live plan) and their variants, once per version an isolate holds. */
-const index = new WeakMap<CachedSnapshot, ReadonlyMap<string, TrackedFlag>>();
+const index = new WeakMap<SnapshotText, ReadonlyMap<string, TrackedFlag>>();
 
-export function trackedFlags(snap: CachedSnapshot): ReadonlyMap<string, TrackedFlag> {
+export function trackedFlags(snap: SnapshotText): ReadonlyMap<string, TrackedFlag> {
   let tracked = index.get(snap);
   if (!tracked) {
     const { flags, tracked: keys = [] } = JSON.parse(snap.json) as Snapshot;
@@ -30,11 +34,7 @@ export function trackedFlags(snap: CachedSnapshot): ReadonlyMap<string, TrackedF
  * dropped before the queue — an SDK on an older snapshot sends a few, a forger sends many, and
  * neither may grow a conductor's state.
  */
-export function admissibleSummaries(
-  snap: CachedSnapshot,
-  kind: 'server' | 'client',
-  summaries: readonly OutcomeSummary[],
-): OutcomeSummary[] {
+export function admissibleSummaries(snap: SnapshotText, kind: 'server' | 'client', summaries: readonly OutcomeSummary[]): OutcomeSummary[] {
   const tracked = trackedFlags(snap);
   return summaries.filter((s) => {
     const flag = tracked.get(s.flag);

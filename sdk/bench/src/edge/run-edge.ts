@@ -10,6 +10,7 @@ import { startLocalWorker } from '../../../../scripts/local-worker.mjs';
 import { benchBulkCpu } from './bulk-cpu.ts';
 import { benchBulkLoad } from './bulk-load.ts';
 import { benchKillSwitch } from './kill-switch.ts';
+import { benchMetricsIngest, ingestLines } from './metrics-ingest.ts';
 
 const TARGETS = { bulkCpuMs: 0.2, killSwitchP99Ms: 250 };
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
@@ -23,6 +24,7 @@ console.log(
   `bulk evaluation, ${cpu.flags} flags, one context (parse + validate + evaluate + ETag + serialize): ` +
     `median ${f(cpu.medianMs * 1000)} µs (IQR ${f(cpu.q1Ms * 1000)}–${f(cpu.q3Ms * 1000)} µs)`,
 );
+for (const line of ingestLines(benchMetricsIngest())) console.log(line);
 
 const worker = await startLocalWorker();
 try {

@@ -45,6 +45,9 @@ describe('MetricsPayloadSchema', () => {
     expect(issues(payload([summary({ latency: { ...s, b: { '99999': 1 }, n: s.z + 1 } })]))).not.toEqual([]);
     expect(issues(payload([summary({ latency: { ...s, b: { x: 1 }, n: s.z + 1 } })]))).not.toEqual([]);
     expect(issues(payload([summary({ count: 2, errors: 0 })]))).toContain('latency.n cannot exceed count');
+    // One index, one key: a non-canonical spelling would let two keys count the same bucket.
+    for (const key of ['07', '1e3', '-0', ' 7'])
+      expect(issues(payload([summary({ latency: { ...s, b: { [key]: 1 }, n: s.z + 1 } })]))).not.toEqual([]);
   });
 
   it('never lets an event named __proto__ reach a prototype, and refuses fields it does not know', () => {
