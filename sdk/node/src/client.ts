@@ -215,7 +215,8 @@ export class EdgeflagsClient {
    * call is one unit whose duration, throw/rejection or 5xx status counts for the tracked flags
    * it evaluated. @example http.createServer(flags.wrap((req, res) => { … }))
    */
-  wrap<F extends (...args: never[]) => unknown>(handler: F): F {
+  // biome-ignore lint/suspicious/noExplicitAny: `any` parameters let a handler keep the types its server gives it
+  wrap<F extends (...args: any[]) => unknown>(handler: F): F {
     return this.#outcomes.scopes.wrap(handler);
   }
 

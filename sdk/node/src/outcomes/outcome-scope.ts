@@ -112,7 +112,8 @@ export class OutcomeScopes {
    * connection closes, and fails on a throw, a rejection or a 5xx status. Fetch: it ends when
    * the returned Response (or promise) settles, and fails on a throw, a rejection or a 5xx.
    */
-  wrap<F extends (...args: never[]) => unknown>(handler: F): F {
+  // biome-ignore lint/suspicious/noExplicitAny: `any` parameters let a handler keep the types its server gives it
+  wrap<F extends (...args: any[]) => unknown>(handler: F): F {
     const scopes = this;
     return function wrapped(this: unknown, ...args: Parameters<F>): unknown {
       const res = args[1] as unknown;
