@@ -69,7 +69,8 @@ const byVariant = (payloads: MetricsPayload[], flag: string) => {
   for (const p of payloads)
     for (const s of p.summaries) {
       if (s.flag !== flag) continue;
-      const v = (out[s.variant] ??= { count: 0, errors: 0, events: 0, latencyN: 0 });
+      out[s.variant] ??= { count: 0, errors: 0, events: 0, latencyN: 0 };
+      const v = out[s.variant]!;
       v.count += s.count;
       v.errors += s.errors;
       v.events += s.events?.['invoice-created']?.count ?? 0;
