@@ -4,7 +4,7 @@
 // decision is one window. Issue 10 §5 (a)–(d).
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TEMPLATES } from '../src/releases/plan-schema.ts';
 import { binomial, poisson } from '../src/releases/stats/sim/samplers.ts';
 import { expectedDetectionMinutes, SEED_001_TRAFFIC } from '../src/releases/stats/sim/simulate-release.ts';
@@ -23,7 +23,7 @@ import {
   tick,
   windowsAfter,
 } from './release-helpers.ts';
-import { seed } from './seed.ts';
+import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 beforeAll(async () => {
   await seed();
@@ -224,5 +224,36 @@ describe('(d) a flood of forged browser metrics changes nothing (browserMetrics 
     const last = a.health.windows.find((w) => w.all.treatment.count > 1_000_000);
     expect(last?.all.treatment.errors).toBeGreaterThanOrEqual(1_020_000);
     expect(last?.treatment.errors).toBeLessThan(10_000);
+  });
+});
+
+describe('the signal path: an SDK posts metrics, the queue consumer hands them to the conductor', () => {
+  it('POST /sdk/v1/metrics with a server key reaches the release’s health, stamped with server time', async () => {
+    await newFlag('rel-signal');
+    const plan = await createOk('rel-signal', 'development', {
+      stages: compressed('seed-001', 0),
+      settings: { windowSeconds: 1 },
+      start: true,
+    });
+    const res = await call('/sdk/v1/metrics', {
+      method: 'POST',
+      key: LOCAL_KEYS.server,
+      json: {
+        windowMs: 1000,
+        summaries: [
+          { flag: 'rel-signal', variant: 'on', count: 40, errors: 1 },
+          { flag: 'rel-signal', variant: 'off', count: 760, errors: 8 },
+        ],
+      },
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    await vi.waitFor(
+      async () => {
+        const { health } = await detail('rel-signal', 'development', plan.id);
+        const sum = (k: 'treatment' | 'control') => health.windows.reduce((n, w) => n + w[k].count, 0);
+        expect([sum('treatment'), sum('control')]).toEqual([40, 760]);
+      },
+      { timeout: 10_000, interval: 250 },
+    );
   });
 });
