@@ -4,6 +4,7 @@
  * that re-delivers any committed snapshot the hub or KV has not confirmed (docs/delivery.md).
  * Run locally with `npm start`; see README for deploying.
  */
+import { reconcileKeyEnds } from './admin/key-lifecycle.ts';
 import { app } from './app.ts';
 import type { Env } from './env.ts';
 import { consumeEvents } from './events/consume-events.ts';
@@ -20,7 +21,8 @@ export { ReleaseConductor } from './releases/release-conductor.ts';
 
 const scheduled: ExportedHandlerScheduledHandler<Env> = async (_controller, env) => {
   // The webhook dispatcher's backstop: audit entries whose write-time dispatch died go out here.
-  await Promise.all([reconcileDeliveries(env), dispatchQuietly(env)]);
+  // Key ends: hubs that could not be told at a revocation or rotation end those streams now.
+  await Promise.all([reconcileDeliveries(env), dispatchQuietly(env), reconcileKeyEnds(env)]);
 };
 
 /** One handler for every queue this Worker consumes, told apart by the queue's name. */

@@ -1,12 +1,16 @@
 // Issue 8 items 7 and 10: revoking a key ends its open streams and its signed stream URLs at
 // once; keys and tokens can expire, and rotate with an overlap after which the old one ends.
-import { env } from 'cloudflare:test';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import worker from '../src/index.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 import { closeAll, createKey, hubStats, isOpen, openSocket, openSse } from './stream-helpers.ts';
 
 beforeAll(seed);
-afterEach(closeAll);
+afterEach(() => {
+  vi.restoreAllMocks();
+  closeAll();
+});
 
 const ctx = { context: { targetingKey: 'u', accountId: 'acct-1' } };
 const evaluate = (key: string) => call('/sdk/v1/evaluate', { method: 'POST', key, json: ctx });
@@ -101,6 +105,63 @@ describe('revocation', () => {
     expect(await revoked.json()).toMatchObject({ streamsClosed: 1 });
     expect(await changes.ended()).toContain(': key revoked or expired');
     expect((await admin('/flags', { key: token.secret })).status).toBe(401);
+  });
+});
+
+/** Hubs whose `closeKey` fails (unreachable at the moment of a revocation); the rest is the real hub. */
+function hubsCannotCloseKeys() {
+  const original = env.HUB.getByName.bind(env.HUB);
+  return vi.spyOn(env.HUB, 'getByName').mockImplementation((name: string) => {
+    const stub = original(name);
+    const closeKey = () => Promise.reject(new Error('hub unreachable'));
+    return new Proxy(stub, {
+      get: (target, prop) => (prop === 'closeKey' ? closeKey : (target as unknown as Record<PropertyKey, unknown>)[prop]),
+    });
+  });
+}
+
+async function runCron(): Promise<void> {
+  const ctx = createExecutionContext();
+  await worker.scheduled?.(createScheduledController({ cron: '* * * * *' }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+describe('ending streams when the hub could not be told', { timeout: 20_000 }, () => {
+  it("the cron ends a revoked key's open stream that the revocation could not reach", async () => {
+    const key = await createKey('client');
+    const sse = await openSse(`/sdk/v1/stream?key=${key.secret}`);
+    isOpen(sse);
+    hubsCannotCloseKeys();
+    const revoked = await admin(`/sdk-keys/${key.id}`, { method: 'DELETE' });
+    expect(await revoked.json()).toMatchObject({ streamsClosed: null });
+    vi.restoreAllMocks();
+    // A second DELETE is 404: before the cron, nothing would ever end this stream.
+    expect((await admin(`/sdk-keys/${key.id}`, { method: 'DELETE' })).status).toBe(404);
+    await runCron();
+    expect(await sse.ended()).toContain(': key revoked or expired');
+  });
+
+  it("the cron ends a rotated key's stream at the end of its overlap when the rotation could not tell the hub", async () => {
+    const old = await createKey('server');
+    const socket = await openSocket(old.secret);
+    isOpen(socket);
+    hubsCannotCloseKeys();
+    expect((await admin(`/sdk-keys/${old.id}/rotate`, { method: 'POST', json: { overlapSeconds: 0 } })).status).toBe(200);
+    vi.restoreAllMocks();
+    await runCron();
+    expect(await socket.closed).toEqual({ code: 4001, reason: 'key revoked or expired' });
+  });
+
+  it("the cron ends a revoked admin token's change streams", async () => {
+    const created = await admin('/admin-tokens', { method: 'POST', json: { name: 'console', role: 'viewer' } });
+    const token = (await created.json()) as { id: string; secret: string };
+    const changes = await openSse('/api/v1/environments/development/changes', token.secret);
+    isOpen(changes);
+    hubsCannotCloseKeys();
+    expect(await (await admin(`/admin-tokens/${token.id}`, { method: 'DELETE' })).json()).toMatchObject({ streamsClosed: null });
+    vi.restoreAllMocks();
+    await runCron();
+    expect(await changes.ended()).toContain(': key revoked or expired');
   });
 });
 

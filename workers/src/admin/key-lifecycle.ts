@@ -121,6 +121,36 @@ export async function endKeyStreams(env: Env, keyId: string, environmentKeys: st
   return closed;
 }
 
+/**
+ * How far back the cron tells hubs again about keys that ended. A hub that could not be told at
+ * the revocation (the answer said `streamsClosed: null`) or the rotation would otherwise keep the
+ * key's open streams forever: a second DELETE is a 404, and nothing else reaches that hub.
+ */
+export const KEY_END_RETRY_MS = 60 * 60 * 1000;
+
+/**
+ * The backstop behind `endKeyStreams`, run by the minute cron: every SDK key and admin token
+ * revoked or expired within KEY_END_RETRY_MS is closed again in its hubs (`closeKey` is
+ * idempotent: a hub that already ended the streams does nothing). Returns how many hub calls failed.
+ */
+export async function reconcileKeyEnds(env: Env, now = Date.now()): Promise<{ keys: number; failed: number }> {
+  const since = now - KEY_END_RETRY_MS;
+  const ended = (table: string, environment: string) =>
+    env.DB.prepare(
+      `SELECT id, ${environment} AS environment, coalesce(revoked_at, expires_at) AS endedAt FROM ${table}
+       WHERE revoked_at > ? OR (revoked_at IS NULL AND expires_at > ? AND expires_at <= ?)`,
+    )
+      .bind(since, since, now)
+      .all<{ id: string; environment: string | null; endedAt: number }>();
+  const [keys, tokens] = await Promise.all([ended('sdk_keys', 'environment'), ended('admin_tokens', 'NULL')]);
+  const everyEnvironment = tokens.results.length > 0 ? await allEnvironmentKeys(env) : [];
+  const told = await Promise.all([
+    ...keys.results.map((k) => endKeyStreams(env, k.id, [k.environment ?? ''], k.endedAt)),
+    ...tokens.results.map((t) => endKeyStreams(env, t.id, everyEnvironment, t.endedAt)),
+  ]);
+  return { keys: told.length, failed: told.filter((n) => n === null).length };
+}
+
 /** Admin tokens hold admin change streams in any environment. */
 export async function allEnvironmentKeys(env: Env): Promise<string[]> {
   return (await db(env).select({ key: environments.key }).from(environments)).map((row) => row.key);
