@@ -7,6 +7,7 @@ import type { AppEnv } from '../app-env.ts';
 import { access } from '../auth/route-policy.ts';
 import { db, statement } from '../db.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
+import { refuseFlagUnderLivePlan } from '../releases/live-plan-guard.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { publishEverywhere } from '../snapshot/publish.ts';
 import { auditStatement, bumpStatement } from './audit.ts';
@@ -57,6 +58,9 @@ export const flagWriteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       const after = { ...flag, ...changes, version: flag.version + 1, updatedAt };
       const visibilityChanged = changes.clientVisible !== undefined && changes.clientVisible !== flag.clientVisible;
       const variantsChanged = changes.variants !== undefined && JSON.stringify(changes.variants) !== JSON.stringify(flag.variants);
+      const protectiveChanged = changes.protectiveState !== undefined && changes.protectiveState !== flag.protectiveState;
+      if (variantsChanged || protectiveChanged)
+        await refuseFlagUnderLivePlan(c.env.DB, key, variantsChanged ? 'change its variants' : 'change its protective state');
       // Both reach SDKs through the snapshot, so every environment is bumped and pushed.
       const envs = visibilityChanged || variantsChanged ? await d.select().from(environments) : [];
       if (changes.variants !== undefined && variantsChanged) await checkEveryEnvironment(envs, (e) => proposeVariants(c, e, key, changes));
@@ -108,6 +112,7 @@ export const flagWriteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       const flag = await loadFlag(c, key);
       if (flag.archivedAt !== null) throw notFound(`flag "${key}"`);
       await checkWritePolicies(c, { action: 'flag.archive', resourceKey: key, protective: false });
+      await refuseFlagUnderLivePlan(c.env.DB, key, 'archive it');
       if (expected !== flag.version) throw staleVersion(`flag "${key}"`, flag.version, expected);
       const dependent = await c.env.DB.prepare(`${DEPENDENTS} LIMIT 1`).bind(key, key).first<{ flag: string; environment: string }>();
       if (dependent)

@@ -40,3 +40,23 @@ export async function pauseOnKillSwitch(db: D1Database, actor: Actor, flagKey: s
     console.warn(`pausing the release of "${flagKey}" in "${environment}" after a kill switch failed`, e);
   }
 }
+
+/**
+ * Archiving a flag, or changing its variants or protective state, while a release of it is live
+ * in any environment would pull the plan's variants (or its flag) from under the conductor.
+ */
+export async function refuseFlagUnderLivePlan(db: D1Database, flagKey: string, what: string): Promise<void> {
+  const plan = await db
+    .prepare(
+      "SELECT id, environment, status FROM release_plans WHERE flag_key = ? AND status IN ('running', 'waiting_approval', 'paused') LIMIT 1",
+    )
+    .bind(flagKey)
+    .first<{ id: string; environment: string; status: string }>();
+  if (!plan) return;
+  throw new ApiError(
+    409,
+    'release_in_progress',
+    `"${flagKey}" is under release ${plan.id} in "${plan.environment}" (${plan.status}); abort or roll back the release before you ${what}`,
+    { release: plan.id, environment: plan.environment, status: plan.status },
+  );
+}
