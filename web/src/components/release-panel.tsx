@@ -72,13 +72,12 @@ export function ReleasePanel({ flag, env, config, canAct, onChanged }: Props) {
       {!live && canAct && starting && <ReleaseForm flag={flag} env={env} config={config} templates={templates.data} onStarted={refresh} />}
       {!latest && !canAct && plans.data && <p class="muted">No release plan here.</p>}
       {d && (
-        <details open={live}>
-          <summary>Timeline and health</summary>
+        <>
           <h4>Health per window</h4>
           <ReleaseHealth health={d.health} />
           <h4>Stages</h4>
           <ReleaseTimeline detail={d} />
-        </details>
+        </>
       )}
     </section>
   );

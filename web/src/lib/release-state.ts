@@ -33,6 +33,8 @@ export function evidenceLines(evidence: unknown, prefix = ''): [string, string][
 
 /** 3 significant digits; rates (0–1) as percentages. */
 export function num(x: number, rate = false): string {
+  // Float dust (an interval's 4e-17 lower end) reads as the zero it is.
+  if (Math.abs(x) < 1e-9) return rate ? '0%' : '0';
   if (rate) return `${+(x * 100).toPrecision(3)}%`;
   return Number.isInteger(x) ? x.toLocaleString('en') : String(+x.toPrecision(3));
 }

@@ -93,8 +93,10 @@ export function FlagsPage() {
                     const plan = releases.data?.find((r) => r.flagKey === f.key && r.environment === e.key);
                     return (
                       <td key={e.key} data-label={e.name}>
-                        <EnvState state={f.environments[e.key]} envName={e.name} />
-                        {plan && <span class={`release-line release-${plan.status}`}>Release: {releaseSummary(plan)}</span>}
+                        <div>
+                          <EnvState state={f.environments[e.key]} envName={e.name} />
+                          {plan && <span class={`release-line release-${plan.status}`}>Release: {releaseSummary(plan)}</span>}
+                        </div>
                       </td>
                     );
                   })}
