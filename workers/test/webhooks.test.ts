@@ -228,6 +228,33 @@ describe('retries and dead letters', () => {
   });
 });
 
+describe('release events', () => {
+  it('sends the conductor’s own decision at once, with no admin write or cron after it', async () => {
+    const hook = await createHook('/conductor', { events: ['release.*'] });
+    const stages = [{ percentage: 100, minDurationSeconds: 0, minSamples: 0, approval: 'auto', checks: {} }];
+    const res = await call('/api/v1/flags/bulk-invoice-api/environments/development/releases', {
+      method: 'POST',
+      key: A,
+      json: { stages, settings: { windowSeconds: 1 }, start: true },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    // Its alarm fires one window (1 s) later by itself; nothing else writes or runs the cron.
+    const got = await until(
+      () => at('/conductor'),
+      (r) => r.length >= 3,
+      'the conductor’s decision',
+    );
+    expect(got.map((r) => r.headers.get('Edgeflags-Event'))).toEqual(['release.created', 'release.started', 'release.completed']);
+    const decision = JSON.parse(got[2]!.body);
+    expect(decision).toMatchObject({
+      type: 'release.completed',
+      flag: 'bulk-invoice-api',
+      actor: expect.stringContaining('release conductor'),
+    });
+    await deleteHook(hook.id);
+  }, 15_000);
+});
+
 describe('the cursor', () => {
   /** Audit entries written straight to D1, so no write's own dispatch runs: only the test's dispatchers. */
   async function auditDirectly(n: number, resourceType = 'flag_config', action = 'flag.enable', after: unknown = null) {

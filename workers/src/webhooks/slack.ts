@@ -18,6 +18,8 @@ const WORDS: Record<string, string> = {
   'flag.disable': 'turned off',
   'flag.rollout': 'rollout changed',
   'flag.config.update': 'targeting changed',
+  'flag.rollback': 'rolled back to the baseline',
+  'release.created': 'release planned',
   'release.started': 'release started',
   'release.advanced': 'release advanced',
   'release.held': 'release held',
@@ -32,7 +34,13 @@ const WORDS: Record<string, string> = {
   'webhook.test': 'test event',
 };
 
-const ALERTS: ReadonlySet<string> = new Set(['release.rolled_back', 'release.held', 'release.waiting_approval', 'flag.disable']);
+const ALERTS: ReadonlySet<string> = new Set([
+  'release.rolled_back',
+  'release.held',
+  'release.waiting_approval',
+  'flag.disable',
+  'flag.rollback',
+]);
 
 /** Slack reads `&`, `<` and `>` as markup (`<!channel>` would ping everyone): escape what we quote. */
 export function escapeSlack(s: string): string {
