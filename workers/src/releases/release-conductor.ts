@@ -8,7 +8,7 @@
 
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
-import { dispatchQuietly, dispatchQuietly } from '../webhooks/dispatch.ts';
+import { dispatchQuietly } from '../webhooks/dispatch.ts';
 import { applyDecision, stageInput } from './conductor-steps.ts';
 import type { IngestBatch, IngestResult } from './ingest-types.ts';
 import { MetricWindows, type MetricWindowsData } from './metric-windows.ts';
@@ -109,10 +109,6 @@ export class ReleaseConductor extends DurableObject<Env> {
     try {
       const input = await stageInput(this.env.DB, plan, this.windows(meta).windows(), Date.now());
       await applyDecision(this.env, this.ctx, plan, input);
-      // Webhooks for what was just recorded go out now, not at the next cron (dispatch is a no-op when nothing is new).
-      this.ctx.waitUntil(dispatchQuietly(this.env));
-      // The decision's audit entry goes to the webhooks now, not at the next cron minute.
-      await dispatchQuietly(this.env);
     } catch (e) {
       // A failed step (D1 briefly unavailable, a lost race) is decided again next window.
       console.warn(`release ${plan.id}: deciding failed`, e);
