@@ -46,3 +46,44 @@ function nodeClient(name: string, exposures: boolean): Sdk {
 
 export const edgeflagsNode = nodeClient('@edgeflags/node', false);
 export const edgeflagsNodeExposures = nodeClient('@edgeflags/node +exposures', true);
+
+/**
+ * Guarded releases: both flags are under a live plan (`tracked`), and each call is one recorded
+ * request — `measure()` opens a scope, the evaluation notes its variant, and the scope's end
+ * records duration and outcome into the flag × variant cell (a latency sketch included).
+ * Compared with the bare row, the difference is the SDK's added cost per recorded request.
+ * Metrics go to a stub `fetch`, as exposures do, so the benchmark stays offline.
+ */
+function recordedClient(): Sdk {
+  let client: EdgeflagsClient | undefined;
+  const tracked: Snapshot = { ...SNAPSHOT, tracked: [SIMPLE_FLAG, ROLLOUT_FLAG] };
+  return {
+    name: '@edgeflags/node recorded request',
+    pkg: '@edgeflags/node',
+    async setup(users) {
+      client = createClient({
+        url: 'http://bench.invalid',
+        serverKey: 'efs_bench',
+        stream: false,
+        logger: false,
+        exposures: false,
+        fetch: async (url) =>
+          url.endsWith('/sdk/v1/snapshot')
+            ? new Response(JSON.stringify(tracked), { headers: { ETag: '"bench.1"' } })
+            : new Response('{"accepted":0,"dropped":0}', { status: 202 }),
+      });
+      if (!(await client.ready())) throw new Error('@edgeflags/node: no snapshot');
+      const flags = client;
+      const contexts: EvaluationContext[] = users.map((u) => ({ targetingKey: u.id, country: u.country }));
+      return evaluators({
+        mode: 'sync',
+        contexts,
+        simple: (ctx) => flags.measure(() => flags.isEnabled(SIMPLE_FLAG, ctx)),
+        rollout: (ctx) => flags.measure(() => flags.isEnabled(ROLLOUT_FLAG, ctx)),
+      });
+    },
+    close: () => client?.close(),
+  };
+}
+
+export const edgeflagsNodeRecorded = recordedClient();

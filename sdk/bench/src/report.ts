@@ -56,6 +56,18 @@ export function comparisons(ours: Row, peers: readonly Row[]): Comparison[] {
   ];
 }
 
+/** Guarded releases: what one recorded request (scope + tracked evaluation + outcome) adds to a bare evaluation. */
+export function recordedRequestLines(bare: Row, recorded: Row): string {
+  const line = (flag: string, b: Timing, r: Timing) =>
+    `  ${flag.padEnd(15)} bare ${ns(b.median)} ns, recorded request ${ns(r.median)} ns: +${ns(r.median - b.median)} ns per recorded request`;
+  return [
+    'SDK recording cost (@edgeflags/node, flag under a live plan, one measure() scope per call):',
+    line('simple', bare.simple, recorded.simple),
+    line('rule + rollout', bare.rollout, recorded.rollout),
+    '  flags under no plan pay nothing beyond the bare row (no scope lookup, no recording)',
+  ].join('\n');
+}
+
 export function ratioLines(cs: readonly Comparison[]): string {
   return cs
     .map((c) => {

@@ -16,7 +16,7 @@ import { cpus } from 'node:os';
 import { benchCompile } from './compile-bench.ts';
 import { buildUsers, isRolloutCountry, type User } from './contexts.ts';
 import { edgeflags } from './edgeflags.ts';
-import { edgeflagsNode, edgeflagsNodeExposures } from './edgeflags-node.ts';
+import { edgeflagsNode, edgeflagsNodeExposures, edgeflagsNodeRecorded } from './edgeflags-node.ts';
 import { ROLLOUT_PERCENT } from './flags.ts';
 import { floor } from './floor.ts';
 import { DEFAULT_TIMING, prepare, type Runner, timeRounds } from './harness.ts';
@@ -27,13 +27,22 @@ import { growthbook } from './peers/growthbook.ts';
 import { launchdarkly } from './peers/launchdarkly.ts';
 import { unleash } from './peers/unleash.ts';
 import { benchRegex, regexLines } from './regex-bench.ts';
-import { comparisons, compileLines, contentionNote, evaluationTable, type Row, ratioLines, targetTable } from './report.ts';
+import {
+  comparisons,
+  compileLines,
+  contentionNote,
+  evaluationTable,
+  type Row,
+  ratioLines,
+  recordedRequestLines,
+  targetTable,
+} from './report.ts';
 import type { Evaluators, Sdk } from './sdk.ts';
 import { ROLLOUT_TOLERANCE, type Verdict, verify } from './verify.ts';
 
 const PEERS: Sdk[] = [flagd, growthbook, unleash, launchdarkly, configcat];
 const NODE_CLIENTS: Sdk[] = [edgeflagsNode, edgeflagsNodeExposures];
-const ALL: Sdk[] = [floor, edgeflags, ...NODE_CLIENTS, ...PEERS];
+const ALL: Sdk[] = [floor, edgeflags, ...NODE_CLIENTS, edgeflagsNodeRecorded, ...PEERS];
 
 interface Ready {
   sdk: Sdk;
@@ -151,6 +160,8 @@ async function main(): Promise<number> {
   out(contentionNote(onCpu));
   out();
   out(ratioLines(cs));
+  out();
+  out(recordedRequestLines(rows.find((r) => r.name === edgeflagsNode.name)!, rows.find((r) => r.name === edgeflagsNodeRecorded.name)!));
   out();
   out(compileLines(compile));
   out();

@@ -66,7 +66,11 @@ export class OutcomeScopes {
   /** Set once any scope carried a context: until then a context-less evaluation skips the lookup. */
   contextual = false;
 
-  constructor(readonly finish: Finish) {}
+  readonly finish: Finish;
+
+  constructor(finish: Finish) {
+    this.finish = finish;
+  }
 
   /** The unit of the running scope, if any (the hot path for tracked flags). */
   unit(): OutcomeUnit | undefined {

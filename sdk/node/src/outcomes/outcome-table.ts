@@ -33,10 +33,13 @@ class Cell {
   errors = 0;
   latency: LatencySketch | undefined = undefined;
   events: EventTotals | undefined = undefined;
-  constructor(
-    readonly flag: string,
-    readonly variant: string,
-  ) {}
+  readonly flag: string;
+  readonly variant: string;
+
+  constructor(flag: string, variant: string) {
+    this.flag = flag;
+    this.variant = variant;
+  }
 
   summary(): OutcomeSummary {
     const s: OutcomeSummary = { flag: this.flag, variant: this.variant, count: this.count, errors: this.errors };
@@ -58,20 +61,22 @@ class Cell {
  * Pure: time is passed in.
  */
 export class OutcomeTable {
-  #cells = new Map<string, Cell>();
+  /** flag → variant → cell: two lookups, no key string built per record. */
+  #cells = new Map<string, Map<string, Cell>>();
+  #size = 0;
   #startedAt: number;
   #dropped = 0;
   #full = false;
 
-  constructor(
-    readonly maxCells: number,
-    now: number,
-  ) {
+  readonly maxCells: number;
+
+  constructor(maxCells: number, now: number) {
+    this.maxCells = maxCells;
     this.#startedAt = now;
   }
 
   get size(): number {
-    return this.#cells.size;
+    return this.#size;
   }
 
   /** A cell reached METRICS_LIMITS.count: send this window now. */
@@ -84,7 +89,7 @@ export class OutcomeTable {
   }
 
   stats(): TableStats {
-    return { cells: this.#cells.size, dropped: this.#dropped };
+    return { cells: this.#size, dropped: this.#dropped };
   }
 
   /** One request (or page) for which `flag` served `variant`: its duration, whether it failed, its events. */
@@ -133,21 +138,27 @@ export class OutcomeTable {
   /** Ends the window: its summaries (empty when nothing was recorded) and how long it ran. */
   take(now: number): MetricsPayload & { startedAt: number } {
     const summaries: OutcomeSummary[] = [];
-    for (const cell of this.#cells.values()) summaries.push(cell.summary());
+    for (const variants of this.#cells.values()) for (const cell of variants.values()) summaries.push(cell.summary());
     const startedAt = this.#startedAt;
     this.#cells = new Map();
+    this.#size = 0;
     this.#startedAt = now;
     this.#full = false;
     return { windowMs: Math.max(1, Math.round(now - startedAt)), summaries, startedAt };
   }
 
   #cell(flag: string, variant: string): Cell | undefined {
-    const id = `${flag}\u0000${variant}`;
-    let cell = this.#cells.get(id);
+    let variants = this.#cells.get(flag);
+    let cell = variants?.get(variant);
     if (cell === undefined) {
-      if (this.#cells.size >= this.maxCells) return undefined;
+      if (this.#size >= this.maxCells) return undefined;
+      if (variants === undefined) {
+        variants = new Map();
+        this.#cells.set(flag, variants);
+      }
       cell = new Cell(flag, variant);
-      this.#cells.set(id, cell);
+      variants.set(variant, cell);
+      this.#size++;
     }
     return cell;
   }
