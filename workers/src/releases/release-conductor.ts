@@ -109,6 +109,8 @@ export class ReleaseConductor extends DurableObject<Env> {
     try {
       const input = await stageInput(this.env.DB, plan, this.windows(meta).windows(), Date.now());
       await applyDecision(this.env, this.ctx, plan, input);
+      // The decision's audit entry goes to the webhooks now, not at the next cron minute.
+      await dispatchQuietly(this.env);
     } catch (e) {
       // A failed step (D1 briefly unavailable, a lost race) is decided again next window.
       console.warn(`release ${plan.id}: deciding failed`, e);
