@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
+import { createKey } from './stream-helpers.ts';
 
 // Runs under vitest.ratelimit.config.ts: 5 requests a minute per key.
 beforeAll(seed);
@@ -32,6 +33,22 @@ describe('SDK rate limit (Workers rate-limit binding, per key)', () => {
     const deadline = Date.now() + 15_000;
     while ((await sampled('last')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await sampled('ctx-')).toEqual(['ctx-0', 'ctx-1', 'ctx-2', 'ctx-3', 'ctx-4']);
+  });
+
+  it("limits a public client key per caller: one caller over its limit leaves the key's other browsers served", async () => {
+    // Every browser of an app shares its client key; one caller spending the key's limit refused them all.
+    const key = await createKey('client');
+    const from = (ip: string) =>
+      call('/sdk/v1/evaluate', {
+        method: 'POST',
+        key: key.secret,
+        headers: { 'CF-Connecting-IP': ip },
+        json: { context: { targetingKey: ip } },
+      });
+    for (let i = 0; i < 5; i++) expect((await from('203.0.113.50')).status).toBe(200);
+    expect((await from('203.0.113.50')).status).toBe(429);
+    expect((await from('203.0.113.51')).status).toBe(200);
+    expect((await from('2001:db8:9:9::1')).status).toBe(200);
   });
 
   it('limits streams and events before doing anything', async () => {

@@ -5,6 +5,7 @@ import type { AppEnv, SdkKey } from '../app-env.ts';
 import { db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { callerNetwork } from './caller.ts';
 import { SdkKeyCache } from './sdk-key-cache.ts';
 import { isWellFormedSecret, kindOf, presentedSecret, sha256Hex } from './secrets.ts';
 
@@ -55,7 +56,7 @@ function sdkKey(kinds: SdkKey['kind'][], alongside: boolean) {
     if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked SDK key');
     if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw new ApiError(401, 'unauthorized', 'this SDK key has expired');
     if (!kinds.includes(key.kind)) throw new ApiError(403, 'forbidden', `this route takes a ${kinds.join(' or ')} key`);
-    const verdict = c.env.SDK_RATE_LIMITER.limit({ key: key.id }).then((v) => v.success);
+    const verdict = c.env.SDK_RATE_LIMITER.limit({ key: rateLimitKey(key, c.req.raw.headers) }).then((v) => v.success);
     c.set('sdkKey', key);
     c.set('withinLimit', verdict);
     if (!alongside && !(await verdict)) throw rateLimited();
@@ -65,6 +66,15 @@ function sdkKey(kinds: SdkKey['kind'][], alongside: boolean) {
 }
 
 const rateLimited = () => new ApiError(429, 'rate_limited', 'too many requests for this key; retry in a minute');
+
+/**
+ * What one rate-limit budget belongs to. A server key is one service's secret: the key. A client
+ * key is shared by every browser of the app, so a budget per key let one anonymous caller spend it
+ * and have the app's every browser refused; it is counted per caller (IPv6: per /64) instead.
+ */
+function rateLimitKey(key: SdkKey, headers: Headers): string {
+  return key.kind === 'server' ? key.id : `${key.id}|${callerNetwork(headers) ?? ''}`;
+}
 
 /** The live key a well-formed secret names, through the isolate cache; null when unknown or revoked. */
 export async function lookupSdkKey(
