@@ -133,6 +133,7 @@ describe('(b) the seed 001 incident: treatment fails 3× as often as control at 
     const start = (await detail('new-pdf-engine', 'production', plan.id)).plan.stageStartedAt!;
     const windows = windowsAfter(start, 1, 240);
     let minutes = 0;
+    let decisionMs = 0;
     let state: Detail | undefined;
     for (const at of windows) {
       const n = poisson(u, SEED_001_TRAFFIC.requestsPerMinute);
@@ -141,18 +142,22 @@ describe('(b) the seed 001 incident: treatment fails 3× as often as control at 
         on: { count: t, errors: binomial(u, t, 0.03) },
         off: { count: n - t, errors: binomial(u, n - t, 0.01) },
       });
+      const decided = Date.now();
       await tick('production', 'new-pdf-engine');
+      decisionMs = Date.now() - decided;
       minutes++;
       state = await detail('new-pdf-engine', 'production', plan.id);
       if (state.plan.status !== 'running') break;
     }
     const { upper } = sprtBounds(0.05, 0.8, 0);
     const expected = expectedDetectionMinutes(SEED_001_TRAFFIC, 0.05, 3, 2, upper);
-    console.info(`seed 001 incident: rolled back after ${minutes} one-minute windows (Wald's expected ${expected.toFixed(1)} min)`);
+    console.info(
+      `seed 001 incident: rolled back after ${minutes} one-minute windows (Wald's expected ${expected.toFixed(1)} min); the deciding alarm, rollback write and hub publish took ${decisionMs} ms`,
+    );
     expect(state?.plan.status).toBe('rolled_back');
     expect(state?.plan.currentStage).toBe(0);
-    // Within the stated detection time: the simulation's p90 is under twice Wald's expectation.
-    expect(minutes).toBeLessThanOrEqual(2 * expected);
+    // Within the stated detection time (docs/releases.md, Statistics: 3× at 5%, p90 45 min).
+    expect(minutes).toBeLessThanOrEqual(45);
     const rollback = state?.decisions.at(-1);
     expect(rollback).toMatchObject({ action: 'rollback', rule: 'error_ratio', actor: `release conductor (release:${plan.id})` });
     expect(rollback?.evidence).toMatchObject({ sprt: { status: 'rollback' }, percentage: 5 });
