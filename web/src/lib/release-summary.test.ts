@@ -15,6 +15,13 @@ describe('releaseSummary', () => {
     );
   });
 
+  it('calls a hold for the minimum time healthy, and one for samples gathering data', () => {
+    const held = (rule: string) => releaseSummary({ ...plan(), lastDecision: { action: 'hold', rule, at: NOW } }, NOW);
+    expect(held('min_duration')).toBe('stage 2 of 4 · healthy · next in 3 h');
+    expect(held('min_samples')).toBe('stage 2 of 4 · gathering data · next in 3 h');
+    expect(held('error_ratio_undecided')).toBe('stage 2 of 4 · gathering data · next in 3 h');
+  });
+
   it('takes the time the API says the stage may advance', () => {
     expect(releaseSummary({ ...plan(), nextAt: NOW + 90_000 }, NOW)).toBe('stage 2 of 4 · healthy · next in 2 min');
   });

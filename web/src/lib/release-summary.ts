@@ -15,14 +15,23 @@ export function duration(ms: number): string {
 /** GET /releases adds the last decision and when the stage may advance; a plain plan works out the latter. */
 type Summarised = ReleasePlan & Partial<Pick<LiveRelease, 'lastDecision' | 'nextAt'>>;
 
+/**
+ * A hold for the stage's minimum time is what a healthy stage does; one for samples or an
+ * undecided ratio test is still gathering data; any other hold is a check failing (or waiting).
+ */
+function healthWord(last: Summarised['lastDecision']): string {
+  if (last?.action !== 'hold' || !last.rule || last.rule === 'min_duration') return 'healthy';
+  if (last.rule === 'min_samples' || last.rule === 'error_ratio_undecided') return 'gathering data';
+  return `holding (${last.rule})`;
+}
+
 /** One line for the flags list: "stage 2 of 4 · healthy · next in 3 h", "waiting for approval", "rolled back". */
 export function releaseSummary(plan: Summarised, now = Date.now()): string {
   const { status, stages, currentStage } = plan;
   if (!isLive(status)) return status.replace('_', ' ');
   const stage = `stage ${currentStage + 1} of ${stages.length}`;
   if (status !== 'running') return `${stage} · ${status === 'paused' ? 'paused' : 'waiting for approval'}`;
-  const held = plan.lastDecision?.action === 'hold';
-  const health = held ? `holding${plan.lastDecision?.rule ? ` (${plan.lastDecision.rule})` : ''}` : 'healthy';
+  const health = healthWord(plan.lastDecision);
   const left = (plan.nextAt ?? (plan.stageStartedAt ?? now) + (stages[currentStage]?.minDurationSeconds ?? 0) * 1000) - now;
   return `${stage} · ${health} · ${left > 0 ? `next in ${duration(left)}` : 'next when checks pass'}`;
 }
