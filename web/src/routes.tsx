@@ -1,3 +1,4 @@
+import { useAsync } from './hooks/use-async.ts';
 import { match, useRoute } from './hooks/use-route.ts';
 import { AuditPage } from './pages/audit-page.tsx';
 import { EnvironmentsPage } from './pages/environments-page.tsx';
@@ -19,6 +20,7 @@ export function Routes() {
   if (path === '/environments') return <EnvironmentsPage />;
   if (path === '/keys') return <KeysPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/webhooks') return <WebhooksRoute />;
   return (
     <section class="page">
       <h1>Not found</h1>
@@ -27,4 +29,11 @@ export function Routes() {
       </p>
     </section>
   );
+}
+
+/** Webhooks are an admin's occasional page: their own chunk, so the first load stays in budget. */
+function WebhooksRoute() {
+  const page = useAsync(() => import('./pages/webhooks-page.tsx'), []);
+  if (page.error) return <p class="error-note">{page.error.message}</p>;
+  return page.data ? <page.data.WebhooksPage /> : <p class="muted">Loading…</p>;
 }

@@ -1,4 +1,5 @@
 import type * as T from './types.ts';
+import type * as W from './webhook-types.ts';
 
 /** One validation problem, located by a dotted path such as `rules.0.conditions.1.values`. */
 export interface Issue {
@@ -136,6 +137,11 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     /** Live plans across flags, with their last decision and when each stage may advance, for the flags list. */
     liveReleases: () => call<{ releases: T.LiveRelease[] }>('GET', '/releases'),
     releaseTemplates: () => call<{ templates: Record<T.TemplateName, T.ReleaseTemplate> }>('GET', '/release-templates'),
+    listWebhooks: () => call<{ webhooks: W.WebhookRow[] }>('GET', '/webhooks'),
+    createWebhook: (body: W.WebhookCreateBody) => call<W.WebhookRow & { secret: string }>('POST', '/webhooks', body),
+    deleteWebhook: (id: string) => call<W.WebhookRow>('DELETE', `/webhooks/${enc(id)}`),
+    testWebhook: (id: string) => call<W.WebhookTestResult>('POST', `/webhooks/${enc(id)}/test`, {}),
+    webhookFailures: () => call<{ failures: W.WebhookFailure[]; next: number | null }>('GET', '/webhook-failures'),
     audit: (filter: T.AuditFilter) => {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));

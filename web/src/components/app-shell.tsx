@@ -11,6 +11,7 @@ const NAV = [
   { href: '/segments', label: 'Segments' },
   { href: '/environments', label: 'Environments' },
   { href: '/keys', label: 'Keys', admin: true },
+  { href: '/webhooks', label: 'Webhooks', admin: true },
   { href: '/audit', label: 'Audit log' },
 ];
 
