@@ -97,9 +97,32 @@ export async function createPlan(c: Context<AppEnv>, flagKey: string, environmen
       'INSERT INTO release_plans (id, environment, flag_key, status, treatment_variant, baseline_variant, stages, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     )
     .bind(id, environment, flagKey, 'draft', treatmentVariant, baselineVariant, JSON.stringify(stages), JSON.stringify(settings));
-  await db.batch([insert]);
+  // The plan, its first timeline row and its audit entry commit together (the row and entry only after the insert).
+  const now = Date.now();
+  const draft: Plan = {
+    id,
+    environment,
+    flagKey,
+    status: 'draft',
+    treatmentVariant,
+    baselineVariant,
+    stages,
+    settings,
+    currentStage: 0,
+    stageStartedAt: null,
+    startedAt: null,
+    startedBy: null,
+    endedAt: null,
+    endReason: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.batch([
+    insert,
+    ...decisionStatements(db, draft, draft, { action: 'create', event: 'created', reason: body.reason }, c.get('actor'), true),
+  ]);
   const plan = (await findPlan(db, id)) as Plan;
-  await db.batch(decisionStatements(db, plan, plan, { action: 'create', event: 'created', reason: body.reason }, c.get('actor'), false));
   return body.start ? startPlan(c, plan, body.reason) : { plan, write: null };
 }
 
