@@ -2,6 +2,7 @@
 // 1-second window stands for a minute. Metrics reach each flag's conductor as the metrics
 // consumer hands them (conductor.ingest); alarms run on demand (runDurableObjectAlarm), so every
 // decision is one window. Issue 10 §5 (a)–(d).
+import { env } from 'cloudflare:test';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -161,6 +162,15 @@ describe('(b) the seed 001 incident: treatment fails 3× as often as control at 
     const rollback = state?.decisions.at(-1);
     expect(rollback).toMatchObject({ action: 'rollback', rule: 'error_ratio', actor: `release conductor (release:${plan.id})` });
     expect(rollback?.evidence).toMatchObject({ sprt: { status: 'rollback' }, percentage: 5 });
+    // The audit log (and the webhooks it feeds) carries the same decision and evidence.
+    const audit = await env.DB.prepare("SELECT actor, after FROM audit_log WHERE action = 'release.rolled_back' AND resource_key = ?")
+      .bind(plan.id)
+      .first<{ actor: string; after: string }>();
+    expect(JSON.parse(audit?.after ?? '{}')).toMatchObject({
+      flag: 'new-pdf-engine',
+      status: 'rolled_back',
+      decision: { action: 'rollback', rule: 'error_ratio', evidence: { sprt: { status: 'rollback' } } },
+    });
 
     // Published at once: SDKs now serve everyone the baseline, not "flag off" (rules still apply).
     const after = await served('production', 'new-pdf-engine', accounts);

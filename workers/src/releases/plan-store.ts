@@ -171,7 +171,11 @@ export function decisionStatements(
       resourceKey: plan.id,
       environment: plan.environment,
       before: summary(plan),
-      after: { ...summary(after), decision: { action: decision.action, rule: decision.rule ?? null, stage } },
+      // The evidence goes into the audit log too: the timeline and the log tell the same story.
+      after: {
+        ...summary(after),
+        decision: { action: decision.action, rule: decision.rule ?? null, stage, evidence: decision.evidence ?? null },
+      },
       reason: decision.reason,
     },
     true,
