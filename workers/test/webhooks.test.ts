@@ -294,6 +294,28 @@ describe('the cursor', () => {
     await deleteHook(hook.id);
   }, 20_000);
 
+  it('a hook created while older entries wait hears only what came after its creation', async () => {
+    const older = await createHook('/older', { events: ['flag.*'] });
+    await auditDirectly(1, 'flag_config', 'flag.update'); // not dispatched yet: the backlog
+    const newer = await createHook('/newer', { events: ['flag.*'] });
+    await toggle('redesigned-dashboard', false);
+    await until(
+      () => at('/older'),
+      (r) => r.length >= 2,
+      'the backlog and the toggle',
+    );
+    await until(
+      () => at('/newer'),
+      (r) => r.length >= 1,
+      'the toggle',
+    );
+    expect(at('/older').map((r) => r.headers.get('Edgeflags-Event'))).toEqual(['flag.update', 'flag.disable']);
+    expect(at('/newer').map((r) => r.headers.get('Edgeflags-Event'))).toEqual(['flag.disable']);
+    await toggle('redesigned-dashboard', true);
+    await deleteHook(older.id);
+    await deleteHook(newer.id);
+  });
+
   it('the cron sends what no write dispatched, including the release conductor’s decisions', async () => {
     const hook = await createHook('/cron', { events: ['release.*'] });
     await auditDirectly(1, 'release', 'release.rolled_back', { flagKey: 'new-pdf-engine', stage: 0 });

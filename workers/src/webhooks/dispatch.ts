@@ -24,12 +24,12 @@ const SEND_BATCH = 100;
 interface Hook {
   id: string;
   events: string;
-  createdAt: number;
+  /** The audit id of the hook's creation: it hears entries after it (0 when it has none). */
+  since: number | null;
 }
 
 interface Entry {
   id: number;
-  at: number;
   action: string;
   resourceType: string;
 }
@@ -61,7 +61,13 @@ export function cursorStatementsForNewHook(db: D1Database): D1PreparedStatement[
 
 export async function dispatchWebhooks(env: Pick<Env, 'DB' | 'WEBHOOKS'>, { pageSize = PAGE } = {}): Promise<DispatchResult> {
   const result: DispatchResult = { claimed: [], enqueued: 0, lostRaces: 0 };
-  const hooks = (await env.DB.prepare('SELECT id, events, created_at AS createdAt FROM webhooks WHERE enabled = 1').all<Hook>()).results;
+  // Ordered by audit id, not by clock: a D1 timestamp and a Worker's Date.now() can disagree.
+  const hooks = (
+    await env.DB.prepare(
+      `SELECT w.id, w.events, (SELECT max(a.id) FROM audit_log a WHERE a.resource_type = 'webhook' AND a.resource_key = w.id) AS since
+       FROM webhooks w WHERE w.enabled = 1`,
+    ).all<Hook>()
+  ).results;
   if (hooks.length === 0) return result;
   const filters = hooks.map((h) => ({ ...h, patterns: JSON.parse(h.events) as string[] }));
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -70,7 +76,7 @@ export async function dispatchWebhooks(env: Pick<Env, 'DB' | 'WEBHOOKS'>, { page
       .first<{ lastId: number }>();
     if (!cursor) return result; // created with the first hook; none yet means nothing to send
     const rows = (
-      await env.DB.prepare(`SELECT id, at, action, resource_type AS resourceType FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`)
+      await env.DB.prepare(`SELECT id, action, resource_type AS resourceType FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`)
         .bind(cursor.lastId, pageSize)
         .all<Entry>()
     ).results;
@@ -91,7 +97,7 @@ export async function dispatchWebhooks(env: Pick<Env, 'DB' | 'WEBHOOKS'>, { page
       const type = eventTypeOf(row);
       if (!type) continue;
       for (const hook of filters) {
-        if (row.at >= hook.createdAt && matchesFilter(hook.patterns, type))
+        if (row.id > (hook.since ?? 0) && matchesFilter(hook.patterns, type))
           messages.push({ body: { webhookId: hook.id, entryId: row.id } });
       }
     }
