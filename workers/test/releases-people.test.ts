@@ -102,6 +102,18 @@ describe('the kill switch during a running plan', () => {
     await healthyTick('rel-kill', plan.id);
     expect((await detail('rel-kill', 'staging', plan.id)).plan.currentStage).toBe(1);
   });
+
+  it('is never undone by the engine: a step racing the switch leaves the flag off', async () => {
+    const plan = await running('rel-race');
+    const kill = await call(`${cfg('rel-race')}/toggle`, { method: 'POST', key: A, json: { enabled: false } });
+    expect(kill.status).toBe(200);
+    // As if the conductor read the plan before the pause landed: the plan still says running.
+    await env.DB.prepare("UPDATE release_plans SET status = 'running' WHERE id = ?").bind(plan.id).run();
+    await healthyTick('rel-race', plan.id);
+    const config = await configOf('rel-race', 'staging');
+    expect(config.enabled).toBe(false);
+    expect(config.defaultServe.split?.[0]).toEqual({ variant: 'on', weight: 10 });
+  });
 });
 
 describe('pause, abort, and version guards on people’s actions', () => {

@@ -150,7 +150,7 @@ export async function startPlan(c: Context<AppEnv>, plan: Plan, reason?: string,
   const stage = plan.stages[0] as Stage;
   const change = { status: 'running' as const, currentStage: 0, stageStartedAt: now, startedAt: now, startedBy: actorLabel(person) };
   const done = await asActor(c.env, engineActor(plan.id), waitUntilOf(c), (ec) =>
-    engineStep(ec, plan, stage.percentage, change, { action: 'start', event: 'started', reason }, person, { starting: true }),
+    engineStep(ec, plan, stage.percentage, change, { action: 'start', event: 'started', reason }, person, { starting: true, enable: true }),
   );
   if (!done) throw staleVersion(`release ${plan.id}`);
   await conductor(c, plan).begin(done.plan);
@@ -188,6 +188,7 @@ export async function resumePlan(c: Context<AppEnv>, plan: Plan, expected: numbe
       { status: 'running', stageStartedAt: Date.now() },
       { action: 'resume', event: 'resumed', reason },
       person,
+      { enable: true },
     ),
   );
   if (!done) throw staleVersion(`release ${plan.id}`);

@@ -47,11 +47,14 @@ export async function engineStep(
   change: PlanChange,
   decision: Decision,
   decisionActor: Actor,
-  opts: { starting?: boolean } = {},
+  opts: { starting?: boolean; enable?: boolean } = {},
 ): Promise<{ plan: Plan; write: ConfigAnswer } | undefined> {
   for (let attempt = 1; attempt <= STEP_ATTEMPTS; attempt++) {
     const loaded = await loadConfig(c, plan.flagKey, plan.environment);
-    const next = stepConfig(loaded, plan, percentage);
+    // Only a person (start, resume) brings the flag out of its protective state. The engine never
+    // does: a kill switch that lands between its read and its write wins (and pauses the plan).
+    if (!opts.enable && isProtective(loaded.flag, loaded.config.enabled)) return undefined;
+    const next = stepConfig(loaded, plan, percentage, opts.enable === true);
     await proposeSnapshot(c, plan.environment, toDefinition(loaded.flag, next));
     const { statements, after } = transitionStatements(
       c.env.DB,
@@ -93,11 +96,12 @@ export async function engineStep(
 }
 
 /**
- * The config a step leaves: out of its protective state (a release plan is refused for a
- * maintenance switch, so that is "on"), serving the stage's rollout.
+ * The config a step leaves: serving the stage's rollout, and with `enable` out of its protective
+ * state (a release plan is refused for a maintenance switch, so that is "on").
  */
-function stepConfig({ flag, config }: LoadedConfig, plan: Plan, percentage: number): ConfigRow {
-  return { ...config, enabled: !isProtective(flag, true), defaultServe: stageServe(plan, config.defaultServe as Serve, percentage) };
+function stepConfig({ flag, config }: LoadedConfig, plan: Plan, percentage: number, enable: boolean): ConfigRow {
+  const enabled = enable ? !isProtective(flag, true) : config.enabled;
+  return { ...config, enabled, defaultServe: stageServe(plan, config.defaultServe as Serve, percentage) };
 }
 
 /**
