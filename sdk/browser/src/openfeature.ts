@@ -14,6 +14,7 @@
  * const flags = OpenFeature.getClient();
  * flags.getStringValue('redesigned-dashboard', 'control');
  * flags.addHandler(ProviderEvents.ConfigurationChanged, ({ flagsChanged }) => console.log(flagsChanged));
+ * flags.track('invoice-created', { value: 120 }); // guarded releases: counts for this page's variants
  */
 import {
   ErrorCode,
@@ -23,11 +24,20 @@ import {
   type Provider,
   ProviderEvents,
   type ResolutionDetails,
+  type TrackingEventDetails,
 } from '@openfeature/web-sdk';
 import { createClient } from './client.ts';
+import { type OutcomeOptions, type PageOutcomes, recordOutcomes } from './outcomes.ts';
 import type { ClientOptions, Context, FlagClient, FlagResult } from './types.ts';
 
-export type EdgeflagsProviderOptions = Omit<ClientOptions, 'context'>;
+export interface EdgeflagsProviderOptions extends Omit<ClientOptions, 'context'> {
+  /**
+   * Page outcomes for flags under a release plan (@edgeflags/browser/outcomes), which `track`
+   * feeds: on by default (nothing is sent while no plan is live); `{ captureErrors: true }` also
+   * counts uncaught errors, `false` turns outcomes and `track` off.
+   */
+  outcomes?: boolean | Pick<OutcomeOptions, 'captureErrors' | 'flushIntervalMs'>;
+}
 
 /** OpenFeature contexts may nest; the edge takes flat attributes, so nested values are dropped. */
 function flatten(context: EvaluationContext = {}): Context {
@@ -46,6 +56,8 @@ export class EdgeflagsWebProvider implements Provider {
   readonly events = new OpenFeatureEventEmitter();
   /** The underlying client, for apps that also read flags or snapshots directly. */
   client: FlagClient | undefined;
+  /** The page's outcome recorder, while initialised with outcomes on. */
+  outcomes: PageOutcomes | undefined;
   readonly #options: EdgeflagsProviderOptions;
 
   constructor(options: EdgeflagsProviderOptions) {
@@ -54,8 +66,14 @@ export class EdgeflagsWebProvider implements Provider {
 
   async initialize(context?: EvaluationContext): Promise<void> {
     this.client?.close();
-    const client = createClient({ ...this.#options, context: flatten(context) });
+    this.outcomes?.close();
+    const { outcomes, ...options } = this.#options;
+    const client = createClient({ ...options, context: flatten(context) });
     this.client = client;
+    if (outcomes !== false) {
+      const { url, clientKey, fetch } = options;
+      this.outcomes = recordOutcomes(client, { url, clientKey, fetch, ...(typeof outcomes === 'object' && outcomes) });
+    }
     let seen = client.snapshot()?.flags ?? {};
     client.subscribe(() => {
       // The client keeps an unchanged result's identity, so a reference check finds what changed.
@@ -72,7 +90,13 @@ export class EdgeflagsWebProvider implements Provider {
   }
 
   async onClose(): Promise<void> {
+    this.outcomes?.close();
     this.client?.close();
+  }
+
+  /** OpenFeature's tracking API: a named event for this page's variants of flags under a plan; `details.value` is its value. */
+  track(trackingEventName: string, _context?: EvaluationContext, trackingEventDetails?: TrackingEventDetails): void {
+    this.outcomes?.track(trackingEventName, trackingEventDetails?.value);
   }
 
   resolveBooleanEvaluation(key: string, fallback: boolean): ResolutionDetails<boolean> {

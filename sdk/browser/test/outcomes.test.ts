@@ -4,11 +4,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MetricsPayload } from '@edgeflags/core';
+import { OpenFeature } from '@openfeature/web-sdk';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../scripts/test-support.mjs';
 import type { FlagClient, Payload } from '../src/index.ts';
+import { EdgeflagsWebProvider } from '../src/openfeature.ts';
 import { recordOutcomes } from '../src/outcomes.ts';
 import { type LocalWorker, startWorker, US_FREE_USER } from './worker.ts';
 
@@ -190,5 +192,32 @@ describe('@edgeflags/browser/outcomes in headless Chromium against the real Work
     expect(sent.flatMap((s) => s.body.summaries)).toEqual([{ flag: 'redesigned-dashboard', variant, count: 1, errors: 0, events: {} }]);
     expect(sent[0]!.status).toBe(202);
     await expect.poll(conductorViews, { timeout: 30_000 }).toEqual({ count: 2, errors: 1 });
+  });
+
+  it('the OpenFeature web provider: track(name, { value }) reaches the same recorder', async () => {
+    const bodies: MetricsPayload[] = [];
+    const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await globalThis.fetch(input, init);
+      if (String(input).includes('/sdk/v1/metrics')) bodies.push(JSON.parse(String(init?.body)));
+      return res;
+    }) as typeof globalThis.fetch;
+    const provider = new EdgeflagsWebProvider({
+      url: worker.url,
+      clientKey: worker.keys.client,
+      fetch,
+      exposures: false,
+      stream: false,
+      storage: null,
+    });
+    await OpenFeature.setProviderAndWait(provider, US_FREE_USER);
+    const flags = OpenFeature.getClient();
+    const variant = flags.getStringDetails('redesigned-dashboard', 'control').variant;
+    flags.track('invoice-created', { value: 75 });
+    flags.track('invoice-created', { value: 25 });
+    await OpenFeature.close(); // ends the page view and sends it
+    await expect.poll(() => bodies.length, { timeout: 10_000 }).toBe(1);
+    expect(bodies[0]!.summaries).toEqual([
+      { flag: 'redesigned-dashboard', variant, count: 1, errors: 0, events: { 'invoice-created': { count: 2, sum: 100 } } },
+    ]);
   });
 });
