@@ -135,6 +135,7 @@ export function createEdgeflagsMiddleware(options: EdgeflagsMiddlewareOptions = 
       results,
       isClientVisible: (key) => snapshot?.flag(key)?.clientVisible === true,
       ...(reportRewrite && { exposed: [rewrite.flag] }),
+      ...(snapshot && snapshot.tracked.length > 0 && { tracked: snapshot.tracked }),
     });
     if (encoded) headers.set(FLAGS_HEADER, encoded);
     else onError(new Error('edgeflags: evaluated flags exceed the header bound; server components get defaults'));

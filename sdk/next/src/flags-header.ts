@@ -27,6 +27,8 @@ interface HeaderBody {
   p?: Record<string, Packed>;
   /** flags whose exposure the middleware reported (the browser does not report them again) */
   x?: string[];
+  /** evaluated flags under a live release plan: route handlers and pages record outcomes for these */
+  t?: string[];
 }
 
 export interface HeaderInput {
@@ -37,6 +39,8 @@ export interface HeaderInput {
   isClientVisible: (key: string) => boolean;
   /** Flags whose exposure the middleware reports for this request. */
   exposed?: string[];
+  /** The snapshot's flags under a live release plan. */
+  tracked?: readonly string[];
 }
 
 /** Decoded header: the browser-safe bootstrap plus the server-only results. */
@@ -44,6 +48,8 @@ export interface DecodedFlags {
   bootstrap: EvaluatePayload;
   serverOnly: Record<string, WireResult>;
   context: WireContext;
+  /** Evaluated flags under a live release plan, server-only ones included. */
+  tracked: readonly string[];
 }
 
 function pack(r: EvaluationResult): Packed {
@@ -71,6 +77,8 @@ export function encodeFlagsHeader(input: HeaderInput): string | undefined {
   const body: HeaderBody = { e: input.environment, v: input.version, c: input.context, f: {} };
   const exposed = input.exposed?.filter((key) => key in input.results && input.isClientVisible(key));
   if (exposed?.length) body.x = exposed;
+  const tracked = input.tracked?.filter((key) => key in input.results);
+  if (tracked?.length) body.t = tracked;
   const serverOnly: Record<string, Packed> = {};
   let anyServerOnly = false;
   for (const key in input.results) {
@@ -94,6 +102,7 @@ const EMPTY: DecodedFlags = Object.freeze({
   bootstrap: Object.freeze({ environment: '', version: 0, flags: Object.freeze({}) }) as EvaluatePayload,
   serverOnly: Object.freeze({}) as Record<string, WireResult>,
   context: Object.freeze({}) as WireContext,
+  tracked: Object.freeze([]) as readonly string[],
 });
 
 function unpackAll(packed: unknown): Record<string, WireResult> {
@@ -118,9 +127,22 @@ export function decodeFlagsHeader(raw: string | null | undefined): DecodedFlags 
   if (typeof body !== 'object' || body === null || typeof body.e !== 'string' || typeof body.v !== 'number') return EMPTY;
   const flags = unpackAll(body.f);
   const exposed = Array.isArray(body.x) ? body.x.filter((k): k is string => typeof k === 'string' && Object.hasOwn(flags, k)) : [];
+  const serverOnly = unpackAll(body.p);
+  const tracked = Array.isArray(body.t)
+    ? body.t.filter((k): k is string => typeof k === 'string' && (Object.hasOwn(flags, k) || Object.hasOwn(serverOnly, k)))
+    : [];
+  // The browser learns the client-visible ones, so its page outcomes count for the same plans.
+  const trackedVisible = tracked.filter((k) => Object.hasOwn(flags, k));
   return {
-    bootstrap: { environment: body.e, version: body.v, flags, ...(exposed.length > 0 && { exposed }) },
-    serverOnly: unpackAll(body.p),
+    bootstrap: {
+      environment: body.e,
+      version: body.v,
+      flags,
+      ...(exposed.length > 0 && { exposed }),
+      ...(trackedVisible.length > 0 && { tracked: trackedVisible }),
+    },
+    serverOnly,
+    tracked,
     context: typeof body.c === 'object' && body.c !== null && !Array.isArray(body.c) ? (body.c as WireContext) : {},
   };
 }

@@ -17,6 +17,8 @@ export interface RequestFlags {
    */
   readonly context: WireContext;
   readonly targetingKey: string | undefined;
+  /** Evaluated flags under a live release plan (server-only ones included): `withFlags` records outcomes for these. */
+  readonly tracked: readonly string[];
   /** False when the middleware had no snapshot (Worker unreachable on a cold start, or it did not run): every read is a default. */
   readonly evaluated: boolean;
   /** One result, including server-only flags (never put those in the bootstrap). */
@@ -54,7 +56,7 @@ export function readFlags(headers: HeaderSource): RequestFlags {
   try {
     raw = headers.get(FLAGS_HEADER);
   } catch {}
-  const { bootstrap, serverOnly, context } = decodeFlagsHeader(raw);
+  const { bootstrap, serverOnly, context, tracked } = decodeFlagsHeader(raw);
   const get = (key: string): WireResult | undefined =>
     Object.hasOwn(bootstrap.flags, key) ? bootstrap.flags[key] : Object.hasOwn(serverOnly, key) ? serverOnly[key] : undefined;
   const value = <T extends JsonValue>(key: string, fallback: T): T => {
@@ -65,6 +67,7 @@ export function readFlags(headers: HeaderSource): RequestFlags {
     bootstrap,
     context,
     targetingKey: typeof context.targetingKey === 'string' ? context.targetingKey : undefined,
+    tracked,
     evaluated: bootstrap.environment !== '',
     get,
     value,

@@ -8,6 +8,8 @@
  *   const flags = await getFlags();
  *   return flags.isEnabled('maintenance-mode') ? <p>Back soon</p> : <p>Hello</p>;
  * }
+ *
+ * // Route handlers that should count toward guarded releases: `withFlags` from `@edgeflags/next/route`.
  */
 import { headers } from 'next/headers';
 import { type RequestFlags, readFlags } from './read-flags.ts';
