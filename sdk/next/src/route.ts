@@ -4,7 +4,6 @@
  * (duration, a throw, a 5xx answer, named events) for the variant of each flag under a live
  * release plan it read. A separate entry because it carries the outcome recorder
  * (@edgeflags/node/outcomes): pages that only read flags do not load it.
- * With Next's `transpilePackages`, list '@edgeflags/node' beside '@edgeflags/next'.
  *
  * @example
  * // app/api/invoices/route.ts  (env: EDGEFLAGS_URL, EDGEFLAGS_SERVER_KEY)
