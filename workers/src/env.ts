@@ -28,6 +28,10 @@ export interface Env
   CONTEXT_SAMPLE_RATE?: string;
   /** Milliseconds an isolate serves its in-memory snapshot before asking the hub for a newer one. */
   SNAPSHOT_MAX_AGE_MS?: string;
+  /** Milliseconds after which a request waits for the refresh instead of being served the copy (default 3000). */
+  SNAPSHOT_HARD_MAX_AGE_MS?: string;
+  /** Milliseconds the hub's latest version is shared by a location's isolates via the Cache API (default 1000; 0 = off). */
+  SNAPSHOT_LOCATION_TTL_MS?: string;
   /** Production: the first admin token (`efa_…`), set with `wrangler secret put ADMIN_TOKEN`. */
   ADMIN_TOKEN?: string;
   /** HMAC key for signed stream URLs (OFREP SSE cannot send headers). */

@@ -24,7 +24,7 @@ eventsRoutes.post('/events', requireSdkKey('server', 'client'), async (c) => {
   const parsed = EventsBody.safeParse(body);
   if (!parsed.success) throw validationError(parsed.error, 'body');
   const { environment, kind } = c.get('sdkKey');
-  const events = knownExposures(await readSnapshot(c.env, environment), kind, parsed.data.events);
+  const events = knownExposures(await readSnapshot(c.env, environment, c.executionCtx), kind, parsed.data.events);
   const dropped = parsed.data.events.length - events.length;
   if (events.length > 0) {
     const message: EventsMessage = { environment, receivedAt: Date.now(), ...(await eventSource(c)), events };

@@ -23,7 +23,7 @@ metricsRoutes.post('/metrics', requireSdkKey('server', 'client'), async (c) => {
   const { environment, kind } = c.get('sdkKey');
   const { source: caller } = await eventSource(c);
   const stamp = { environment, receivedAt: Date.now(), source: kind, caller };
-  const admitted = admitMetrics(text, await readSnapshot(c.env, environment), stamp);
+  const admitted = admitMetrics(text, await readSnapshot(c.env, environment, c.executionCtx), stamp);
   if (admitted.messages.length > 0) {
     for (const group of sendGroups(admitted.messages)) {
       if (group.length === 1) await c.env.METRICS.send((group[0] as (typeof group)[number]).body, { contentType: 'json' });

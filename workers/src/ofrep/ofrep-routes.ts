@@ -53,7 +53,7 @@ ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKeyForRead('server', 'clie
   const sdkKey = c.get('sdkKey');
   const key = c.req.param('key');
   const context = await readContext(c.req.raw);
-  const snap = (await readSnapshot(c.env, sdkKey.environment)).compiled;
+  const snap = (await readSnapshot(c.env, sdkKey.environment, c.executionCtx)).compiled;
   const flag = snap.flag(key);
   if (!flag || (sdkKey.kind === 'client' && !flag.clientVisible)) {
     return c.json({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `flag "${key}" not found` }, 404);
@@ -65,7 +65,7 @@ ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKeyForRead('server', 'clie
 ofrepRoutes.post('/v1/evaluate/flags', requireSdkKeyForRead('server', 'client'), async (c) => {
   const sdkKey = c.get('sdkKey');
   const context = await readContext(c.req.raw);
-  const cached = await readSnapshot(c.env, sdkKey.environment);
+  const cached = await readSnapshot(c.env, sdkKey.environment, c.executionCtx);
   // evaluationEtag keeps one character of the tag (`o${kind}` gave 'o' to both kinds, so a client
   // key could revalidate a server key's body): 'S' and 'C' keep the two flag sets apart.
   const etag = evaluationEtag(cached, sdkKey.kind === 'client' ? 'C' : 'S', context);

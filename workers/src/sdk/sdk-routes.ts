@@ -15,7 +15,7 @@ import { forwardToHub } from './forward-to-hub.ts';
 export const sdkRoutes = new Hono<AppEnv>();
 
 sdkRoutes.get('/snapshot', requireSdkKeyForRead('server'), async (c) => {
-  const snap = await readSnapshot(c.env, c.get('sdkKey').environment);
+  const snap = await readSnapshot(c.env, c.get('sdkKey').environment, c.executionCtx);
   c.header('ETag', snap.etag);
   c.header('Cache-Control', 'private, no-cache');
   if (c.req.header('if-none-match') === snap.etag) return c.body(null, 304);
@@ -25,7 +25,7 @@ sdkRoutes.get('/snapshot', requireSdkKeyForRead('server'), async (c) => {
 sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), async (c) => {
   const key = c.get('sdkKey');
   const context = await readContext(c.req.raw);
-  const snap = await readSnapshot(c.env, key.environment);
+  const snap = await readSnapshot(c.env, key.environment, c.executionCtx);
   sampleContext(c, key.environment, context);
   const etag = evaluationEtag(snap, key.kind, context);
   c.header('ETag', etag);

@@ -5,7 +5,7 @@ import type { Env } from '../env.ts';
 import { message, withBudget } from '../hub/kv-writer.ts';
 import { buildSnapshot, etagOf } from './build-snapshot.ts';
 import { markPending } from './delivery-state.ts';
-import { remember } from './edge-cache.ts';
+import { announce, remember } from './edge-cache.ts';
 
 /**
  * `delivered`: the hub holds the version (it pushed it to every stream, and every edge isolate
@@ -103,6 +103,7 @@ export async function deliver(env: Env, environment: string, changed: string[]):
     const outcome = await withBudget(hub.publish({ version, snapshot: json, etag, changed }), HUB_PUBLISH_TIMEOUT_MS, () => {
       throw new Error(`no answer within ${HUB_PUBLISH_TIMEOUT_MS} ms`);
     });
+    if (outcome.version === version) await announce(env, environment, version, etag, json);
     if (outcome.kv === 'pending') return { version, delivery: 'pending', sent: outcome.sent, error: outcome.error };
     return { version, delivery: 'delivered', sent: outcome.sent };
   } catch (e) {
