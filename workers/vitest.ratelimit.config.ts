@@ -2,7 +2,7 @@ import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineProject } from 'vitest/config';
 
-// The rate limit with a limit of 5 a minute, so reaching it takes six requests, not 6,001.
+// The client tier with a limit of 5 a minute, so reaching it takes six requests, not 6,001.
 export default defineProject(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, '../drizzle/migrations'));
   return {
@@ -12,7 +12,8 @@ export default defineProject(async () => {
         miniflare: {
           // Every evaluation is sampled, so a test can see that refused ones are not.
           bindings: { TEST_MIGRATIONS: migrations, STREAM_SECRET: 'test-stream-secret', CONTEXT_SAMPLE_RATE: '1' },
-          ratelimits: { SDK_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 5, period: 60 } } },
+          // Client keys: 5 a minute per caller and budget. Server keys keep wrangler.toml's default tier.
+          ratelimits: { CLIENT_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 5, period: 60 } } },
         },
       }),
     ],

@@ -1,9 +1,12 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { SdkKey } from '../src/app-env.ts';
+import { rateLimitPlan, withinRateLimit } from '../src/auth/rate-limit.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 import { createKey } from './stream-helpers.ts';
 
-// Runs under vitest.ratelimit.config.ts: 5 requests a minute per key.
+// Runs under vitest.ratelimit.config.ts: client keys 5 requests a minute per caller and budget;
+// server keys keep wrangler.toml's default tier (10,000 per 10 s).
 beforeAll(seed);
 
 const evaluate = (key: string, targetingKey = 'u1') =>
@@ -19,13 +22,14 @@ const sampled = async (prefix: string) =>
     .sort();
 
 describe('SDK rate limit (Workers rate-limit binding, per key)', () => {
-  it('answers 429 with the error envelope once a key is over its limit, and other keys are unaffected', async () => {
+  it('answers 429 with the error envelope and Retry-After once a client key is over its limit, and other keys are unaffected', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await evaluate(LOCAL_KEYS.client, `ctx-${i}`)).status);
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(statuses.slice(5)).toEqual([429, 429]);
     const refused = await evaluate(LOCAL_KEYS.client, 'ctx-7');
-    expect(await refused.json()).toEqual({ error: { code: 'rate_limited', message: 'too many requests for this key; retry in a minute' } });
+    expect(refused.headers.get('Retry-After')).toBe('60');
+    expect(await refused.json()).toEqual({ error: { code: 'rate_limited', message: 'too many requests for this key; retry in 60 s' } });
     expect((await evaluate(LOCAL_KEYS.server, 'last')).status).toBe(200);
 
     // Every evaluation here is sampled (CONTEXT_SAMPLE_RATE=1), but only those within the limit
@@ -51,15 +55,84 @@ describe('SDK rate limit (Workers rate-limit binding, per key)', () => {
     expect((await from('2001:db8:9:9::1')).status).toBe(200);
   });
 
-  it('limits streams and events before doing anything', async () => {
-    for (let i = 0; i < 5; i++) await call('/sdk/v1/snapshot', { key: LOCAL_KEYS.server });
-    const events = await call('/sdk/v1/events', {
-      method: 'POST',
-      key: LOCAL_KEYS.server,
-      json: { events: [{ flag: 'ai-chatbot', variant: 'on', contextKey: 'u1', at: Date.now() }] },
-    });
-    expect(events.status).toBe(429);
-    const stream = await call('/sdk/v1/stream', { key: LOCAL_KEYS.server, headers: { Accept: 'text/event-stream' } });
-    expect(stream.status).toBe(429);
+  it('an events flood from one caller of a public key leaves other callers, and its own evaluations, untouched (issue 9 §3)', async () => {
+    const key = await createKey('client');
+    const headers = (ip: string) => ({ 'CF-Connecting-IP': ip });
+    const events = (ip: string) =>
+      call('/sdk/v1/events', {
+        method: 'POST',
+        key: key.secret,
+        headers: headers(ip),
+        json: { events: [{ flag: 'ai-chatbot', variant: 'on', contextKey: 'u1', at: Date.now() }] },
+      });
+    const flooder = '198.51.100.6';
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await events(flooder)).status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    // Other browsers of the app send their events and evaluate as before.
+    for (const ip of ['198.51.100.7', '198.51.100.8', '2001:db8:7::1']) {
+      expect((await events(ip)).status).not.toBe(429);
+      const res = await call('/sdk/v1/evaluate', { method: 'POST', key: key.secret, headers: headers(ip), json: { context: {} } });
+      expect(res.status).toBe(200);
+    }
+    // The flooder's own evaluations are a separate budget: its app keeps working.
+    const own = await call('/sdk/v1/evaluate', { method: 'POST', key: key.secret, headers: headers(flooder), json: { context: {} } });
+    expect(own.status).toBe(200);
   });
+
+  it('every SDK route answers its 429 with Retry-After (SDK evaluate, OFREP, events, metrics, stream)', async () => {
+    const key = await createKey('client');
+    const ip = { 'CF-Connecting-IP': '192.0.2.99' };
+    const routes: [string, RequestInit & { json?: unknown }][] = [
+      ['/sdk/v1/evaluate', { method: 'POST', json: { context: {} } }],
+      ['/ofrep/v1/evaluate/flags', { method: 'POST', json: { context: { targetingKey: 'u' } } }],
+      ['/sdk/v1/events', { method: 'POST', json: { events: [] } }],
+      ['/sdk/v1/metrics', { method: 'POST', json: {} }],
+      ['/sdk/v1/stream', { headers: { Accept: 'text/event-stream' } }],
+    ];
+    for (const [path, init] of routes) {
+      let last: Response | undefined;
+      for (let i = 0; i < 12 && last?.status !== 429; i++) {
+        last?.body?.cancel();
+        last = await call(path, { ...init, key: key.secret, headers: { ...ip, ...(init.headers as Record<string, string>) } });
+      }
+      expect(last?.status, path).toBe(429);
+      expect(last?.headers.get('Retry-After'), path).toBe('60');
+    }
+  });
+
+  it('limits server-key streams and events before doing anything, each budget apart from evaluation', async () => {
+    const key = { id: 'srv-budget-test', kind: 'server', environment: 'development', expiresAt: null } as SdkKey;
+    const plan = rateLimitPlan(env, key, 'events', new Headers());
+    expect(plan.key).not.toBe(rateLimitPlan(env, key, 'evaluate', new Headers()).key);
+    expect(plan.key).not.toBe(rateLimitPlan(env, key, 'stream', new Headers()).key);
+    expect(plan.retryAfterSeconds).toBe(10);
+  });
+
+  it('a server key at 500 req/s gets no 429 with the default limits (the tier counts 10,000 per 10 s)', async () => {
+    // Through the Worker: 500 OFREP evaluations as fast as this process sends them (a backend's second).
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        call('/ofrep/v1/evaluate/flags/ai-chatbot', {
+          method: 'POST',
+          key: LOCAL_KEYS.server,
+          json: { context: { targetingKey: `b${i}` } },
+        }),
+      ),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 429)).toEqual([]);
+    console.log(`500 server-key OFREP evaluations in ${Date.now() - started} ms: no 429`);
+    // The policy directly: 9,000 counts in one 10 s window pass (900 req/s), so 500 req/s holds for
+    // every window of a minute. The old tier (6,000 a minute per key) refused from the 6,001st.
+    const key = { id: 'srv-500rps', kind: 'server', environment: 'development', expiresAt: null } as SdkKey;
+    const plan = rateLimitPlan(env, key, 'evaluate', new Headers());
+    let refused = 0;
+    for (let batch = 0; batch < 18; batch++) {
+      const verdicts = await Promise.all(Array.from({ length: 500 }, () => withinRateLimit(plan)));
+      refused += verdicts.filter((ok) => !ok).length;
+    }
+    expect(refused).toBe(0);
+  }, 30_000);
 });

@@ -1,11 +1,12 @@
 import { and, eq, isNull } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { environments, sdkKeys } from '../../../drizzle/schema.ts';
 import type { AppEnv, SdkKey } from '../app-env.ts';
 import { db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { callerNetwork } from './caller.ts';
+import { type Budget, rateLimitPlan, withinRateLimit } from './rate-limit.ts';
 import { SdkKeyCache } from './sdk-key-cache.ts';
 import { isWellFormedSecret, kindOf, presentedSecret, sha256Hex } from './secrets.ts';
 
@@ -56,24 +57,27 @@ function sdkKey(kinds: SdkKey['kind'][], alongside: boolean) {
     if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked SDK key');
     if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw new ApiError(401, 'unauthorized', 'this SDK key has expired');
     if (!kinds.includes(key.kind)) throw new ApiError(403, 'forbidden', `this route takes a ${kinds.join(' or ')} key`);
-    const verdict = c.env.SDK_RATE_LIMITER.limit({ key: rateLimitKey(key, c.req.raw.headers) }).then((v) => v.success);
+    const plan = rateLimitPlan(c.env, key, budgetOf(c.req.path), c.req.raw.headers);
+    const verdict = withinRateLimit(plan);
     c.set('sdkKey', key);
     c.set('withinLimit', verdict);
-    if (!alongside && !(await verdict)) throw rateLimited();
+    if (!alongside && !(await verdict)) throw rateLimited(c, plan.retryAfterSeconds);
     await next();
-    if (alongside && !(await verdict)) throw rateLimited();
+    if (alongside && !(await verdict)) throw rateLimited(c, plan.retryAfterSeconds);
   });
 }
 
-const rateLimited = () => new ApiError(429, 'rate_limited', 'too many requests for this key; retry in a minute');
+/** A 429 says when to come back (every SDK route, OFREP included): the tier's period. */
+function rateLimited(c: Context<AppEnv>, seconds: number): ApiError {
+  c.header('Retry-After', String(seconds));
+  return new ApiError(429, 'rate_limited', `too many requests for this key; retry in ${seconds} s`);
+}
 
-/**
- * What one rate-limit budget belongs to. A server key is one service's secret: the key. A client
- * key is shared by every browser of the app, so a budget per key let one anonymous caller spend it
- * and have the app's every browser refused; it is counted per caller (IPv6: per /64) instead.
- */
-function rateLimitKey(key: SdkKey, headers: Headers): string {
-  return key.kind === 'server' ? key.id : `${key.id}|${callerNetwork(headers) ?? ''}`;
+/** The route class a request spends (auth/rate-limit.ts): streams, events and metrics, else evaluation. */
+function budgetOf(path: string): Budget {
+  if (path.endsWith('/stream')) return 'stream';
+  if (path.endsWith('/events') || path.endsWith('/metrics')) return 'events';
+  return 'evaluate';
 }
 
 /** The live key a well-formed secret names, through the isolate cache; null when unknown or revoked. */

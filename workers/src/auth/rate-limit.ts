@@ -1,0 +1,46 @@
+import type { SdkKey } from '../app-env.ts';
+import type { Env } from '../env.ts';
+import { callerNetwork } from './caller.ts';
+
+/**
+ * SDK rate-limit policy (docs/scale.md "Rate limits"). The Workers rate-limit binding counts per
+ * location with no cross-region call, but its limit and period are fixed in wrangler.toml, so
+ * there are two fixed tiers rather than per-key numbers:
+ * - server keys (one service's secret, a backend at hundreds of evaluations a second):
+ *   SERVER_RATE_LIMITER, 10,000 per 10 s per key, i.e. 1,000 req/s per location;
+ * - client keys (public, shared by every browser of the app): CLIENT_RATE_LIMITER, 6,000 a
+ *   minute per key and caller (IPv6: per /64), so one caller spends only its own budget.
+ * Within a tier each route class has its own budget (the class is part of the counted key):
+ * a flood of events never costs a caller its evaluations, nor its stream reconnects.
+ */
+export type Budget = 'evaluate' | 'events' | 'stream';
+
+/** Seconds until a refused caller's window has surely turned: the tier's period. */
+export const RETRY_AFTER_SECONDS = { server: 10, client: 60 } as const satisfies Record<SdkKey['kind'], number>;
+
+export interface RateLimitPlan {
+  limiter: RateLimit;
+  key: string;
+  retryAfterSeconds: number;
+}
+
+/** Which binding counts this request, under which key. */
+export function rateLimitPlan(
+  env: Pick<Env, 'SERVER_RATE_LIMITER' | 'CLIENT_RATE_LIMITER'>,
+  key: SdkKey,
+  budget: Budget,
+  headers: Headers,
+): RateLimitPlan {
+  if (key.kind === 'server')
+    return { limiter: env.SERVER_RATE_LIMITER, key: `${key.id}|${budget}`, retryAfterSeconds: RETRY_AFTER_SECONDS.server };
+  return {
+    limiter: env.CLIENT_RATE_LIMITER,
+    key: `${key.id}|${budget}|${callerNetwork(headers) ?? ''}`,
+    retryAfterSeconds: RETRY_AFTER_SECONDS.client,
+  };
+}
+
+/** True when the request is within its budget. */
+export async function withinRateLimit(plan: RateLimitPlan): Promise<boolean> {
+  return (await plan.limiter.limit({ key: plan.key })).success;
+}
