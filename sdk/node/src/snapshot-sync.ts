@@ -1,6 +1,7 @@
 import type { Snapshot } from '@edgeflags/core';
 import type { ResolvedOptions } from './options.ts';
 import { backoffMs, unrefTimeout } from './options.ts';
+import { retryAfterMs } from './outcomes/outcome-recorder.ts';
 import { isSnapshot } from './persistence.ts';
 import { ChangeStream } from './stream.ts';
 
@@ -34,6 +35,8 @@ export class SnapshotSync {
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<boolean> | undefined;
   #failures = 0;
+  /** The edge answered 429 with Retry-After: no request before this time (epoch ms). */
+  #quietUntil = 0;
   #closed = false;
   #streamStarted = false;
   readonly status: SyncStatus = { streaming: false, lastSyncAt: undefined, lastError: undefined };
@@ -77,6 +80,8 @@ export class SnapshotSync {
 
   /** One conditional GET; resolves whether it succeeded (a 304 counts). */
   poll(): Promise<boolean> {
+    // Rate limited: a nudge or a caller's poll waits out the edge's Retry-After instead of adding to the flood.
+    if (Date.now() < this.#quietUntil) return Promise.resolve(false);
     this.#polling ??= this.#fetchSnapshot().finally(() => {
       this.#polling = undefined;
     });
@@ -92,6 +97,7 @@ export class SnapshotSync {
       if (res.status === 304) return this.#ok();
       if (!res.ok) {
         await res.body?.cancel().catch(() => {});
+        if (res.status === 429) this.#quietUntil = Date.now() + (retryAfterMs(res.headers.get('retry-after'), Date.now()) ?? 0);
         return this.#fail(`GET /sdk/v1/snapshot answered ${res.status}`, res.status === 401 || res.status === 403);
       }
       const body: unknown = await res.json();
@@ -134,7 +140,10 @@ export class SnapshotSync {
       this.#streamStarted = true;
       this.#stream.start();
     }
-    this.#schedule(ok ? this.#o.pollIntervalMs : backoffMs(this.#failures, 1000, this.#o.pollIntervalMs));
+    // After a 429 the next try comes after Retry-After, jittered so a fleet refused together does not return together.
+    const quiet = Math.max(0, this.#quietUntil - Date.now());
+    const retry = quiet > 0 ? quiet + Math.random() * 1000 : backoffMs(this.#failures, 1000, this.#o.pollIntervalMs);
+    this.#schedule(ok ? this.#o.pollIntervalMs : retry);
   }
 
   #schedule(ms: number): void {
