@@ -2,9 +2,9 @@ import { exposureQueue } from './exposures.ts';
 import { openStream } from './stream.ts';
 import type { ClientOptions, Context, FlagClient, FlagResult, FlagStorage, Payload } from './types.ts';
 
-/** A change can reach the stream before this isolate's snapshot copy (bounded at ~1 s): retry. */
+/** A change can reach the stream before the edge isolate's snapshot copy (bounded at 4 s, docs/scale.md): retry. */
 const STALE_RETRY_MS = 1000;
-const STALE_RETRIES = 3;
+const STALE_RETRIES = 5;
 
 const browserStorage = (): FlagStorage | undefined => {
   try {
@@ -38,6 +38,8 @@ export function createClient(options: ClientOptions): FlagClient {
   let closeStream: (() => void) | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let warned = false;
+  // Refused 429: nothing is sent before the edge's Retry-After (epoch ms).
+  let quietUntil = 0;
   const timeoutMs = options.timeoutMs ?? 5000;
 
   function cached(): Payload | undefined {
@@ -73,6 +75,9 @@ export function createClient(options: ClientOptions): FlagClient {
   async function evaluate(want = 0, tries = STALE_RETRIES): Promise<void> {
     const mine = ++seq;
     clearTimeout(retry);
+    // While refused, the latest wish goes once Retry-After has passed, jittered so a page fleet spreads out.
+    const quiet = quietUntil - Date.now();
+    if (quiet > 0) return void (retry = setTimeout(() => evaluate(want, tries), quiet + Math.random() * 1000));
     let failure: unknown;
     try {
       // Bounded: a hung edge must not keep `ready()` or `loading` waiting forever.
@@ -80,7 +85,13 @@ export function createClient(options: ClientOptions): FlagClient {
       const res = await send(`${base}evaluate${auth}`, { method: 'POST', body: JSON.stringify({ context }), signal });
       const next: Payload = res.ok ? await res.json() : undefined;
       // Only a payload's shape is accepted: a proxy's error page or a 5xx keeps what is served.
-      if (typeof next?.version !== 'number' || typeof next.flags !== 'object' || !next.flags) failure = res.ok ? 'no flags' : res.status;
+      if (typeof next?.version !== 'number' || typeof next.flags !== 'object' || !next.flags) {
+        failure = res.ok ? 'no flags' : res.status;
+        if (res.status === 429) {
+          quietUntil = Date.now() + (Number(res.headers.get('retry-after')) || 60) * 1000;
+          if (mine === seq && !closed) evaluate(want, tries);
+        }
+      }
       // A newer evaluation (another context, a later change) already owns the state.
       else if (mine === seq && !closed) {
         apply(next);
