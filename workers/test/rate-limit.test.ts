@@ -101,7 +101,7 @@ describe('SDK rate limit (Workers rate-limit binding, per key)', () => {
     }
   });
 
-  it('limits server-key streams and events before doing anything, each budget apart from evaluation', async () => {
+  it('server keys: evaluation, events and streams are separate budgets, with Retry-After the 10 s period', async () => {
     const key = { id: 'srv-budget-test', kind: 'server', environment: 'development', expiresAt: null } as SdkKey;
     const plan = rateLimitPlan(env, key, 'events', new Headers());
     expect(plan.key).not.toBe(rateLimitPlan(env, key, 'evaluate', new Headers()).key);
