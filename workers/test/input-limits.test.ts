@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../src/app.ts';
 import { JSON_MAX_DEPTH, nestingDepth, parseJson } from '../src/parse-json.ts';
 import { ADMIN_BODY_BYTES } from '../src/request-body.ts';
+import { createOk } from './release-helpers.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const A = LOCAL_KEYS.admin;
@@ -136,6 +137,11 @@ describe('flag links', () => {
 
 describe('cache headers of keyed routes, generated from the route table', () => {
   const ctx = JSON.stringify({ context: { targetingKey: 'u1', plan: 'free' } });
+  /** A draft release plan, so the release detail route has an id that exists. */
+  let releaseId = '';
+  beforeAll(async () => {
+    releaseId = (await createOk('ai-chatbot', 'development', { template: 'default', treatmentVariant: 'on', baselineVariant: 'off' })).id;
+  });
   /** How to call a route so it answers what its callers get (streams: only the headers are read). */
   async function request(method: string, path: string): Promise<Response> {
     const key = path.startsWith('/api/') ? A : LOCAL_KEYS.server;
@@ -145,11 +151,12 @@ describe('cache headers of keyed routes, generated from the route table', () => 
       const url = new URL(bulk.eventStreams[0]!.url);
       return call(`${url.pathname}${url.search}`, { headers: sse });
     }
-    if (method === 'GET') return call(path, { key, headers: sse });
-    const body =
-      path === '/sdk/v1/events'
-        ? JSON.stringify({ events: [{ flag: 'ai-chatbot', variant: 'on', contextKey: 'u1', at: Date.now() }] })
-        : ctx;
+    if (method === 'GET') return call(path.replace(':id', releaseId), { key, headers: sse });
+    const bodies: Record<string, string> = {
+      '/sdk/v1/events': JSON.stringify({ events: [{ flag: 'ai-chatbot', variant: 'on', contextKey: 'u1', at: Date.now() }] }),
+      '/sdk/v1/metrics': JSON.stringify({ windowMs: 10_000, summaries: [] }),
+    };
+    const body = bodies[path] ?? ctx;
     return call(path, { method, key, headers: { 'Content-Type': 'application/json' }, body });
   }
 
