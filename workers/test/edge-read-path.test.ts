@@ -142,6 +142,52 @@ describe('edge read path: hub calls grow with locations, not isolates', () => {
   });
 });
 
+describe('edge read path: no herd when a location record expires', () => {
+  it('while one isolate asks the hub, the other isolates of its location serve their copies without asking (lease)', async () => {
+    let now = 9_000_000;
+    const freshness = new CacheApiFreshness(await caches.open('herd-location'));
+    let calls = 0;
+    let release: () => void = () => {};
+    let gated = false;
+    const hubFor = (e: Env, environment: string) => {
+      const real = e.HUB.getByName(environment);
+      return {
+        current: async (since?: number) => {
+          calls++;
+          // The first call of the expired phase hangs until released: a slow, far hub.
+          if (gated) {
+            gated = false;
+            await new Promise<void>((r) => {
+              release = r;
+            });
+          }
+          return real.current(since);
+        },
+        publish: (event: Parameters<typeof real.publish>[0], options?: Parameters<typeof real.publish>[1]) => real.publish(event, options),
+      };
+    };
+    const isolates = Array.from({ length: 10 }, () => new EdgeSnapshotCache({ now: () => now, freshness, hubFor }));
+    for (const isolate of isolates) await isolate.read(edgeEnv, ENV, deferrer());
+    expect(calls).toBe(1); // the first isolate asked; the others took the location's copy
+
+    now += TTL + 100; // the record and every copy are past their ages, within the hard age
+    calls = 0;
+    gated = true;
+    const first = deferrer();
+    await isolates[0]!.read(edgeEnv, ENV, first);
+    while (calls === 0) await new Promise((r) => setTimeout(r, 5));
+    for (const isolate of isolates.slice(1)) {
+      const d = deferrer();
+      await isolate.read(edgeEnv, ENV, d);
+      await d.settle();
+    }
+    expect(calls).toBe(1);
+    release();
+    await first.settle();
+    expect(calls).toBe(1);
+  });
+});
+
 describe('edge read path: no request waits on the hub in the steady state', () => {
   it('serves the copy within the soft age without a hub call, and keeps p50 free of a slow hub (200 ms)', async () => {
     const slow = countingHub(200);

@@ -38,6 +38,9 @@ export function hardMaxAgeMs(env: Env): number {
 export function locationTtlMs(env: Env): number {
   return knob(env.SNAPSHOT_LOCATION_TTL_MS, 1000);
 }
+/** Longer than a hub round trip from anywhere: the time one isolate's hub call is left to it. */
+export const REFRESH_LEASE_MS = 500;
+
 function knob(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return value !== undefined && Number.isFinite(n) && n >= 0 ? n : fallback;
@@ -71,23 +74,26 @@ export class EdgeSnapshotCache {
     const age = cached ? this.#now() - cached.checkedAt : Number.POSITIVE_INFINITY;
     if (cached && age < maxAgeMs(env)) return cached;
     if (cached && deferrer && age < hardMaxAgeMs(env)) {
-      deferrer.waitUntil(this.#refresh(env, environment).catch(() => undefined));
+      deferrer.waitUntil(this.#refresh(env, environment, true).catch(() => undefined));
       return cached;
     }
-    return this.#refresh(env, environment);
+    const fresh = await this.#refresh(env, environment, false);
+    // A background refresh it joined may have left the copy to another isolate's hub call (lease).
+    if (this.#now() - fresh.checkedAt >= hardMaxAgeMs(env)) return this.#revalidate(env, environment, false);
+    return fresh;
   }
 
   /** One refresh per environment at a time: concurrent requests share it. */
-  #refresh(env: Env, environment: string): Promise<CachedSnapshot> {
+  #refresh(env: Env, environment: string, background: boolean): Promise<CachedSnapshot> {
     let pending = this.#inflight.get(environment);
     if (!pending) {
-      pending = this.#revalidate(env, environment).finally(() => this.#inflight.delete(environment));
+      pending = this.#revalidate(env, environment, background).finally(() => this.#inflight.delete(environment));
       this.#inflight.set(environment, pending);
     }
     return pending;
   }
 
-  async #revalidate(env: Env, environment: string): Promise<CachedSnapshot> {
+  async #revalidate(env: Env, environment: string, background: boolean): Promise<CachedSnapshot> {
     const cached = this.#copies.get(environment);
     const ttl = locationTtlMs(env);
     const shared = ttl > 0 ? await this.#freshness.read(environment).catch(() => undefined) : undefined;
@@ -101,6 +107,14 @@ export class EdgeSnapshotCache {
         const copy = await this.#freshness.readSnapshot(environment, shared.version).catch(() => undefined);
         if (copy && copy.etag === shared.etag) return this.remember(environment, copy.version, copy.etag, copy.json);
       }
+    }
+    if (background && cached && shared) {
+      // The record expired for every isolate here at once: the first to notice claims the hub call
+      // for REFRESH_LEASE_MS and the others keep serving their copies (no trust is extended: their
+      // copies stay as old as they are, and a request past the hard age asks the hub itself).
+      const now = this.#now();
+      if (shared.leaseUntil !== undefined && now < shared.leaseUntil) return cached;
+      await this.#freshness.write(environment, { ...shared, leaseUntil: now + REFRESH_LEASE_MS }, ttl).catch(() => undefined);
     }
     const hub = this.#hubFor(env, environment);
     try {

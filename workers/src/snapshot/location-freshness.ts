@@ -13,6 +13,8 @@ export interface HubHead {
   etag: string;
   /** When the hub said so (epoch ms, the reader's clock): a record is trusted for the TTL after it. */
   at: number;
+  /** An isolate of this location is asking the hub until then: others need not (edge-cache.ts). */
+  leaseUntil?: number;
 }
 
 /** A snapshot as the hub served it: versions are immutable, so a copy by version never goes stale. */
