@@ -58,7 +58,7 @@ function knob(value: string | undefined, fallback: number): number {
  */
 export class EdgeSnapshotCache {
   readonly #copies = new Map<string, CachedSnapshot>();
-  readonly #inflight = new Map<string, Promise<CachedSnapshot>>();
+  readonly #inflight = new Map<string, { pending: Promise<CachedSnapshot>; background: boolean }>();
   readonly #now: () => number;
   readonly #freshness: LocationFreshness;
   readonly #hubFor: (env: Env, environment: string) => Hub;
@@ -77,19 +77,19 @@ export class EdgeSnapshotCache {
       deferrer.waitUntil(this.#refresh(env, environment, true).catch(() => undefined));
       return cached;
     }
+    const joined = this.#inflight.get(environment)?.background === true;
     const fresh = await this.#refresh(env, environment, false);
     // A background refresh it joined may have left the copy to another isolate's hub call (lease).
-    if (this.#now() - fresh.checkedAt >= hardMaxAgeMs(env)) return this.#revalidate(env, environment, false);
+    if (joined && this.#now() - fresh.checkedAt >= hardMaxAgeMs(env)) return this.#revalidate(env, environment, false);
     return fresh;
   }
 
   /** One refresh per environment at a time: concurrent requests share it. */
   #refresh(env: Env, environment: string, background: boolean): Promise<CachedSnapshot> {
-    let pending = this.#inflight.get(environment);
-    if (!pending) {
-      pending = this.#revalidate(env, environment, background).finally(() => this.#inflight.delete(environment));
-      this.#inflight.set(environment, pending);
-    }
+    const running = this.#inflight.get(environment);
+    if (running) return running.pending;
+    const pending = this.#revalidate(env, environment, background).finally(() => this.#inflight.delete(environment));
+    this.#inflight.set(environment, { pending, background });
     return pending;
   }
 
