@@ -1,6 +1,7 @@
 import type { EvaluationContext, EvaluationResult } from '@edgeflags/core';
 import { ExposureDedupe } from './exposure-dedupe.ts';
 import type { ExposureOptions, Logger } from './options.ts';
+import { retryAfterMs } from './outcomes/outcome-recorder.ts';
 import { toWireContext } from './wire.ts';
 
 /** One line of `POST /sdk/v1/events`: which variant a context received, and why. */
@@ -167,7 +168,7 @@ export class ExposureRecorder {
     const { body, count } = this.#takeBatch();
     if (count === 0) return Promise.resolve();
     this.#inflight = this.#send(body, AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#closing.signal]))
-      .then((res) => this.#settle(res.status, count))
+      .then((res) => this.#settle(res.status, count, res.headers.get('retry-after')))
       .catch((e: unknown) => {
         this.#dropped += count;
         this.#pausedUntil = Date.now() + this.#opts.flushIntervalMs;
@@ -179,7 +180,7 @@ export class ExposureRecorder {
     return this.#inflight;
   }
 
-  #settle(status: number, count: number): void {
+  #settle(status: number, count: number, retryAfter: string | null = null): void {
     if (status >= 200 && status < 300) {
       this.#sent += count;
       return;
@@ -189,8 +190,9 @@ export class ExposureRecorder {
       this.#pausedUntil = Date.now() + NOT_FOUND_PAUSE_MS;
       this.#logger.warn('edgeflags: this Worker has no POST /sdk/v1/events; exposures paused for 10 minutes');
     } else {
-      // 429 and 5xx: one flush interval of quiet, so a struggling edge is not hammered.
-      this.#pausedUntil = Date.now() + this.#opts.flushIntervalMs;
+      // 429 and 5xx: one flush interval of quiet, or the edge's Retry-After if longer, so a struggling edge is not hammered.
+      const asked = status === 429 ? (retryAfterMs(retryAfter, Date.now()) ?? 0) : 0;
+      this.#pausedUntil = Date.now() + Math.max(this.#opts.flushIntervalMs, asked);
       this.#logger.warn(`edgeflags: events endpoint answered ${status}; ${count} exposure events dropped`);
     }
   }
