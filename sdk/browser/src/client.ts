@@ -77,7 +77,10 @@ export function createClient(options: ClientOptions): FlagClient {
     clearTimeout(retry);
     // While refused, the latest wish goes once Retry-After has passed, jittered so a page fleet spreads out.
     const quiet = quietUntil - Date.now();
-    if (quiet > 0) return void (retry = setTimeout(() => evaluate(want, tries), quiet + Math.random() * 1000));
+    if (quiet > 0) {
+      retry = setTimeout(() => evaluate(want, tries), quiet + Math.random() * 1000);
+      return;
+    }
     let failure: unknown;
     try {
       // Bounded: a hung edge must not keep `ready()` or `loading` waiting forever.

@@ -20,15 +20,27 @@ export function exposureQueue(endpoint: string, send: typeof fetch): ExposureQue
   const seen = new Set<string>();
   let queue: Exposure[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Refused 429: no timed flush before the edge's Retry-After (a beacon at page hide still goes).
+  let quietUntil = 0;
 
   const flush = (beacon?: boolean) => {
     clearTimeout(timer);
     timer = undefined;
     if (!queue.length) return;
+    const quiet = quietUntil - Date.now();
+    if (!beacon && quiet > 0) {
+      timer = setTimeout(flush, quiet);
+      return;
+    }
     const body = JSON.stringify({ events: queue });
     queue = [];
     try {
-      if (!(beacon && navigator.sendBeacon(endpoint, body))) send(endpoint, { method: 'POST', body, keepalive: true }).catch(() => {});
+      if (!(beacon && navigator.sendBeacon(endpoint, body)))
+        send(endpoint, { method: 'POST', body, keepalive: true })
+          .then((res) => {
+            if (res.status === 429) quietUntil = Date.now() + (Number(res.headers.get('retry-after')) || 60) * 1000;
+          })
+          .catch(() => {});
     } catch {}
   };
   const onHide = () => {

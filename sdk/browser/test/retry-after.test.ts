@@ -26,3 +26,22 @@ describe('@edgeflags/browser and 429 Retry-After', () => {
     flags.close();
   });
 });
+
+describe('@edgeflags/browser exposures and 429 Retry-After', () => {
+  it('sends no exposures before Retry-After', async () => {
+    const { exposureQueue } = await import('../src/exposures.ts');
+    const posts: number[] = [];
+    const send = (async () => {
+      posts.push(Date.now());
+      return new Response(null, { status: 429, headers: { 'Retry-After': '60' } });
+    }) as typeof fetch;
+    const q = exposureQueue('http://edge.test/sdk/v1/events?key=efc_x', send);
+    q.add({ flag: 'a', variant: 'on', reason: 'DEFAULT', contextKey: 'u1', at: Date.now() });
+    q.flush();
+    await new Promise((r) => setTimeout(r, 10));
+    q.add({ flag: 'a', variant: 'on', reason: 'DEFAULT', contextKey: 'u2', at: Date.now() });
+    q.flush();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(posts).toHaveLength(1);
+  });
+});
