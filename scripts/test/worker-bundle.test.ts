@@ -47,7 +47,14 @@ afterAll(() => {
 
 describe('wrangler deploy --dry-run', () => {
   it('bundles the Worker with every binding the product needs', () => {
-    for (const binding of ['env.HUB (EnvironmentHub)', 'env.SNAPSHOTS', 'env.EVENTS', 'env.DB', 'env.SERVER_RATE_LIMITER', 'env.CLIENT_RATE_LIMITER']) {
+    for (const binding of [
+      'env.HUB (EnvironmentHub)',
+      'env.SNAPSHOTS',
+      'env.EVENTS',
+      'env.DB',
+      'env.SERVER_RATE_LIMITER',
+      'env.CLIENT_RATE_LIMITER',
+    ]) {
       expect(output).toContain(binding);
     }
   });

@@ -90,7 +90,11 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (isDatabaseUnavailable(err)) {
     console.warn('D1 unavailable', err);
-    return new ApiError(503, 'unavailable', 'the database is unavailable, so nothing was acknowledged; SDKs keep serving the last snapshot. Retry shortly (with the same Idempotency-Key, if you sent one)');
+    return new ApiError(
+      503,
+      'unavailable',
+      'the database is unavailable, so nothing was acknowledged; SDKs keep serving the last snapshot. Retry shortly (with the same Idempotency-Key, if you sent one)',
+    );
   }
   if (err instanceof HTTPException) {
     if (err.status === 400 && /json/i.test(err.message)) return new ApiError(400, 'invalid_json', 'body is not valid JSON');

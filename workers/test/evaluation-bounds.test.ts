@@ -192,7 +192,10 @@ describe('regexes on RE2 (item 11)', () => {
     }));
     expect((await put('new-pdf-engine', { enabled: true, rules, defaultServe: { variant: 'off' } })).status).toBe(200);
     let seed = 7;
-    const letter = () => (((seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff) >> 16) & 1 ? 'a' : 'b');
+    const letter = () => {
+      seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+      return (seed >> 16) & 1 ? 'a' : 'b';
+    };
     const tags = Array.from({ length: 30 }, () => Array.from({ length: 1000 }, letter).join(''));
     // `a`, ten letters and a digit: the first rule, so the new rules are being served.
     const probe = { targetingKey: 'probe', tags: ['abbbbbbbbbb1'] };
