@@ -1,40 +1,10 @@
-/** Webhook shapes of the admin API (workers/src/webhooks/webhook-schemas.ts). */
+// Webhook shapes of the admin API, from the Worker's zod schemas as `import type` (no zod in the browser).
+import type { z } from 'zod';
+import type * as W from '../../../workers/src/webhooks/webhook-schemas.ts';
 
-export type WebhookFormat = 'json' | 'slack';
-
-export interface WebhookRow {
-  id: string;
-  url: string;
-  events: string[];
-  format: WebhookFormat;
-  enabled: boolean;
-  createdBy: string;
-  createdAt: number;
-}
-
-export interface WebhookCreateBody {
-  url: string;
-  events: string[];
-  format: WebhookFormat;
-}
-
-export interface WebhookTestResult {
-  delivered: boolean;
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-  eventId: string;
-}
-
+export type WebhookRow = z.output<typeof W.Webhook>;
+export type WebhookFormat = WebhookRow['format'];
+export type WebhookCreateBody = z.input<typeof W.WebhookCreate>;
+export type WebhookTestResult = z.output<typeof W.WebhookTestResult>;
 /** A delivery that failed every attempt: the dead letter, with the body as sent. */
-export interface WebhookFailure {
-  id: number;
-  webhookId: string;
-  eventId: string;
-  eventType: string;
-  payload: string;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  failedAt: number;
-}
+export type WebhookFailure = z.output<typeof W.WebhookFailure>;
