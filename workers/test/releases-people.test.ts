@@ -144,12 +144,22 @@ describe('pause, abort, and version guards on people’s actions', () => {
     const waiting = await detail('rel-reject', 'staging', plan.id);
     expect(waiting.plan.status).toBe('waiting_approval');
     expect(waiting.approval).toMatchObject({ status: 'pending', stage: 0 });
-    const rejected = await actOk('rel-reject', 'staging', plan.id, 'reject');
-    expect(rejected.status).toBe('rolled_back');
+    const { plan: gated } = await detail('rel-reject', 'staging', plan.id);
+    const res = await act('rel-reject', 'staging', plan.id, 'reject', { version: gated.version, reason: 'support tickets doubled' });
+    expect(res.status, await res.clone().text()).toBe(200);
     const after = await detail('rel-reject', 'staging', plan.id);
+    expect(after.plan.status).toBe('rolled_back');
     expect(after.approval?.status).toBe('rejected');
-    expect(after.decisions.at(-1)).toMatchObject({ action: 'reject', rule: 'manual_approval' });
+    // The person's reason is on the timeline, not only in the audit log.
+    expect(after.decisions.at(-1)).toMatchObject({
+      action: 'reject',
+      rule: 'manual_approval',
+      evidence: { reason: 'support tickets doubled' },
+    });
     expect((await configOf('rel-reject', 'staging')).defaultServe).toEqual({ variant: 'off' });
+    // The flag list keeps showing how it ended for a day.
+    const list = (await (await call('/api/v1/releases', { key: A })).json()) as { releases: { id: string; status: string }[] };
+    expect(list.releases.find((r) => r.id === plan.id)?.status).toBe('rolled_back');
   });
 });
 

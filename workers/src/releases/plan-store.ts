@@ -60,9 +60,16 @@ export async function plansOf(db: D1Database, flagKey: string, environment: stri
   return results.map(parse);
 }
 
-export async function livePlans(db: D1Database): Promise<Plan[]> {
+/** How long a release that ended stays in the flag list ("rolled back", "completed"). */
+export const RECENTLY_ENDED_MS = 24 * 60 * 60 * 1000;
+
+/** Live plans, and plans that ended within RECENTLY_ENDED_MS of `now`: what the flag list shows. */
+export async function currentPlans(db: D1Database, now = Date.now()): Promise<Plan[]> {
   const { results } = await db
-    .prepare(`SELECT ${COLUMNS} FROM release_plans WHERE status IN (${inList(LIVE_STATUSES)}) ORDER BY flag_key, environment`)
+    .prepare(
+      `SELECT ${COLUMNS} FROM release_plans WHERE status IN (${inList(LIVE_STATUSES)}) OR ended_at >= ? ORDER BY flag_key, environment, created_at DESC`,
+    )
+    .bind(now - RECENTLY_ENDED_MS)
     .all<RawPlan>();
   return results.map(parse);
 }
@@ -156,7 +163,9 @@ export function decisionStatements(
   guarded: boolean,
 ): D1PreparedStatement[] {
   const stage = decision.stage ?? after.currentStage;
-  const evidence = decision.evidence === undefined ? null : JSON.stringify(decision.evidence);
+  // A person's reason belongs on the timeline as well as in the audit log.
+  const withReason = decision.reason ? { ...(decision.evidence ?? {}), reason: decision.reason } : decision.evidence;
+  const evidence = withReason === undefined ? null : JSON.stringify(withReason);
   const record = db
     .prepare(
       `INSERT INTO release_decisions (plan_id, stage, action, rule, evidence, actor) SELECT ?, ?, ?, ?, ?, ?${guarded ? ' WHERE changes() = 1' : ''}`,

@@ -10,7 +10,7 @@ import { access } from '../auth/route-policy.ts';
 import { validationHook } from '../errors.ts';
 import { stageApproval } from './conductor-steps.ts';
 import { TEMPLATES } from './plan-schema.ts';
-import { livePlans, type Plan, planAt, plansOf } from './plan-store.ts';
+import { currentPlans, type Plan, planAt, plansOf } from './plan-store.ts';
 import {
   abortPlan,
   approvePlan,
@@ -71,10 +71,13 @@ export const releaseRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       tags,
       security,
       middleware: [requireRole('viewer')],
-      responses: ok('Live releases across flags (running, waiting for approval, paused), with their last decision', LiveReleaseList),
+      responses: ok(
+        'Live releases across flags (running, waiting for approval, paused) and those that ended in the last 24 h, newest first per flag and environment, with their last decision',
+        LiveReleaseList,
+      ),
     }),
     async (c) => {
-      const plans = await livePlans(c.env.DB);
+      const plans = await currentPlans(c.env.DB);
       const last = await lastDecisions(
         c.env.DB,
         plans.map((p) => p.id),
