@@ -84,6 +84,7 @@ export async function applyDecision(
           plan,
           { ...decision, reason: `release ${plan.id}: ${decided.rule} at stage ${plan.currentStage + 1}` },
           engine,
+          { whileLive: true },
         );
         return;
       case 'advance': {
@@ -117,7 +118,7 @@ export async function applyDecision(
         if (plan.status === 'running') await requestApproval(db, plan, decision, engine.id);
         return;
       case 'hold':
-        if (!(await sameAsLast(db, plan, decided))) await recordDecision(db, plan, decision, engine);
+        if (!(await sameAsLast(db, plan, decided))) await recordDecision(db, plan, decision, engine, { version: plan.version });
         return;
     }
   });

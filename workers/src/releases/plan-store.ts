@@ -148,9 +148,24 @@ export interface TransitionOptions {
   tracked?: boolean;
 }
 
-/** A decision that changes nothing in the plan (a hold): the timeline row and its audit entry. */
-export async function recordDecision(db: D1Database, plan: Plan, decision: Decision, actor: Actor): Promise<void> {
-  await db.batch(decisionStatements(db, plan, plan, decision, actor, false));
+/**
+ * A decision that changes nothing in the plan (a hold): the timeline row and its audit entry.
+ * With `guard`, only while the plan is still at the version the decision was made on (a no-op
+ * update the row and entry chain on): an engine hold must not land after a person ended the plan.
+ */
+export async function recordDecision(
+  db: D1Database,
+  plan: Plan,
+  decision: Decision,
+  actor: Actor,
+  guard?: { version: number },
+): Promise<void> {
+  if (!guard) {
+    await db.batch(decisionStatements(db, plan, plan, decision, actor, false));
+    return;
+  }
+  const still = db.prepare('UPDATE release_plans SET version = version WHERE id = ? AND version = ?').bind(plan.id, guard.version);
+  await db.batch([still, ...decisionStatements(db, plan, plan, decision, actor, true)]);
 }
 
 /** The timeline row, then the audit entry (`release.<event>`, which webhooks carry), guarded on the row. */

@@ -7,7 +7,16 @@ import type { Actor, AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { publishForRequest } from '../snapshot/publish.ts';
-import { type Decision, findPlan, LIVE_STATUSES, type Plan, type PlanChange, transition, transitionStatements } from './plan-store.ts';
+import {
+  type Decision,
+  findPlan,
+  isLive,
+  LIVE_STATUSES,
+  type Plan,
+  type PlanChange,
+  transition,
+  transitionStatements,
+} from './plan-store.ts';
 
 type ConfigRow = typeof flagConfigs.$inferSelect;
 export type ConfigAnswer = Awaited<ReturnType<typeof publishConfig>>;
@@ -115,8 +124,12 @@ export async function rollbackRelease(
   plan: Plan,
   decision: Decision,
   decisionActor: Actor,
-): Promise<{ plan: Plan | undefined; write: ConfigAnswer }> {
-  const write = await serveBaseline(c, plan, decision.reason ?? `release ${plan.id} rolled back`);
+  opts: { whileLive?: boolean } = {},
+): Promise<{ plan: Plan | undefined; write: ConfigAnswer | null }> {
+  // The engine decides on a plan read before its write: if a person ended the plan meanwhile
+  // (abort leaves the config as it is), its rollback must not rewrite what the flag serves.
+  const write = await serveBaseline(c, plan, decision.reason ?? `release ${plan.id} rolled back`, opts.whileLive === true);
+  if (!write) return { plan: undefined, write: null };
   const stopped = await transition(
     c.env.DB,
     plan,
@@ -131,10 +144,15 @@ export async function rollbackRelease(
   return { plan: stopped, write };
 }
 
-async function serveBaseline(c: Context<AppEnv>, plan: Plan, reason: string): Promise<ConfigAnswer> {
+async function serveBaseline(c: Context<AppEnv>, plan: Plan, reason: string, whileLive: boolean): Promise<ConfigAnswer | undefined> {
   const params = { flagKey: plan.flagKey, environment: plan.environment, action: 'flag.rollback', reason };
+  const live = {
+    sql: `EXISTS (SELECT 1 FROM release_plans WHERE id = ? AND status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')}))`,
+    params: [plan.id],
+  };
   let current = await loadConfig(c, plan.flagKey, plan.environment);
   for (let attempt = 1; attempt <= PROTECTIVE_ATTEMPTS; attempt++) {
+    if (whileLive && !isLive((await findPlan(c.env.DB, plan.id))?.status ?? 'aborted')) return undefined;
     const variants = current.flag.variants as Record<string, unknown>;
     // A baseline deleted since the plan started would make an unservable snapshot: serve the off variant.
     const variant = Object.hasOwn(variants, plan.baselineVariant) ? plan.baselineVariant : current.config.offVariant;
@@ -144,7 +162,13 @@ async function serveBaseline(c: Context<AppEnv>, plan: Plan, reason: string): Pr
       const definition = { ...toDefinition(current.flag, current.config), version: current.config.version };
       return publishConfig(c, plan.flagKey, plan.environment, definition);
     }
-    const after = await commitConfig(c, current, { ...current.config, defaultServe: { variant } }, params);
+    const after = await commitConfig(
+      c,
+      current,
+      { ...current.config, defaultServe: { variant } },
+      params,
+      whileLive ? { guard: live } : {},
+    );
     if (after) return publishConfig(c, plan.flagKey, plan.environment, after);
     current = await loadConfig(c, plan.flagKey, plan.environment);
   }

@@ -1,0 +1,117 @@
+// Adversarial review of guarded releases: a racing engine must not act on a plan a person ended,
+// and browser-sourced or foreign metrics must not decide a plan that did not opt in.
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyDecision } from '../src/releases/conductor-steps.ts';
+import type { Plan } from '../src/releases/plan-store.ts';
+import type { StageInput } from '../src/releases/stats/index.ts';
+import type { VariantAggregate } from '../src/releases/types.ts';
+import { actOk, configOf, createOk, detail, feed, newFlag, tick, windowsAfter } from './release-helpers.ts';
+import { seed } from './seed.ts';
+
+const STAGES = [
+  { percentage: 10, minDurationSeconds: 0, minSamples: 100, checks: { errorRate: { maxRatio: 2 } } },
+  { percentage: 100, minDurationSeconds: 0, checks: { errorRate: { maxRatio: 2 } } },
+];
+const agg = (count: number, errors: number): VariantAggregate => ({ count, errors, latency: null, events: {} });
+const noWait = { waitUntil() {} };
+
+async function running(flag: string): Promise<Plan> {
+  await newFlag(flag, { bucketBy: 'accountId' });
+  return createOk(flag, 'staging', { stages: STAGES, settings: { windowSeconds: 1 }, start: true });
+}
+
+/** The stage input an alarm would have built from `plan` (read before a person acted). */
+function inputOf(plan: Plan, treatment: VariantAggregate, control: VariantAggregate): StageInput {
+  const start = (plan.stageStartedAt as number) + 1000;
+  return {
+    stage: plan.stages[plan.currentStage] as StageInput['stage'],
+    settings: plan.settings,
+    stageIndex: plan.currentStage,
+    lastStage: false,
+    elapsedMs: 5000,
+    stageStartedAt: plan.stageStartedAt as number,
+    windows: [{ start, treatment, control }],
+    approved: false,
+  };
+}
+
+const auditCount = async (action: string, key: string) =>
+  (
+    await env.DB.prepare('SELECT count(*) AS n FROM audit_log WHERE action = ? AND resource_key = ?')
+      .bind(action, key)
+      .first<{ n: number }>()
+  )?.n;
+
+beforeAll(async () => {
+  await seed();
+});
+
+describe('an alarm racing a person who ended the plan', () => {
+  it('a rollback decided on the plan read before an abort leaves the aborted config as it is', async () => {
+    const stale = await running('rev-abort-rb');
+    const serving = (await configOf('rev-abort-rb', 'staging')).defaultServe;
+    await actOk('rev-abort-rb', 'staging', stale.id, 'abort');
+    const decided = await applyDecision(env, noWait, stale, inputOf(stale, agg(100_000, 3_000), agg(900_000, 9_000)));
+    expect(decided.action).toBe('rollback');
+    expect((await configOf('rev-abort-rb', 'staging')).defaultServe).toEqual(serving);
+    expect(await auditCount('flag.rollback', 'rev-abort-rb')).toBe(0);
+    const { plan, decisions } = await detail('rev-abort-rb', 'staging', stale.id);
+    expect(plan.status).toBe('aborted');
+    expect(decisions.at(-1)?.action).toBe('abort');
+  });
+
+  it('a hold decided on the plan read before an abort adds nothing to the ended timeline or the webhooks', async () => {
+    const stale = await running('rev-abort-hold');
+    await actOk('rev-abort-hold', 'staging', stale.id, 'abort');
+    const decided = await applyDecision(env, noWait, stale, inputOf(stale, agg(0, 0), agg(0, 0)));
+    expect(decided.action).toBe('hold');
+    const { decisions } = await detail('rev-abort-hold', 'staging', stale.id);
+    expect(decisions.at(-1)?.action).toBe('abort');
+    expect(await auditCount('release.held', stale.id)).toBe(0);
+  });
+});
+
+describe('metrics the plan did not opt in to', () => {
+  it('a browser flood with 3× errors on treatment (many callers) rolls nothing back without browserMetrics', async () => {
+    const plan = await running('rev-browser');
+    const [at] = windowsAfter(plan.stageStartedAt as number, 1, 1);
+    for (let i = 0; i < 50; i++)
+      await feed(
+        'staging',
+        'rev-browser',
+        at as number,
+        { on: { count: 1000, errors: 300 }, off: { count: 1000, errors: 10 } },
+        'client',
+        `ip-${i}`,
+      );
+    await tick('staging', 'rev-browser');
+    const { plan: after, decisions } = await detail('rev-browser', 'staging', plan.id);
+    expect(after.status).toBe('running');
+    expect(decisions.at(-1)).toMatchObject({ action: 'hold', rule: 'min_samples' });
+  });
+
+  it('summaries for another flag or another environment never reach this conductor', async () => {
+    const plan = await running('rev-foreign');
+    const [at] = windowsAfter(plan.stageStartedAt as number, 1, 1);
+    const conductorOf = env.CONDUCTOR.getByName('staging:rev-foreign');
+    const wrongEnv = await conductorOf.ingest({
+      environment: 'production',
+      flag: 'rev-foreign',
+      receivedAt: at as number,
+      source: 'server',
+      caller: 'k',
+      summaries: [{ flag: 'rev-foreign', variant: 'on', count: 1000, errors: 1000 }],
+    });
+    expect(wrongEnv.accepted).toBe(0);
+    const wrongFlag = await conductorOf.ingest({
+      environment: 'staging',
+      flag: 'other',
+      receivedAt: at as number,
+      source: 'server',
+      caller: 'k',
+      summaries: [{ flag: 'other', variant: 'on', count: 1000, errors: 1000 }],
+    });
+    expect(wrongFlag.accepted).toBe(0);
+  });
+});
