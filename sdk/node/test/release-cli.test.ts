@@ -114,6 +114,14 @@ describe('edgeflags release', () => {
     expect((await release('pause', flag)).stderr).toContain('no live release');
   });
 
+  it('a retried rollback (or one after the engine rolled back) exits 0 as already done; other actions still exit 1', async () => {
+    const again = await release('rollback', flag);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('already done');
+    expect(again.stdout).toContain(': rolled_back');
+    expect((await release('abort', flag)).code).toBe(1);
+  });
+
   it('status --wait exits 0 once a release completes, and 1 at --timeout while it runs', async () => {
     const stages = [{ percentage: 100, minDurationSeconds: 1, minSamples: 0, approval: 'auto', checks: {} }];
     const draft = await admin<{ plan: { id: string } }>('POST', '/flags/ai-chatbot/environments/development/releases', {

@@ -133,6 +133,16 @@ async function run(action: Action, releases: Releases, o: RunOptions, ctx: CliCo
     return releases.detail(plan.id);
   }
   const plan = await releases.find(o.plan, action !== 'status' && action !== 'start');
+  if (!plan && (action === 'rollback' || action === 'abort')) {
+    // No live release: a retried step, or the engine rolled it back first. If the newest release
+    // already ended the way this asks, that is the outcome the pipeline wanted (exit 0).
+    const newest = await releases.find(undefined, false);
+    const now = newest && (await releases.detail(newest.id));
+    if (now && outcomeHolds(action, now, now.plan.currentStage)) {
+      ctx.err(`edgeflags release ${action}: already done (${now.plan.status}); nothing changed\n`);
+      return now;
+    }
+  }
   if (!plan) {
     ctx.err(`edgeflags release ${action}: no ${action === 'status' ? '' : 'live '}release of the flag in this environment\n`);
     return undefined;
