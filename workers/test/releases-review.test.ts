@@ -6,7 +6,7 @@ import { applyDecision } from '../src/releases/conductor-steps.ts';
 import type { Plan } from '../src/releases/plan-store.ts';
 import type { StageInput } from '../src/releases/stats/index.ts';
 import type { VariantAggregate } from '../src/releases/types.ts';
-import { actOk, configOf, createOk, detail, feed, newFlag, tick, windowsAfter } from './release-helpers.ts';
+import { actOk, configOf, createOk, detail, feed, newFlag, served, tick, windowsAfter } from './release-helpers.ts';
 import { seed } from './seed.ts';
 
 const STAGES = [
@@ -113,5 +113,30 @@ describe('metrics the plan did not opt in to', () => {
       summaries: [{ flag: 'other', variant: 'on', count: 1000, errors: 1000 }],
     });
     expect(wrongFlag.accepted).toBe(0);
+  });
+});
+
+describe('an engine rollback', () => {
+  it('serves the baseline to the rollout only: users matched by rules keep what their rule serves', async () => {
+    await newFlag('rev-rules', {
+      bucketBy: 'accountId',
+      rules: [{ conditions: [{ attribute: 'plan', op: 'in', values: ['enterprise'] }], serve: { variant: 'on' } }],
+    });
+    const plan = await createOk('rev-rules', 'staging', { stages: STAGES, settings: { windowSeconds: 1 }, start: true });
+    const accounts = Array.from({ length: 400 }, (_, i) => ({
+      targetingKey: `u${i}`,
+      accountId: `acct-${i}`,
+      plan: i % 4 === 0 ? 'enterprise' : 'free',
+    }));
+    const before = await served('staging', 'rev-rules', accounts);
+    expect(before.filter((v, i) => v === 'on' && i % 4 !== 0).length).toBeGreaterThan(0);
+    const [at] = windowsAfter(plan.stageStartedAt as number, 1, 1);
+    await feed('staging', 'rev-rules', at as number, { on: { count: 20_000, errors: 2_000 }, off: { count: 180_000, errors: 1_800 } });
+    await tick('staging', 'rev-rules');
+    expect((await detail('rev-rules', 'staging', plan.id)).plan.status).toBe('rolled_back');
+    const after = await served('staging', 'rev-rules', accounts);
+    accounts.forEach((a, i) => {
+      expect(after[i], a.accountId).toBe(a.plan === 'enterprise' ? 'on' : 'off');
+    });
   });
 });
