@@ -6,7 +6,7 @@ import { applyDecision } from '../src/releases/conductor-steps.ts';
 import type { Plan } from '../src/releases/plan-store.ts';
 import type { StageInput } from '../src/releases/stats/index.ts';
 import type { VariantAggregate } from '../src/releases/types.ts';
-import { actOk, configOf, createOk, detail, feed, newFlag, served, tick, windowsAfter } from './release-helpers.ts';
+import { actOk, configOf, create, createOk, detail, feed, newFlag, served, tick, windowsAfter } from './release-helpers.ts';
 import { seed } from './seed.ts';
 
 const STAGES = [
@@ -138,5 +138,29 @@ describe('an engine rollback', () => {
     accounts.forEach((a, i) => {
       expect(after[i], a.accountId).toBe(a.plan === 'enterprise' ? 'on' : 'off');
     });
+  });
+});
+
+describe('seed 004 for a careless operator', () => {
+  it('refuses a production plan whose only checks cannot be judged: straight to 100%, or checks on the 100% stage alone', async () => {
+    await newFlag('rev-vacuous');
+    const straight = await create('rev-vacuous', 'production', {
+      stages: [{ percentage: 100, minDurationSeconds: 0, checks: { errorRate: { maxRatio: 2 } } }],
+    });
+    expect(straight.status, await straight.clone().text()).toBe(422);
+    const lastOnly = await create('rev-vacuous', 'production', {
+      stages: [
+        { percentage: 10, minDurationSeconds: 0 },
+        { percentage: 100, minDurationSeconds: 0, checks: { errorRate: { maxRatio: 2 } } },
+      ],
+    });
+    expect(lastOnly.status, await lastOnly.clone().text()).toBe(422);
+    const guarded = await create('rev-vacuous', 'production', {
+      stages: [
+        { percentage: 10, minDurationSeconds: 0, checks: { errorRate: { maxRatio: 2 } } },
+        { percentage: 100, minDurationSeconds: 0 },
+      ],
+    });
+    expect(guarded.status, await guarded.clone().text()).toBe(200);
   });
 });

@@ -133,7 +133,11 @@ export const TEMPLATES: Record<TemplateName, Template> = {
   },
 };
 
-/** Whether a stage list has a health check (seed 004: release flags reach production only with one). */
+/**
+ * Whether a stage list has a health check that guards a partial rollout (seed 004: release flags
+ * reach production only with one). Checks on a 100% stage alone do not count: there is no
+ * concurrent control left to compare with, so a plan going straight to 100% would pass vacuously.
+ */
 export function hasHealthChecks(stages: Stage[]): boolean {
-  return stages.some((s) => Object.values(s.checks).some((check) => check !== undefined));
+  return stages.some((s) => s.percentage < 100 && Object.values(s.checks).some((check) => check !== undefined));
 }
