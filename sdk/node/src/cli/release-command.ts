@@ -133,9 +133,10 @@ async function run(action: Action, releases: Releases, o: RunOptions, ctx: CliCo
     return releases.detail(plan.id);
   }
   const plan = await releases.find(o.plan, action !== 'status' && action !== 'start');
-  if (!plan && (action === 'rollback' || action === 'abort')) {
-    // No live release: a retried step, or the engine rolled it back first. If the newest release
-    // already ended the way this asks, that is the outcome the pipeline wanted (exit 0).
+  if (!plan && action !== 'status' && action !== 'start') {
+    // No live release: a retried step (rollback, reject, the last approve), or the engine rolled it
+    // back first. If the newest release already ended the way this asks, that is the outcome the
+    // pipeline wanted (exit 0).
     const newest = await releases.find(undefined, false);
     const now = newest && (await releases.detail(newest.id));
     if (now && outcomeHolds(action, now, now.plan.currentStage)) {
