@@ -1,12 +1,13 @@
 // Adversarial review of guarded releases: a racing engine must not act on a plan a person ended,
 // and browser-sourced or foreign metrics must not decide a plan that did not opt in.
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyDecision } from '../src/releases/conductor-steps.ts';
 import type { Plan } from '../src/releases/plan-store.ts';
+import type { ReleaseConductor } from '../src/releases/release-conductor.ts';
 import type { StageInput } from '../src/releases/stats/index.ts';
 import type { VariantAggregate } from '../src/releases/types.ts';
-import { actOk, configOf, create, createOk, detail, feed, newFlag, served, tick, windowsAfter } from './release-helpers.ts';
+import { act, actOk, configOf, create, createOk, detail, feed, newFlag, served, tick, windowsAfter } from './release-helpers.ts';
 import { seed } from './seed.ts';
 
 const STAGES = [
@@ -162,5 +163,58 @@ describe('seed 004 for a careless operator', () => {
       ],
     });
     expect(guarded.status, await guarded.clone().text()).toBe(200);
+  });
+});
+
+describe('an alarm racing a new plan of the same flag', () => {
+  it('an alarm that finds its plan ended does not clobber the conductor of a plan begun meanwhile', async () => {
+    await newFlag('rev-meta', { bucketBy: 'accountId' });
+    const first = await createOk('rev-meta', 'staging', { stages: STAGES, settings: { windowSeconds: 1 }, start: true });
+    const stub = env.CONDUCTOR.getByName('staging:rev-meta');
+    const firstMeta = await runInDurableObject(stub, (_i, state) => state.storage.get<Record<string, unknown>>('meta'));
+    expect((await act('rev-meta', 'staging', first.id, 'rollback')).status).toBe(200);
+    const second = await createOk('rev-meta', 'staging', { stages: STAGES, settings: { windowSeconds: 1 }, start: true });
+    await runInDurableObject(stub, async (instance: ReleaseConductor, state) => {
+      // The alarm read the first plan's meta, then a person started the second plan while the
+      // alarm waited on D1 for the first plan's row (a fault injected at exactly that read).
+      await state.storage.put('meta', firstMeta);
+      const holder = instance as unknown as { env: typeof env };
+      const real = holder.env;
+      let fired = false;
+      const bound = <T extends object>(target: T, key: PropertyKey) => {
+        const v = Reflect.get(target, key);
+        return typeof v === 'function' ? v.bind(target) : v;
+      };
+      const DB = new Proxy(real.DB, {
+        get: (db, key) =>
+          key !== 'prepare'
+            ? bound(db, key)
+            : (sql: string) =>
+                new Proxy(db.prepare(sql), {
+                  get: (stmt, k) =>
+                    k !== 'bind'
+                      ? bound(stmt, k)
+                      : (...args: unknown[]) =>
+                          new Proxy(stmt.bind(...args), {
+                            get: (b, m) =>
+                              m === 'first' && !fired && sql.includes('FROM release_plans WHERE id = ?')
+                                ? async () => {
+                                    fired = true;
+                                    await instance.begin(second);
+                                    return b.first();
+                                  }
+                                : bound(b, m),
+                          }),
+                }),
+      });
+      holder.env = { ...real, DB };
+      try {
+        await instance.alarm();
+      } finally {
+        holder.env = real;
+      }
+      expect(fired).toBe(true);
+      expect(await state.storage.get('meta')).toMatchObject({ planId: second.id, active: true });
+    });
   });
 });

@@ -103,7 +103,7 @@ export class ReleaseConductor extends DurableObject<Env> {
     const plan = await findPlan(this.env.DB, meta.planId);
     // Paused: no decisions until resumed (resume wakes this). Ended: late summaries are dropped.
     if (!plan || !ACTIVE_STATUSES.includes(plan.status)) {
-      if (plan?.status !== 'paused') await this.ctx.storage.put('meta', { ...meta, active: false });
+      if (plan?.status !== 'paused') await this.deactivate(meta.planId);
       return;
     }
     try {
@@ -117,6 +117,15 @@ export class ReleaseConductor extends DurableObject<Env> {
     }
     const after = await findPlan(this.env.DB, plan.id);
     if (after && ACTIVE_STATUSES.includes(after.status)) await this.ctx.storage.setAlarm(Date.now() + meta.windowSeconds * 1000);
+  }
+
+  /**
+   * Stops ingesting for an ended plan — unless a new plan of the flag began while this alarm
+   * waited on D1 (begin() ran in between): its fresh meta must not be overwritten by the old one.
+   */
+  private async deactivate(planId: string): Promise<void> {
+    const now = await this.meta();
+    if (now?.planId === planId) await this.ctx.storage.put('meta', { ...now, active: false });
   }
 
   private async meta(): Promise<Meta | undefined> {
