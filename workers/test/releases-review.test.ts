@@ -2,9 +2,11 @@
 // and browser-sourced or foreign metrics must not decide a plan that did not opt in.
 import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { asActor } from '../src/releases/as-actor.ts';
 import { applyDecision } from '../src/releases/conductor-steps.ts';
 import type { Plan } from '../src/releases/plan-store.ts';
 import type { ReleaseConductor } from '../src/releases/release-conductor.ts';
+import { rollbackRelease } from '../src/releases/release-writes.ts';
 import type { StageInput } from '../src/releases/stats/index.ts';
 import type { VariantAggregate } from '../src/releases/types.ts';
 import { act, actOk, configOf, create, createOk, detail, feed, newFlag, served, tick, windowsAfter } from './release-helpers.ts';
@@ -216,5 +218,39 @@ describe('an alarm racing a new plan of the same flag', () => {
       expect(fired).toBe(true);
       expect(await state.storage.get('meta')).toMatchObject({ planId: second.id, active: true });
     });
+  });
+});
+
+describe('a person’s rollback racing the engine', () => {
+  it('an advance landing between the rollback’s config write and the plan’s stop does not put the treatment back', async () => {
+    const stale = await running('rev-rb-race');
+    const person = { id: 'tok_reviewer', name: 'reviewer', role: 'admin' as const, productionAccess: true };
+    const healthy = inputOf(stale, agg(100_000, 1_000), agg(900_000, 9_000));
+    let fired = false;
+    const DB = new Proxy(env.DB, {
+      get(db, key) {
+        if (key === 'batch')
+          return async (statements: D1PreparedStatement[]) => {
+            const row = await env.DB.prepare(
+              "SELECT default_serve AS s FROM flag_configs WHERE flag_key = 'rev-rb-race' AND environment = 'staging'",
+            ).first<{
+              s: string;
+            }>();
+            // The rollback's config write has landed: the conductor's alarm (plan read before) steps now.
+            if (!fired && JSON.parse(row?.s ?? '{}').variant === 'off') {
+              fired = true;
+              await applyDecision(env, noWait, stale, healthy);
+            }
+            return db.batch(statements);
+          };
+        const v = Reflect.get(db, key);
+        return typeof v === 'function' ? v.bind(db) : v;
+      },
+    });
+    const decision = { action: 'rollback', event: 'rolled_back', rule: 'manual' };
+    await asActor({ ...env, DB }, person, noWait, (c) => rollbackRelease(c, stale, decision, person));
+    expect(fired).toBe(true);
+    expect((await detail('rev-rb-race', 'staging', stale.id)).plan.status).toBe('rolled_back');
+    expect((await configOf('rev-rb-race', 'staging')).defaultServe).toEqual({ variant: 'off' });
   });
 });

@@ -126,25 +126,40 @@ export async function rollbackRelease(
   decisionActor: Actor,
   opts: { whileLive?: boolean } = {},
 ): Promise<{ plan: Plan | undefined; write: ConfigAnswer | null }> {
+  const db = c.env.DB;
+  const change = { status: 'rolled_back' as const, endedAt: Date.now(), endReason: decision.rule ?? decision.action };
+  const guard = { statuses: LIVE_STATUSES };
+  // The plan stops in the config write's batch: between two batches an engine step that read the
+  // plan before (its guard is the plan's version) could put the rollout back after the rollback.
+  const stop = transitionStatements(db, plan, change, decision, decisionActor, guard, { chained: true });
   // The engine decides on a plan read before its write: if a person ended the plan meanwhile
   // (abort leaves the config as it is), its rollback must not rewrite what the flag serves.
-  const write = await serveBaseline(c, plan, decision.reason ?? `release ${plan.id} rolled back`, opts.whileLive === true);
-  if (!write) return { plan: undefined, write: null };
-  const stopped = await transition(
-    c.env.DB,
+  const served = await serveBaseline(
+    c,
     plan,
-    { status: 'rolled_back', endedAt: Date.now(), endReason: decision.rule ?? decision.action },
-    decision,
-    decisionActor,
-    { statuses: LIVE_STATUSES },
-    { tracked: true },
+    decision.reason ?? `release ${plan.id} rolled back`,
+    opts.whileLive === true,
+    stop.statements,
   );
+  if (!served) return { plan: undefined, write: null };
+  let stopped: Plan | undefined;
+  if (served.wrote) {
+    const now = await findPlan(db, plan.id);
+    stopped = now?.status === 'rolled_back' && now.endedAt === change.endedAt ? now : undefined;
+  } else stopped = await transition(db, plan, change, decision, decisionActor, guard, { tracked: true });
   // The flag left `tracked`: SDKs stop recording it (the baseline was already published above).
   if (stopped) await publishForRequest(c, plan.environment, [plan.flagKey]);
-  return { plan: stopped, write };
+  return { plan: stopped, write: served.write };
 }
 
-async function serveBaseline(c: Context<AppEnv>, plan: Plan, reason: string, whileLive: boolean): Promise<ConfigAnswer | undefined> {
+/** The baseline served (and `stop` committed with the write, when one was needed); undefined when `whileLive` found the plan ended. */
+async function serveBaseline(
+  c: Context<AppEnv>,
+  plan: Plan,
+  reason: string,
+  whileLive: boolean,
+  stop: D1PreparedStatement[],
+): Promise<{ write: ConfigAnswer; wrote: boolean } | undefined> {
   const params = { flagKey: plan.flagKey, environment: plan.environment, action: 'flag.rollback', reason };
   const live = {
     sql: `EXISTS (SELECT 1 FROM release_plans WHERE id = ? AND status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')}))`,
@@ -160,16 +175,16 @@ async function serveBaseline(c: Context<AppEnv>, plan: Plan, reason: string, whi
     if (serve.variant === variant && !serve.split) {
       // Already there (a second rollback, or someone's edit): pushed again in case a delivery is pending.
       const definition = { ...toDefinition(current.flag, current.config), version: current.config.version };
-      return publishConfig(c, plan.flagKey, plan.environment, definition);
+      return { write: await publishConfig(c, plan.flagKey, plan.environment, definition), wrote: false };
     }
     const after = await commitConfig(
       c,
       current,
       { ...current.config, defaultServe: { variant } },
       params,
-      whileLive ? { guard: live } : {},
+      whileLive ? { guard: live, after: stop } : { after: stop },
     );
-    if (after) return publishConfig(c, plan.flagKey, plan.environment, after);
+    if (after) return { write: await publishConfig(c, plan.flagKey, plan.environment, after), wrote: true };
     current = await loadConfig(c, plan.flagKey, plan.environment);
   }
   throw new ApiError(503, 'unavailable', `"${plan.flagKey}" in "${plan.environment}" kept changing; send the rollback again`);
