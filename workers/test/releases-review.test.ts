@@ -254,3 +254,19 @@ describe('a person’s rollback racing the engine', () => {
     expect((await configOf('rev-rb-race', 'staging')).defaultServe).toEqual({ variant: 'off' });
   });
 });
+
+describe('a rollback at a manual gate', () => {
+  it('leaves no approval pending on the ended plan', async () => {
+    await newFlag('rev-gate', { bucketBy: 'accountId' });
+    const gated = [{ ...STAGES[0], approval: 'manual' }, STAGES[1]];
+    const plan = await createOk('rev-gate', 'staging', { stages: gated, settings: { windowSeconds: 1 }, start: true });
+    const [at] = windowsAfter(plan.stageStartedAt as number, 1, 1);
+    await feed('staging', 'rev-gate', at as number, { on: { count: 20_000, errors: 200 }, off: { count: 180_000, errors: 1_800 } });
+    await tick('staging', 'rev-gate');
+    expect((await detail('rev-gate', 'staging', plan.id)).approval?.status).toBe('pending');
+    expect((await act('rev-gate', 'staging', plan.id, 'rollback')).status).toBe(200);
+    const after = await detail('rev-gate', 'staging', plan.id);
+    expect(after.plan.status).toBe('rolled_back');
+    expect(after.approval?.status).toBe('cancelled');
+  });
+});

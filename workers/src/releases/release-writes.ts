@@ -8,6 +8,7 @@ import { ApiError } from '../errors.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { publishForRequest } from '../snapshot/publish.ts';
 import {
+  actorLabel,
   type Decision,
   findPlan,
   isLive,
@@ -147,8 +148,17 @@ export async function rollbackRelease(
     const now = await findPlan(db, plan.id);
     stopped = now?.status === 'rolled_back' && now.endedAt === change.endedAt ? now : undefined;
   } else stopped = await transition(db, plan, change, decision, decisionActor, guard, { tracked: true });
-  // The flag left `tracked`: SDKs stop recording it (the baseline was already published above).
-  if (stopped) await publishForRequest(c, plan.environment, [plan.flagKey]);
+  if (stopped) {
+    // A gate still waiting (rolled back at a manual gate) is answered: nobody can approve an ended plan.
+    await db
+      .prepare(
+        "UPDATE approvals SET status = 'cancelled', decided_by = ?, decided_at = ? WHERE subject LIKE ? AND status = 'pending' AND EXISTS (SELECT 1 FROM release_plans WHERE id = ? AND status = 'rolled_back')",
+      )
+      .bind(actorLabel(decisionActor), Date.now(), `release:${plan.id}:%`, plan.id)
+      .run();
+    // The flag left `tracked`: SDKs stop recording it (the baseline was already published above).
+    await publishForRequest(c, plan.environment, [plan.flagKey]);
+  }
   return { plan: stopped, write: served.write };
 }
 
