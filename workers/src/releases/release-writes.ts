@@ -118,7 +118,8 @@ function stepConfig({ flag, config }: LoadedConfig, plan: Plan, percentage: numb
  * Rollback: everyone the rollout reached is served what control gets (the baseline variant, not
  * "flag off", which would change users matched by rules). A protective move: no version, no
  * policy, no snapshot validation or size limit, and it wins races by re-reading and re-applying.
- * Then the plan stops (guarded by status only: nothing a person did meanwhile can refuse it).
+ * The plan stops in the same batch as the config write (guarded by status only: nothing a person
+ * did meanwhile can refuse it), so no step of the engine can land between the two.
  */
 export async function rollbackRelease(
   c: Context<AppEnv>,
