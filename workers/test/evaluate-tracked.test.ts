@@ -15,11 +15,14 @@ async function livePlan(id: string, flag: string, status: string) {
     .run();
 }
 
-const evaluate = async (key: string) => {
+/** Served by each flag's default rule: ai-chatbot's rule (free plan in US/GB) does not match a pro user. */
+const DEFAULT_RULE_USER = { targetingKey: 'u-1', plan: 'pro', country: 'US' };
+
+const evaluate = async (key: string, context: Record<string, string> = DEFAULT_RULE_USER) => {
   const res = await call('/sdk/v1/evaluate', {
     method: 'POST',
     key,
-    json: { context: { targetingKey: 'u-1', plan: 'free', country: 'US' } },
+    json: { context },
   });
   expect(res.status).toBe(200);
   return (await res.json()) as { flags: Record<string, unknown>; tracked?: string[] };
@@ -47,5 +50,11 @@ describe('POST /sdk/v1/evaluate: tracked', () => {
   it('names every live-plan flag for a server key', async () => {
     const answer = await evaluate(LOCAL_KEYS.server);
     expect(answer.tracked?.sort()).toEqual(['ai-chatbot', 'bulk-invoice-api']);
+  });
+
+  it('leaves out a flag whose answer for this context came from a rule: a fixed cohort is outside the release comparison', async () => {
+    const ruleMatched = await evaluate(LOCAL_KEYS.server, { targetingKey: 'u-1', plan: 'free', country: 'US' });
+    expect(ruleMatched.flags['ai-chatbot']).toMatchObject({ reason: 'TARGETING_MATCH' });
+    expect(ruleMatched.tracked).toEqual(['bulk-invoice-api']);
   });
 });

@@ -25,6 +25,7 @@ export {
   MAX_REGEX_LIST_INPUT,
   MAX_REGEX_PROGRAM,
 } from './limits.ts';
+export { countsForRelease } from './metrics/attribution.ts';
 export { METRICS_LIMITS, type MetricsPayload, type OutcomeSummary } from './metrics/outcomes.ts';
 export {
   LatencySketch,

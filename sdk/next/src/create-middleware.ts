@@ -1,4 +1,4 @@
-import type { EvaluationContext, EvaluationResult, FlagSnapshot } from '@edgeflags/core';
+import { countsForRelease, type EvaluationContext, type EvaluationResult, type FlagSnapshot } from '@edgeflags/core';
 import { type NextFetchEvent, type NextRequest, NextResponse } from 'next/server';
 import { ANONYMOUS_ID_COOKIE, anonymousIdCookieOptions, resolveAnonymousId } from './anonymous-id.ts';
 import { chooseRewrite, type Experiments, type RewriteDecision } from './experiments.ts';
@@ -135,7 +135,11 @@ export function createEdgeflagsMiddleware(options: EdgeflagsMiddlewareOptions = 
       results,
       isClientVisible: (key) => snapshot?.flag(key)?.clientVisible === true,
       ...(reportRewrite && { exposed: [rewrite.flag] }),
-      ...(snapshot && snapshot.tracked.length > 0 && { tracked: snapshot.tracked }),
+      // Only outcomes the release compares: users its default rule serves (countsForRelease).
+      ...(snapshot &&
+        snapshot.tracked.length > 0 && {
+          tracked: snapshot.tracked.filter((k) => results[k] !== undefined && countsForRelease(results[k])),
+        }),
     });
     if (encoded) headers.set(FLAGS_HEADER, encoded);
     else onError(new Error('edgeflags: evaluated flags exceed the header bound; server components get defaults'));

@@ -1,4 +1,4 @@
-import { type EvaluationContext, type FlagSnapshot, murmur3, toWireResult, type WireResult } from '@edgeflags/core';
+import { countsForRelease, type EvaluationContext, type FlagSnapshot, murmur3, toWireResult, type WireResult } from '@edgeflags/core';
 
 /** What bulk evaluation needs of a cached snapshot (kept structural so benchmarks run it in Node). */
 export interface EvaluableSnapshot {
@@ -17,12 +17,16 @@ export function evaluateForKey(snap: EvaluableSnapshot, kind: 'server' | 'client
 }
 
 /**
- * Flags of the answer under a live release plan, so a browser knows which outcomes to record;
- * a client key's answer names only client-visible ones, as it holds only those.
+ * Flags of the answer under a live release plan whose outcome for this context counts in the
+ * release's comparison (served by the default rule: countsForRelease), so a browser knows which
+ * outcomes to record; a client key's answer names only client-visible ones, as it holds only those.
  */
-export function trackedForKey(snap: EvaluableSnapshot, kind: 'server' | 'client'): string[] {
+export function trackedForKey(snap: EvaluableSnapshot, kind: 'server' | 'client', context: EvaluationContext): string[] {
   const { tracked } = snap.compiled;
-  return kind === 'server' ? [...tracked] : tracked.filter((key) => snap.compiled.flag(key)?.clientVisible === true);
+  return tracked.filter(
+    (key) =>
+      (kind === 'server' || snap.compiled.flag(key)?.clientVisible === true) && countsForRelease(snap.compiled.evaluate(key, context)),
+  );
 }
 
 /** Same snapshot, same key kind, same context: same answer, so a 304 is safe. */

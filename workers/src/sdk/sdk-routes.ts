@@ -33,7 +33,7 @@ sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), async (c) 
   if (c.req.header('if-none-match') === etag) return c.body(null, 304);
   const flags = evaluateForKey(snap, key.kind, context);
   // Plans change the snapshot's version, so the ETag above also covers `tracked`.
-  const tracked = trackedForKey(snap, key.kind);
+  const tracked = trackedForKey(snap, key.kind, context);
   return c.json({ environment: snap.environment, version: snap.version, flags, ...(tracked.length > 0 && { tracked }) });
 });
 

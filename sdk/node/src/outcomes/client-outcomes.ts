@@ -1,4 +1,4 @@
-import type { EvaluationContext, EvaluationResult, FlagSnapshot } from '@edgeflags/core';
+import { countsForRelease, type EvaluationContext, type EvaluationResult, type FlagSnapshot } from '@edgeflags/core';
 import type { OutcomeRecorder, OutcomeStats } from './outcome-recorder.ts';
 import { OutcomeScopes, type OutcomeUnit } from './outcome-scope.ts';
 import { validEventName } from './outcome-table.ts';
@@ -32,9 +32,9 @@ export class ClientOutcomes {
 
   /** A tracked flag was evaluated: the running scope (if any) counts its outcome for this variant. */
   note(key: string, r: EvaluationResult): void {
-    // The caller's fallback is not a variant: an evaluation in error serves no one anything to compare.
-    if (r.variant === undefined || r.reason === 'ERROR') return;
-    this.scopes.unit()?.note(key, r.variant);
+    // Only what the release compares: users its default rule serves (not rules, targets, errors or off).
+    if (!countsForRelease(r)) return;
+    this.scopes.unit()?.note(key, r.variant!);
   }
 
   /** `track` inside a scope joins the scope's outcome; outside one, a context attributes it by evaluation. */
@@ -59,7 +59,7 @@ export class ClientOutcomes {
     }
     for (const key of tracked) {
       const r = snap.evaluate(key, ctx);
-      if (r.variant !== undefined && r.reason !== 'ERROR') this.#recorder.event(key, r.variant, name, v);
+      if (countsForRelease(r)) this.#recorder.event(key, r.variant!, name, v);
     }
   }
 
