@@ -16,6 +16,10 @@ interface Props {
   onRemove: () => void;
 }
 
+// The API requires an attribute on every condition, but segment operators never read it (sdk/core
+// operators.ts): the row hides the field and sends this one, so nobody is asked for a meaningless value.
+const SEGMENT_ATTRIBUTE = 'targetingKey';
+
 /** attribute · operator · values; segment operators pick from the environment's segments. */
 export function ConditionRow({ id, condition, segments, issues, path, disabled, onChange, onRemove }: Props) {
   const info = OPERATORS.find((o) => o.op === condition.op);
@@ -27,18 +31,20 @@ export function ConditionRow({ id, condition, segments, issues, path, disabled, 
   return (
     <div class="condition">
       <div class="condition-fields">
-        <div class="field">
-          <label for={`${id}-attr`}>Attribute</label>
-          <input
-            id={`${id}-attr`}
-            value={condition.attribute}
-            disabled={disabled}
-            placeholder="plan"
-            aria-invalid={issuesAt(issues, `${path}.attribute`).length > 0}
-            aria-describedby={described}
-            onInput={(e) => onChange({ ...condition, attribute: e.currentTarget.value })}
-          />
-        </div>
+        {!segmentOp && (
+          <div class="field">
+            <label for={`${id}-attr`}>Attribute</label>
+            <input
+              id={`${id}-attr`}
+              value={condition.attribute}
+              disabled={disabled}
+              placeholder="plan"
+              aria-invalid={issuesAt(issues, `${path}.attribute`).length > 0}
+              aria-describedby={described}
+              onInput={(e) => onChange({ ...condition, attribute: e.currentTarget.value })}
+            />
+          </div>
+        )}
         <div class="field">
           <label for={`${id}-op`}>Operator</label>
           <select
@@ -47,7 +53,9 @@ export function ConditionRow({ id, condition, segments, issues, path, disabled, 
             disabled={disabled}
             onChange={(e) => {
               const op = e.currentTarget.value as Operator;
-              onChange({ ...condition, op, values: parseValues(formatValues(condition.values), op) });
+              const toSegment = op === 'inSegment' || op === 'notInSegment';
+              const attribute = toSegment ? SEGMENT_ATTRIBUTE : segmentOp ? '' : condition.attribute;
+              onChange({ ...condition, op, attribute, values: parseValues(formatValues(condition.values), op) });
             }}
           >
             {OPERATORS.map((o) => (

@@ -5,6 +5,7 @@ import type { FlagDetail, FlagType } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { useDraft } from '../hooks/use-draft.ts';
 import { savedNote } from '../lib/delivery.ts';
+import { formError } from '../lib/issues.ts';
 import { ChangedElsewhere } from './changed-elsewhere.tsx';
 import { DetailsConfirm, toForm } from './details-confirm.tsx';
 import { FieldError } from './field-error.tsx';
@@ -68,7 +69,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         setIssues(e.issues);
         setConfirming(false);
       }
-      setError((e as Error).message);
+      setError(formError(e));
     } finally {
       setBusy(false);
     }

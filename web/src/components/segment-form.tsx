@@ -4,6 +4,7 @@ import type { Condition, SegmentRow } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { segmentChanges } from '../lib/change-summary.ts';
 import { savedNote } from '../lib/delivery.ts';
+import { formError } from '../lib/issues.ts';
 import { FieldError } from './field-error.tsx';
 import { ProductionConfirm } from './production-confirm.tsx';
 import { SegmentRulesEditor } from './segment-rules-editor.tsx';
@@ -62,7 +63,7 @@ export function SegmentForm({ env, segment, onDone }: { env: string; segment?: S
         setIssues(e.issues);
         setConfirming(false);
       }
-      setError((e as Error).message);
+      setError(formError(e));
     } finally {
       setBusy(false);
     }

@@ -6,6 +6,7 @@ import { useDraft } from '../hooks/use-draft.ts';
 import { configChanges } from '../lib/change-summary.ts';
 import { bodyOf, type ConfigDraft, draftOf } from '../lib/config-draft.ts';
 import { savedNote } from '../lib/delivery.ts';
+import { formError } from '../lib/issues.ts';
 import { ChangedElsewhere } from './changed-elsewhere.tsx';
 import { FieldError } from './field-error.tsx';
 import { ImpactPreview } from './impact-preview.tsx';
@@ -64,7 +65,7 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
         setIssues(err.issues);
         setConfirming(false);
       }
-      setError(err.message);
+      setError(formError(err));
     } finally {
       setSaving(false);
     }

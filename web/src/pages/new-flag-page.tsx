@@ -6,6 +6,7 @@ import { FieldError } from '../components/field-error.tsx';
 import { FLAG_TYPES } from '../components/metadata-form.tsx';
 import { ProtectiveStateField } from '../components/protective-state-field.tsx';
 import { navigate } from '../hooks/use-route.ts';
+import { formError } from '../lib/issues.ts';
 
 type Kind = FlagCreateBody['kind'];
 
@@ -67,7 +68,7 @@ export function NewFlagPage() {
       navigate(`/flags/${encodeURIComponent(body.key)}`);
     } catch (e) {
       if (e instanceof ApiError) setIssues(e.issues);
-      setError((e as Error).message);
+      setError(formError(e));
     } finally {
       setBusy(false);
     }
