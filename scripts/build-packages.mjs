@@ -5,6 +5,9 @@
 //
 //   npm run build:packages            # all of them
 //   node scripts/build-packages.mjs sdk/node
+//   npm run release [-- --dry-run]    # build, then `npm publish` each dist, dependencies first
+//
+// Versions and changelogs come from changesets (`npx changeset`, then `npm run version-packages`).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +34,12 @@ function pinWorkspace(deps, versions) {
   return Object.fromEntries(
     Object.entries(deps).map(([name, range]) => [name, range === '*' && versions[name] ? `^${versions[name]}` : range]),
   );
+}
+
+/** Top-level directories of the non-code exports (`./vectors/vectors.json` → `vectors`). */
+function nonCodeDirs(exports) {
+  const targets = Object.values(exports).filter((t) => !/\.tsx?$/.test(t));
+  return [...new Set(targets.map((t) => t.replace(/^\.\//, '').split('/')[0]))];
 }
 
 function compile(dir, sources) {
@@ -63,6 +72,12 @@ export function buildPackage(rel, versions) {
     version: pkg.version,
     description: pkg.description,
     license: pkg.license,
+    // Where it came from and where to report bugs; provenance (npm's signed build attestation)
+    // is checked against `repository`, so it must name this repository and directory.
+    repository: pkg.repository,
+    homepage: pkg.homepage,
+    bugs: pkg.bugs,
+    publishConfig: pkg.publishConfig,
     type: pkg.type,
     sideEffects: pkg.sideEffects,
     exports: mapExports(pkg.exports),
@@ -71,9 +86,13 @@ export function buildPackage(rel, versions) {
     dependencies: pinWorkspace(pkg.dependencies, versions),
     peerDependencies: pkg.peerDependencies,
     peerDependenciesMeta: pkg.peerDependenciesMeta,
+    // What goes in the tarball: the compiled code, non-code exports, the docs. Nothing else in dist.
+    files: [...sources, ...nonCodeDirs(pkg.exports), 'README.md', 'CHANGELOG.md'],
   };
   writeFileSync(path.join(dir, 'dist/package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  if (existsSync(path.join(dir, 'README.md'))) copyFileSync(path.join(dir, 'README.md'), path.join(dir, 'dist/README.md'));
+  for (const doc of ['README.md', 'CHANGELOG.md']) {
+    if (existsSync(path.join(dir, doc))) copyFileSync(path.join(dir, doc), path.join(dir, 'dist', doc));
+  }
   // Non-code exports (the core's test vectors) travel as files.
   for (const target of Object.values(pkg.exports)) {
     if (/\.tsx?$/.test(target)) continue;
@@ -91,6 +110,13 @@ export function buildPackages(which = PUBLISHED) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const which = process.argv.slice(2);
-  for (const out of buildPackages(which.length ? which : PUBLISHED)) console.log(`built ${path.relative(root, out)}`);
+  const args = process.argv.slice(2);
+  const which = args.filter((a) => !a.startsWith('--'));
+  const built = buildPackages(which.length ? which : PUBLISHED);
+  for (const out of built) console.log(`built ${path.relative(root, out)}`);
+  if (args.includes('--publish')) {
+    // PUBLISHED lists dependencies first, so a dependent never names a version not yet on the registry.
+    const extra = args.includes('--dry-run') ? ['--dry-run'] : [];
+    for (const out of built) execFileSync('npm', ['publish', out, ...extra], { cwd: root, stdio: 'inherit' });
+  }
 }
