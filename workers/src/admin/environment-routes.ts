@@ -12,6 +12,7 @@ import { publishForRequest } from '../snapshot/publish.ts';
 import { assertSnapshotFits } from '../snapshot/snapshot-limits.ts';
 import { auditStatement } from './audit.ts';
 import { isUniqueViolation } from './conflicts.ts';
+import { ensureDefaultEnvironments } from './first-run.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
 import { ContextEvaluation, EnvironmentCreated, EnvironmentList, HubStats } from './responses.ts';
 import { EnvironmentCreate, EnvParam } from './schemas.ts';
@@ -55,7 +56,15 @@ export const environmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
       middleware: [requireRole('viewer')],
       responses: ok('Environments', EnvironmentList),
     }),
-    async (c) => c.json({ environments: await db(c.env).select().from(environments).orderBy(environments.sortOrder) }, 200),
+    async (c) => {
+      const list = () => db(c.env).select().from(environments).orderBy(environments.sortOrder);
+      const found = await list();
+      // A fresh deployment has none: its first listing creates the defaults (first-run.ts).
+      if (found.length > 0) return c.json({ environments: found }, 200);
+      // Listed again whether this request or a concurrent one created them.
+      await ensureDefaultEnvironments(c);
+      return c.json({ environments: await list() }, 200);
+    },
   )
   .openapi(
     createRoute({
