@@ -3,6 +3,7 @@ import type { AuditRow } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { AuditEntry } from '../components/audit-entry.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
+import { Pending } from '../components/pending.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { useRoute } from '../hooks/use-route.ts';
@@ -67,6 +68,7 @@ export function AuditPage() {
         </div>
       </search>
       <ErrorNote error={page.error} />
+      <Pending state={page} what="the audit log" />
       <ol class="audit-list" aria-label="Audit entries, newest first">
         {entries.map((e) => (
           <AuditEntry key={e.id} entry={e} />

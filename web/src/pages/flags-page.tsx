@@ -50,8 +50,18 @@ export function FlagsPage() {
       </div>
       <FlagFilters flags={all} environments={environments} value={filter} onChange={setFilter} />
       <ErrorNote error={flags.error} />
-      {flags.loading && !flags.data ? (
-        <p class="muted">Loading flags…</p>
+      {flags.error && !flags.data ? (
+        // Without an answer the list is unknown, not empty: "No flags match" here misled.
+        <p class="empty">
+          The flags could not be loaded.{' '}
+          <button type="button" class="btn btn-sm" onClick={() => void flags.reload()}>
+            Try again
+          </button>
+        </p>
+      ) : !flags.data ? (
+        <p class="muted" role="status">
+          Loading flags…
+        </p>
       ) : (
         <div class="table-wrap">
           <table class="table flags-table">

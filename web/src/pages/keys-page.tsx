@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AdminTokenBody, SdkKeyBody } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { ErrorNote } from '../components/error-note.tsx';
+import { Pending } from '../components/pending.tsx';
 import { SecretOnce } from '../components/secret-once.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 
@@ -39,6 +40,7 @@ export function KeysPage() {
       <h1>Keys and tokens</h1>
       {secret && <SecretOnce secret={secret} onDismiss={() => setSecret(undefined)} />}
       <ErrorNote error={error ?? keys.error} />
+      <Pending state={keys} what="keys and tokens" />
       <div class="panel">
         <h2>SDK keys</h2>
         <p class="muted small">

@@ -3,6 +3,7 @@ import { canWrite } from '../api/can-write.ts';
 import { useSession } from '../app-context.ts';
 import { EnvPicker, useEnvParam } from '../components/env-picker.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
+import { Pending } from '../components/pending.tsx';
 import { SegmentForm } from '../components/segment-form.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 import { usePoll } from '../hooks/use-poll.ts';
@@ -45,6 +46,7 @@ export function SegmentsPage() {
         </div>
       </div>
       <ErrorNote error={segments.error} />
+      <Pending state={segments} what="segments" />
       {editing === '' && <SegmentForm env={env} onDone={done} />}
       <ul class="list">
         {(segments.data ?? []).map((s) => (

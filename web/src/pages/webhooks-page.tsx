@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { WebhookCreateBody, WebhookFormat, WebhookTestResult } from '../api/webhook-types.ts';
 import { useSession } from '../app-context.ts';
 import { ErrorNote } from '../components/error-note.tsx';
+import { Pending } from '../components/pending.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 
 const when = (ms: number) => new Date(ms).toLocaleString();
@@ -85,6 +86,7 @@ function Webhooks() {
         </div>
       )}
       <ErrorNote error={error ?? data.error} />
+      <Pending state={data} what="webhooks" />
       <div class="panel">
         <h2>Endpoints</h2>
         <p class="muted small">
