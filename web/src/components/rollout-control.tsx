@@ -5,6 +5,7 @@ import { useSession } from '../app-context.ts';
 import { bodyOf, draftOf, rolloutServe } from '../lib/config-draft.ts';
 import { savedNote } from '../lib/delivery.ts';
 import { rolloutPercent, serveLabel } from '../lib/flag-status.ts';
+import { rolloutNow } from '../lib/rollout-now.ts';
 import { ImpactPreview } from './impact-preview.tsx';
 import { ProductionConfirm } from './production-confirm.tsx';
 
@@ -75,10 +76,7 @@ export function RolloutControl({
           else void apply();
         }}
       >
-        <p class="muted small">
-          Now: {current === undefined ? 'a custom split (see the default rule below)' : `${current}% get ${currentVariant}`}
-          {config.enabled ? '' : ' — the flag is off here, so everyone gets the off variant'}
-        </p>
+        <p class="muted small">{rolloutNow(config, currentVariant)}</p>
         <div class="row rollout-row">
           <fieldset class="presets" disabled={!canEdit || busy}>
             <legend class="visually-hidden">Presets</legend>

@@ -130,7 +130,7 @@ describe('admin app against the real Worker', () => {
     await shot(page, 'rollout-confirm-desktop', { fullPage: false });
     const before = await adminApi<{ version: number }>(stack.worker, 'GET', `/flags/${FLAG}/environments/production`);
     await dialog.getByRole('button', { name: 'Roll out to 25%' }).click();
-    await page.getByText('Now: 25% get on').waitFor();
+    await page.getByText(/25% get on\./).waitFor();
     const { entries } = await adminApi<{ entries: { action: string; reason: string | null; environment: string | null }[] }>(
       stack.worker,
       'GET',
