@@ -11,7 +11,8 @@ import { LOCAL_KEYS } from './seed-data.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const wranglerBin = path.join(root, 'node_modules/.bin/wrangler');
-const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' };
+// No cf.json fetch (offline it fails with getaddrinfo ENOTFOUND; the placeholder `request.cf` does here).
+const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: '1', NO_COLOR: '1' };
 
 /** Applies the migrations and the idempotent seed to the local D1 under `persistTo`. */
 export function prepareLocalState(persistTo) {

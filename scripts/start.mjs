@@ -7,7 +7,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { seedSql } from './seed.mjs';
 import { LOCAL_KEYS } from './seed-data.mjs';
 
+// Quiet offline: no usage metrics, and Miniflare's fetch of workers.cloudflare.com/cf.json (the
+// `request.cf` sample) would fail twice with `getaddrinfo ENOTFOUND` and a warning; locally the
+// built-in placeholder `cf` object does. (wrangler's own update check already fails silently.)
 process.env.WRANGLER_SEND_METRICS = 'false';
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 const run = (args) => execFileSync('wrangler', args, { stdio: ['ignore', 'ignore', 'inherit'] });
 
 if (!existsSync('.dev.vars')) writeFileSync('.dev.vars', `STREAM_SECRET=${randomBytes(32).toString('hex')}\n`);
@@ -26,8 +30,11 @@ const banner = (url) => `
          -H 'Content-Type: application/json' -d '{"context":{"targetingKey":"u1","accountId":"acct-17621","plan":"free","country":"GB"}}'
 `;
 const port = process.env.PORT ?? '8787';
-console.log(`  edgeflags is starting on port ${port}…`);
-const dev = spawn('wrangler', ['dev', '--ip', '127.0.0.1', '--port', port, '--local', ...process.argv.slice(2)], {
+// No port yet: PORT=0 (or a port wrangler moves off) would make any number printed here wrong.
+console.log('  edgeflags is starting…');
+// --test-scheduled: the cron (snapshot reconcile) can be fired at /__scheduled, and wrangler does
+// not warn that scheduled handlers are not triggered locally.
+const dev = spawn('wrangler', ['dev', '--ip', '127.0.0.1', '--port', port, '--local', '--test-scheduled', ...process.argv.slice(2)], {
   stdio: ['inherit', 'pipe', 'inherit'],
 });
 // The banner names the port wrangler reports once it listens (PORT=0 lets the OS choose), not
