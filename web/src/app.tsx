@@ -37,7 +37,10 @@ export function App() {
       setState({ phase: 'ready', token, ...opened });
     } catch (e) {
       clearToken();
-      const message = e instanceof ApiError && e.status === 401 ? 'That token is unknown or revoked.' : (e as Error).message;
+      const message =
+        e instanceof ApiError && e.status === 401
+          ? 'That admin token is unknown or revoked: check you copied all of it, or ask an admin for a new one.'
+          : (e as Error).message;
       setState({ phase: 'signed-out', error: message });
     }
   }, []);

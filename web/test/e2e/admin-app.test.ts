@@ -56,7 +56,12 @@ describe('admin app against the real Worker', () => {
     await shot(page, 'sign-in-desktop');
     await page.getByLabel('Admin token').fill('efa_NotARealToken0000000000000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('That token is unknown or revoked.').waitFor();
+    await page.getByText(/^That admin token is unknown or revoked/).waitFor();
+    // A server SDK key pasted by mistake is named as such, not called unknown.
+    await page.getByLabel('Admin token').fill(stack.worker.keys.server);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(/^That is a server SDK key/).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
     await signIn(page, stack.worker.url, stack.worker.keys.admin);
     const row = page.getByRole('row', { name: /New PDF engine/ });
     await row.getByText('5% on').first().waitFor();
