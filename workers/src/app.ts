@@ -8,8 +8,9 @@ import { flagRoutes } from './admin/flag-routes.ts';
 import { idempotency } from './admin/idempotency.ts';
 import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
-import { documentWriteErrors } from './admin/openapi-helpers.ts';
+import { documentOperations } from './admin/openapi-helpers.ts';
 import type { AppEnv } from './app-env.ts';
+import { docsRoutes } from './docs/docs-routes.ts';
 import { envelope, onError, validationHook } from './errors.ts';
 import { eventsRoutes } from './events/events-routes.ts';
 import { metricsRoutes } from './metrics/metrics-routes.ts';
@@ -37,14 +38,14 @@ export const admin = adminApi
   .route('/', releaseRoutes)
   .route('/', webhookRoutes);
 
-documentWriteErrors(admin.openAPIRegistry);
+documentOperations(admin);
 admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
   type: 'http',
   scheme: 'bearer',
   description: 'Admin token (efa_…)',
 });
 
-admin.doc31('/openapi.json', {
+const OPENAPI_CONFIG = {
   openapi: '3.1.0',
   info: {
     title: 'edgeflags admin API',
@@ -53,7 +54,8 @@ admin.doc31('/openapi.json', {
       'Flags, targeting, rollouts, segments, keys and the audit log. Every error is one envelope, { error: { code, message, details } }, whose code is one of the closed set in the Error schema: 400 malformed, 413 too large, 415 not JSON, 422 refused by a rule, 409 conflict, 428 version required, 429 limited.',
   },
   servers: [{ url: '/api/v1' }],
-});
+};
+admin.doc31('/openapi.json', OPENAPI_CONFIG);
 // Browsers call SDK and OFREP routes from any origin with a public client key.
 const sdkCors = cors({
   origin: '*',
@@ -81,6 +83,11 @@ export const app = new OpenAPIHono<AppEnv>()
   .route('/api/v1', admin);
 
 app.get('/openapi.json', (c) => c.redirect('/api/v1/openapi.json'));
+// The streaming contract (AsyncAPI) and an HTML reference of the admin API, public like openapi.json.
+app.route(
+  '/api/v1',
+  docsRoutes(() => admin.getOpenAPI31Document(OPENAPI_CONFIG)),
+);
 
 app.onError(onError);
 app.notFound((c) => c.json(envelope('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

@@ -10,7 +10,7 @@ import { call, LOCAL_KEYS, seed } from './seed.ts';
 const A = LOCAL_KEYS.admin;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes anyone may call; every other route must refuse a caller without a credential. */
-const PUBLIC = new Set(['GET /healthz', 'GET /openapi.json', 'GET /api/v1/openapi.json']);
+const PUBLIC = new Set(['GET /healthz', 'GET /openapi.json', 'GET /api/v1/openapi.json', 'GET /api/v1/streams.json', 'GET /api/v1/docs']);
 /** A sample value per path parameter, so each route reaches its body handling. */
 const PARAMS: Record<string, string> = {
   key: 'ai-chatbot',

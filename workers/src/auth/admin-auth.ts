@@ -33,10 +33,19 @@ export function assertRole(actor: Actor, minimum: Role): void {
 
 /** Reads: an admin token with at least `minimum`. Writes declare their effect with `access` (route-policy.ts). */
 export function requireRole(minimum: Role) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  const middleware = createMiddleware<AppEnv>(async (c, next) => {
     assertRole(await authenticate(c), minimum);
     await next();
   });
+  requiredRoles.set(middleware, minimum);
+  return middleware;
+}
+
+const requiredRoles = new WeakMap<object, Role>();
+
+/** The minimum role a `requireRole` middleware declares (the OpenAPI document lists 403 only above viewer). */
+export function requiredRoleOf(handler: unknown): Role | undefined {
+  return typeof handler === 'function' ? requiredRoles.get(handler) : undefined;
 }
 
 async function findActor(env: AppEnv['Bindings'], secret: string): Promise<Actor | undefined> {

@@ -1,0 +1,116 @@
+/**
+ * The admin API's operations by `method path` (as in the OpenAPI document): a stable
+ * operationId (client generators name methods after it), a one-line summary, whether the write is
+ * version-guarded (428 without If-Match or `version`), and a request example for the main writes.
+ * openapi-helpers.ts `documentOperations` applies it; api-contract.test fails on a route missing here.
+ */
+export interface Operation {
+  id: string;
+  summary: string;
+  /** `version`: needs If-Match or `version` (428); `unless-protective`: the toggle, except into the protective state. */
+  guarded?: 'version' | 'unless-protective' | 'version-or-create';
+  example?: Record<string, unknown>;
+}
+
+const release = (id: string, summary: string): Operation => ({ id, summary, guarded: 'version', example: { version: 2 } });
+const rel = '/flags/{key}/environments/{env}/releases';
+
+export const OPERATIONS: Record<string, Operation> = {
+  'get /me': { id: 'getMe', summary: 'The token presented: name, role and production access' },
+  'get /flags': { id: 'listFlags', summary: 'List live flags with their state in every environment' },
+  'post /flags': {
+    id: 'createFlag',
+    summary: 'Create a flag (off in every environment)',
+    example: { key: 'new-checkout', kind: 'boolean', name: 'New checkout', type: 'release', reason: 'JIRA-123' },
+  },
+  'get /flags/{key}': { id: 'getFlag', summary: 'A flag and its configuration per environment' },
+  'patch /flags/{key}': {
+    id: 'updateFlag',
+    summary: 'Edit a flag’s metadata, variants, client visibility or protective state',
+    guarded: 'version',
+    example: { owner: 'payments', tags: ['checkout'], version: 3 },
+  },
+  'delete /flags/{key}': { id: 'archiveFlag', summary: 'Archive a flag (history kept)', guarded: 'version' },
+  'post /flags/{key}/restore': { id: 'restoreFlag', summary: 'Restore an archived flag', guarded: 'version', example: { version: 4 } },
+  'get /flags/{key}/environments/{env}': { id: 'getFlagConfig', summary: 'A flag’s configuration in one environment (ETag: its version)' },
+  'put /flags/{key}/environments/{env}': {
+    id: 'putFlagConfig',
+    summary: 'Replace a flag’s targeting in one environment',
+    guarded: 'version',
+    example: {
+      enabled: true,
+      offVariant: 'off',
+      rules: [{ id: 'pro-users', conditions: [{ attribute: 'plan', op: 'in', values: ['pro'] }], serve: { variant: 'on' } }],
+      defaultServe: { variant: 'off' },
+      version: 3,
+      reason: 'open to pro users',
+    },
+  },
+  'post /flags/{key}/environments/{env}/toggle': {
+    id: 'toggleFlag',
+    summary: 'Switch a flag on or off in one environment (the kill switch needs no version)',
+    guarded: 'unless-protective',
+    example: { enabled: false, reason: 'incident 42' },
+  },
+  'put /flags/{key}/environments/{env}/rollout': {
+    id: 'setRollout',
+    summary: 'Serve a variant to a percentage by default',
+    guarded: 'version',
+    example: { percentage: 25, variant: 'on', version: 3 },
+  },
+  'post /flags/{key}/environments/{env}/impact': { id: 'previewImpact', summary: 'Preview who a configuration change would affect' },
+  'get /environments': { id: 'listEnvironments', summary: 'List environments' },
+  'post /environments': {
+    id: 'createEnvironment',
+    summary: 'Create an environment (every flag off)',
+    example: { key: 'staging', name: 'Staging', production: false },
+  },
+  'get /environments/{env}/hub': { id: 'getHubStats', summary: 'Connected streams and how far recent changes reached' },
+  'post /environments/{env}/evaluate': { id: 'evaluateContext', summary: 'Evaluate flags for one context, with reasons' },
+  'get /environments/{env}/changes': { id: 'streamChanges', summary: 'Change stream of an environment (server-sent events)' },
+  'get /environments/{env}/exposures': { id: 'getExposures', summary: 'Exposures per flag and variant' },
+  'get /environments/{env}/contexts': { id: 'listRecentContexts', summary: 'Recently seen contexts' },
+  'get /environments/{env}/problems': { id: 'listProblems', summary: 'Problems of an environment (unresolved references, stale flags)' },
+  'get /environments/{env}/segments': { id: 'listSegments', summary: 'List segments of an environment' },
+  'put /environments/{env}/segments/{segment}': {
+    id: 'putSegment',
+    summary: 'Create (If-None-Match: *) or update (If-Match) a segment',
+    guarded: 'version-or-create',
+    example: { name: 'Beta testers', attribute: 'userId', included: ['u-1', 'u-2'], version: 1 },
+  },
+  'delete /environments/{env}/segments/{segment}': { id: 'deleteSegment', summary: 'Delete an unused segment', guarded: 'version' },
+  'get /sdk-keys': { id: 'listSdkKeys', summary: 'List SDK keys (never the secret)' },
+  'post /sdk-keys': {
+    id: 'createSdkKey',
+    summary: 'Create an SDK key (secret shown once)',
+    example: { kind: 'server', environment: 'production', name: 'api-server' },
+  },
+  'delete /sdk-keys/{id}': { id: 'revokeSdkKey', summary: 'Revoke an SDK key; its streams end at once' },
+  'post /sdk-keys/{id}/rotate': { id: 'rotateSdkKey', summary: 'Rotate an SDK key with an overlap' },
+  'get /admin-tokens': { id: 'listAdminTokens', summary: 'List admin tokens (never the secret)' },
+  'post /admin-tokens': {
+    id: 'createAdminToken',
+    summary: 'Create an admin token (secret shown once)',
+    example: { name: 'ci', role: 'editor', productionAccess: false },
+  },
+  'delete /admin-tokens/{id}': { id: 'revokeAdminToken', summary: 'Revoke an admin token' },
+  'post /admin-tokens/{id}/rotate': { id: 'rotateAdminToken', summary: 'Rotate an admin token with an overlap' },
+  'get /audit': { id: 'listAudit', summary: 'Audit log entries with before and after' },
+  'get /release-templates': { id: 'listReleaseTemplates', summary: 'Release plan templates' },
+  'get /releases': { id: 'listReleases', summary: 'Releases across flags and environments' },
+  [`post ${rel}`]: { id: 'createRelease', summary: 'Create a guarded release plan (draft, or started)' },
+  [`get ${rel}`]: { id: 'listFlagReleases', summary: 'Releases of a flag in one environment' },
+  [`get ${rel}/{id}`]: { id: 'getRelease', summary: 'A release plan and its decisions' },
+  [`post ${rel}/{id}/rollback`]: { id: 'rollbackRelease', summary: 'Roll a release back (never blocked, no version)' },
+  [`post ${rel}/{id}/start`]: release('startRelease', 'Start a draft release'),
+  [`post ${rel}/{id}/pause`]: release('pauseRelease', 'Pause a release'),
+  [`post ${rel}/{id}/resume`]: release('resumeRelease', 'Resume a paused release'),
+  [`post ${rel}/{id}/abort`]: release('abortRelease', 'Abort a release'),
+  [`post ${rel}/{id}/approve`]: release('approveRelease', 'Approve the current stage’s gate'),
+  [`post ${rel}/{id}/reject`]: release('rejectRelease', 'Reject the current stage’s gate (rolls back)'),
+  'get /webhooks': { id: 'listWebhooks', summary: 'List webhooks' },
+  'post /webhooks': { id: 'createWebhook', summary: 'Create a webhook (signing secret shown once)' },
+  'delete /webhooks/{id}': { id: 'deleteWebhook', summary: 'Delete a webhook' },
+  'post /webhooks/{id}/test': { id: 'testWebhook', summary: 'Send a test delivery to a webhook' },
+  'get /webhook-failures': { id: 'listWebhookFailures', summary: 'Recent failed webhook deliveries' },
+};
