@@ -1,43 +1,69 @@
-// The packages as a registry would serve them: built (scripts/build-packages.mjs), packed with
-// `npm pack`, unpacked into a fresh node_modules, then run by plain Node with type stripping off
-// and type-checked by a consumer with `moduleResolution: nodenext`. The workspace runs TypeScript
-// source; this proves the compiled JavaScript and declarations work on their own.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The packages as a stranger gets them: built (scripts/build-packages.mjs), packed with
+// `npm pack`, installed with a real `npm install` of the tarballs into a clean project, then run
+// by plain Node with type stripping off (each README's example against a local Worker included),
+// type-checked by a consumer with `moduleResolution: nodenext`, and passed through
+// `npm publish --dry-run`. The workspace runs TypeScript source; this proves the compiled
+// JavaScript, declarations and manifests work on their own.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { transformSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, PUBLISHED } from '../build-packages.mjs';
+import { type LocalWorker, startLocalWorker } from '../local-worker.mjs';
+import { browserExample, coreExample, nextExample, nodeExample, reactExample } from './readme-examples.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+const NAMES = ['core', 'node', 'browser', 'react', 'next'];
+/**
+ * Third-party packages the consumer installs beside ours, linked from the workspace (`file:`) so
+ * the install needs no network: core's dependency and the peers the README examples use.
+ */
+const THIRD_PARTY = ['re2js', 'react', 'react-dom', 'next'];
 let app: string;
+let tarballs: string[];
+let worker: LocalWorker | undefined;
+let workerStart: Promise<LocalWorker>;
 
-beforeAll(() => {
+beforeAll(async () => {
+  // Migrations and seed run now; wrangler then boots while the packages compile.
+  workerStart = startLocalWorker({ timeoutMs: 150_000 });
+  workerStart.catch(() => {}); // awaited by the README tests, which report its error
   app = mkdtempSync(path.join(tmpdir(), 'edgeflags-published-'));
-  const tarballs = path.join(app, 'tarballs');
-  mkdirSync(tarballs);
-  for (const dist of buildPackages()) {
-    const name = JSON.parse(readFileSync(path.join(dist, 'package.json'), 'utf8')).name as string;
-    const out = execFileSync('npm', ['pack', dist, '--pack-destination', tarballs, '--json'], { cwd: root, encoding: 'utf8' });
-    const [{ filename }] = JSON.parse(out) as [{ filename: string }];
-    const target = path.join(app, 'node_modules', name);
-    mkdirSync(target, { recursive: true });
-    execFileSync('tar', ['-xzf', path.join(tarballs, filename), '-C', target, '--strip-components=1']);
-    // What npm would install beside it: its third-party dependencies (core's re2js), from the workspace.
-    const { dependencies = {} } = JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8')) as {
-      dependencies?: Record<string, string>;
-    };
-    for (const dep of Object.keys(dependencies).filter((d) => !d.startsWith('@edgeflags/'))) {
-      cpSync(path.join(root, 'node_modules', dep), path.join(app, 'node_modules', dep), { recursive: true });
-    }
-  }
-  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  const packDir = path.join(app, 'tarballs');
+  mkdirSync(packDir);
+  tarballs = buildPackages().map((dist) => {
+    const out = execFileSync('npm', ['pack', dist, '--pack-destination', packDir, '--json'], { cwd: root, encoding: 'utf8' });
+    return path.join(packDir, (JSON.parse(out) as [{ filename: string }])[0].filename);
+  });
+  const dependencies = Object.fromEntries(THIRD_PARTY.map((dep) => [dep, `file:${path.join(root, 'node_modules', dep)}`]));
+  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
+  // `--offline`: everything comes from the tarballs and the links, so a missing or mis-declared
+  // dependency fails here instead of being fetched. Peers are the app's to choose (React, Next).
+  const flags = ['--offline', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error'];
+  execFileSync('npm', ['install', ...flags, ...tarballs], { cwd: app, encoding: 'utf8' });
 }, 180_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await (worker ?? (await workerStart.catch(() => undefined)))?.dispose();
   if (app) rmSync(app, { recursive: true, force: true });
   for (const rel of PUBLISHED) rmSync(path.join(root, rel, 'dist'), { recursive: true, force: true });
-});
+}, 30_000);
+
+/** Runs `source` as an ES module of the consumer app under plain Node (no type stripping). */
+function runInApp(file: string, source: string, env: Record<string, string> = {}): string {
+  writeFileSync(path.join(app, file), source);
+  return execFileSync(process.execPath, ['--no-experimental-strip-types', file], {
+    cwd: app,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
+}
+
+/** TypeScript/JSX to plain JavaScript, as the app's own bundler would. */
+const compileTs = (code: string, loader: 'ts' | 'tsx') => transformSync(code, { loader, jsx: 'automatic', format: 'esm' }).code;
 
 const SNAPSHOT = {
   environment: 'production',
@@ -63,8 +89,41 @@ const SNAPSHOT = {
 };
 
 describe('published packages', () => {
+  it('install with npm from the packed tarballs: real directories, each dependency resolved', () => {
+    for (const name of NAMES) {
+      const dir = path.join(app, 'node_modules/@edgeflags', name);
+      expect(lstatSync(dir).isSymbolicLink()).toBe(false);
+      expect(readdirSync(dir)).toEqual(expect.arrayContaining(['package.json', 'README.md', 'src']));
+    }
+    const lock = JSON.parse(readFileSync(path.join(app, 'package-lock.json'), 'utf8'));
+    // Installed from the tarballs, and @edgeflags/node's `@edgeflags/core@^0.1.0` deduplicated onto it.
+    expect(lock.packages['node_modules/@edgeflags/core'].resolved).toMatch(/^file:tarballs\/edgeflags-core-0\.1\.0\.tgz$/);
+    expect(lock.packages['node_modules/@edgeflags/node/node_modules/@edgeflags/core']).toBeUndefined();
+  });
+
+  it('pass npm publish --dry-run with repository, provenance and files metadata', () => {
+    const source = JSON.parse(readFileSync(path.join(root, 'sdk/core/package.json'), 'utf8'));
+    for (const name of NAMES) {
+      const dist = path.join(root, 'sdk', name, 'dist');
+      const out = execFileSync('npm', ['publish', dist, '--dry-run', '--json', '--loglevel=error'], { cwd: root, encoding: 'utf8' });
+      const report = JSON.parse(out)[`@edgeflags/${name}`] as { files: { path: string }[] };
+      const files = report.files.map((f) => f.path);
+      expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'src/index.js', 'src/index.d.ts']));
+      // Compiled code only: no TypeScript source, no tests, no build leftovers.
+      expect(files.filter((f) => /(?<!\.d)\.tsx?$|\.test\.|tsconfig/.test(f))).toEqual([]);
+      const manifest = JSON.parse(readFileSync(path.join(dist, 'package.json'), 'utf8'));
+      expect(manifest.repository).toEqual({ ...source.repository, directory: `sdk/${name}` });
+      expect(manifest).toMatchObject({
+        license: 'Apache-2.0',
+        homepage: expect.stringContaining(`/sdk/${name}`),
+        bugs: source.bugs,
+        publishConfig: { access: 'public', provenance: true },
+      });
+    }
+  });
+
   it('ship JavaScript, declarations and a package.json whose exports point at them', () => {
-    for (const name of ['core', 'node', 'browser', 'react', 'next']) {
+    for (const name of NAMES) {
       const manifest = JSON.parse(readFileSync(path.join(app, 'node_modules/@edgeflags', name, 'package.json'), 'utf8'));
       expect(JSON.stringify(manifest.exports)).not.toMatch(/(?<!\.d)\.tsx?"/);
       expect(manifest.exports['.']).toEqual({ types: './src/index.d.ts', default: './src/index.js' });
@@ -107,6 +166,9 @@ browser.close();
     const bin = path.join(app, 'node_modules/@edgeflags/node/bin/edgeflags.js');
     const out = execFileSync(process.execPath, ['--no-experimental-strip-types', bin, '--help'], { cwd: app, encoding: 'utf8' });
     expect(out).toContain('usage: edgeflags typegen');
+    // An unknown command is a usage error (exit 2), not the help and success.
+    const unknown = spawnSync(process.execPath, ['--no-experimental-strip-types', bin, 'lint'], { cwd: app, encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
   });
 
   it('type-check a consumer with nodenext resolution, declarations included', () => {
@@ -143,5 +205,50 @@ export { on, theme };
       }),
     );
     execFileSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', path.join(app, 'tsconfig.json')], { cwd: app, encoding: 'utf8' });
+  });
+});
+
+describe("each README's example, from the installed packages, against a local Worker", () => {
+  beforeAll(async () => {
+    worker = await workerStart;
+  }, 150_000);
+
+  it('@edgeflags/core: "Example" compiles a snapshot and evaluates a split', () => {
+    const out = runInApp('core-example.mjs', coreExample());
+    expect(JSON.parse(out)).toMatchObject({ reason: 'SPLIT', value: expect.any(Boolean) });
+  });
+
+  it('@edgeflags/node: "Example" syncs, evaluates the seeded flags and closes', () => {
+    const out = runInApp('node-example.mjs', nodeExample(), {
+      EDGEFLAGS_URL: worker!.url,
+      EDGEFLAGS_SERVER_KEY: worker!.keys.server,
+    });
+    expect(out).toContain('ready: true');
+    expect(out).toContain('ai-chatbot true false'); // free plan: US yes, DE no
+    expect(out).toMatch(/maintenance-mode \{[^}]*reason: 'DISABLED'/);
+    expect(out).toMatch(/^redesigned-dashboard (control|treatment) (control|treatment)$/m);
+  });
+
+  it('@edgeflags/browser: "Run it" evaluates at the edge, then re-evaluates on setContext', () => {
+    const out = runInApp('browser-example.mjs', browserExample(worker!.url));
+    // After setContext the plan is enterprise: the free-plan chatbot goes off.
+    expect(JSON.parse(out)).toEqual({ ready: true, aiChatbot: false, dashboard: expect.any(String), maintenance: false });
+  });
+
+  it('@edgeflags/react: "Run it" components render the edge-evaluated flags', () => {
+    const out = runInApp('react-example.mjs', compileTs(reactExample(worker!.url, worker!.keys.client), 'tsx'));
+    expect(out).toMatch(/^<h1>(New|Classic) dashboard<\/h1><aside>How can I help\?<\/aside>$/m);
+    expect(out).not.toContain('Back soon');
+  });
+
+  it('@edgeflags/next: "Middleware" rewrites /dashboard to its variant and forwards the flags', () => {
+    const out = runInApp('next-example.mjs', compileTs(nextExample(), 'ts'), {
+      EDGEFLAGS_URL: worker!.url,
+      EDGEFLAGS_SERVER_KEY: worker!.keys.server,
+    });
+    const { rewrite, dashboard, aiChatbot } = JSON.parse(out);
+    expect(['control', 'treatment']).toContain(dashboard);
+    expect(rewrite).toBe(`/dashboard/${dashboard}`);
+    expect(aiChatbot).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
 import { countsForRelease, type EvaluationContext, type EvaluationResult, type FlagSnapshot } from '@edgeflags/core';
-import { type NextFetchEvent, type NextRequest, NextResponse } from 'next/server';
+// `.js`: next has no exports map, so Node's ESM loader (the installed package run outside a Next
+// bundle) resolves only file names; bundlers resolve both spellings.
+import { type NextFetchEvent, type NextRequest, NextResponse } from 'next/server.js';
 import { ANONYMOUS_ID_COOKIE, anonymousIdCookieOptions, resolveAnonymousId } from './anonymous-id.ts';
 import { chooseRewrite, type Experiments, type RewriteDecision } from './experiments.ts';
 import { ExposureQueue } from './exposures.ts';

@@ -11,7 +11,9 @@
  *
  * // Route handlers that should count toward guarded releases: `withFlags` from `@edgeflags/next/route`.
  */
-import { headers } from 'next/headers';
+// `.js`: next has no exports map, so Node's ESM loader (the installed package run outside a Next
+// bundle) resolves only file names; bundlers resolve both spellings.
+import { headers } from 'next/headers.js';
 import { type RequestFlags, readFlags } from './read-flags.ts';
 
 export { type RequestFlags, readFlags } from './read-flags.ts';

@@ -1,6 +1,8 @@
 import type { OutcomeOptions } from '@edgeflags/node/outcomes';
 import { addEvent, type EventTotals, OutcomeRecorder, validEventName } from '@edgeflags/node/outcomes';
-import * as nextServer from 'next/server';
+// `.js`: next has no exports map, so Node's ESM loader (the installed package run outside a Next
+// bundle) resolves only file names; bundlers resolve both spellings.
+import * as nextServer from 'next/server.js';
 import { type RequestFlags, readFlags } from './read-flags.ts';
 
 type Setting = string | undefined | (() => string | undefined);
