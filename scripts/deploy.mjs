@@ -32,7 +32,9 @@ function look(args) {
 function act(args, input) {
   say(`  ${DRY ? 'would run' : '$'} wrangler ${args.join(' ')}`);
   if (DRY) return '';
-  return execFileSync('wrangler', args, { cwd, env, encoding: 'utf8', input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('wrangler', args, { cwd, env, encoding: 'utf8', input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'inherit'] });
+  process.stdout.write(out);
+  return out;
 }
 const json = (text) => {
   try {
@@ -99,7 +101,9 @@ if (BUILD && !DRY) execFileSync('npm', ['run', 'build', '--workspace', 'web'], {
 // Expand-only migrations (docs/deploy.md "Upgrades"): the running Worker keeps working on the
 // new schema, so the schema goes first and the code second.
 act(['d1', 'migrations', 'apply', dbName, '--remote', '--config', GENERATED]);
-act(['deploy', '--config', GENERATED]);
+// wrangler prints the hostnames it deployed to; the first one goes into the next steps.
+const deployed = act(['deploy', '--config', GENERATED]);
+const host = /https:\/\/[\w.-]+/.exec(deployed)?.[0] ?? 'https://<your-worker-host>';
 
 // Secrets, after the deploy (a secret needs the Worker to exist). Never overwritten: a second
 // run must not rotate STREAM_SECRET (it would void signed stream URLs) or replace the admin.
@@ -118,7 +122,7 @@ if (bootstrap && !DRY)
   say(`  The bootstrap admin token, shown this once (the ADMIN_TOKEN secret):
     ${bootstrap}`);
 say(`  1. Create a named admin token with it, and keep that one:
-       curl -X POST https://<your-worker-host>/api/v1/admin-tokens -H "Authorization: Bearer <bootstrap token>" \\
+       curl -X POST ${host}/api/v1/admin-tokens -H "Authorization: Bearer <bootstrap token>" \\
             -H 'Content-Type: application/json' -d '{"name":"<you>","role":"admin"}'
   2. Then remove the bootstrap secret, so no unnamed all-powerful token remains:
        npx wrangler secret delete ADMIN_TOKEN --config ${GENERATED}

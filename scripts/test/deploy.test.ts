@@ -25,6 +25,7 @@ else if (at('kv', 'namespace', 'list')) out = JSON.stringify(s.kv);
 else if (at('kv', 'namespace', 'create')) s.kv.push({ title: args[3], id: 'kvid' + s.kv.length });
 else if (at('queues', 'info')) code = s.queues.includes(args[2]) ? 0 : 1;
 else if (at('queues', 'create')) s.queues.push(args[2]);
+else if (at('deploy')) out = 'Deployed edgeflags triggers: https://edgeflags.acct.workers.dev';
 else if (at('secret', 'list')) out = JSON.stringify(s.secrets.map((name) => ({ name, type: 'secret_text' })));
 else if (at('secret', 'put')) { s.secrets.push(args[2]); s.stdin[args[2]] = fs.readFileSync(0, 'utf8'); }
 save();
@@ -85,7 +86,7 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
     expect(state().stdin.STREAM_SECRET).toMatch(/^[0-9a-f]{64}$/);
     // The bootstrap token is printed once, with the way to a named token and to removing it.
     expect(out).toContain(admin);
-    expect(out).toContain('/api/v1/admin-tokens');
+    expect(out).toContain('curl -X POST https://edgeflags.acct.workers.dev/api/v1/admin-tokens');
     expect(out).toContain('wrangler secret delete ADMIN_TOKEN');
   });
 
