@@ -13,8 +13,10 @@ export function KeysPage() {
   const keys = useAsync(() => Promise.all([api.listSdkKeys(), api.listAdminTokens()]), []);
   const [secret, setSecret] = useState<string>();
   const [error, setError] = useState<Error>();
-  const [sdk, setSdk] = useState<SdkKeyBody>({ kind: 'server', environment: environments[0]?.key ?? '', name: '' });
-  const [tok, setTok] = useState<AdminTokenBody>({ name: '', role: 'editor', productionAccess: true });
+  const NEW_SDK: SdkKeyBody = { kind: 'server', environment: environments[0]?.key ?? '', name: '' };
+  const NEW_TOKEN: AdminTokenBody = { name: '', role: 'editor', productionAccess: true };
+  const [sdk, setSdk] = useState(NEW_SDK);
+  const [tok, setTok] = useState(NEW_TOKEN);
   if (me.role !== 'admin')
     return (
       <section class="page">
@@ -23,6 +25,7 @@ export function KeysPage() {
       </section>
     );
 
+  /** Runs a create or revoke; true when it worked (the create forms then start over, empty). */
   const run = async (fn: () => Promise<{ secret?: string } | unknown>, done: string) => {
     setError(undefined);
     try {
@@ -30,8 +33,10 @@ export function KeysPage() {
       if (r.secret) setSecret(r.secret);
       notify(done);
       void keys.reload(true);
+      return true;
     } catch (e) {
       setError(e as Error);
+      return false;
     }
   };
   const [sdkKeys, tokens] = keys.data ?? [{ keys: [] }, { tokens: [] }];
@@ -50,7 +55,7 @@ export function KeysPage() {
           class="row wrap"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => api.createSdkKey(sdk), `Created ${sdk.kind} key ${sdk.name}.`);
+            void run(() => api.createSdkKey(sdk), `Created ${sdk.kind} key ${sdk.name}.`).then((ok) => ok && setSdk(NEW_SDK));
           }}
         >
           <div class="field">
@@ -118,7 +123,7 @@ export function KeysPage() {
           class="row wrap"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => api.createAdminToken(tok), `Created admin token ${tok.name}.`);
+            void run(() => api.createAdminToken(tok), `Created admin token ${tok.name}.`).then((ok) => ok && setTok(NEW_TOKEN));
           }}
         >
           <div class="field">

@@ -1,0 +1,39 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { describe, expect, it } from 'vitest';
+import { fakeFetch, WithSession } from '../../test/unit/fake-session.tsx';
+import { KeysPage } from './keys-page.tsx';
+
+// Issue 12 §4: the key form resets after creation, so a second key is not made with the first one's name.
+describe('KeysPage', () => {
+  it('empties the SDK key form once the key is created, and keeps it when the API refuses', async () => {
+    let refuse = true;
+    const f = fakeFetch({
+      'GET /sdk-keys': () => [200, { keys: [] }],
+      'GET /admin-tokens': () => [200, { tokens: [] }],
+      'POST /sdk-keys': (body) =>
+        refuse
+          ? [409, { error: { code: 'already_exists', message: 'a key with that name exists' } }]
+          : [201, { ...(body as object), id: 'k1', secret: 'efc_secret', createdAt: 0 }],
+    });
+    render(
+      <WithSession routes={f}>
+        <KeysPage />
+      </WithSession>,
+    );
+    const name = (await screen.findByLabelText('Name', { selector: '#sdk-name' })) as HTMLInputElement;
+    fireEvent.input(name, { target: { value: 'checkout web' } });
+    fireEvent.change(screen.getByLabelText('Kind'), { target: { value: 'client' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create SDK key' }));
+    await screen.findByText(/a key with that name exists/);
+    expect(name.value).toBe('checkout web');
+    refuse = false;
+    fireEvent.click(screen.getByRole('button', { name: 'Create SDK key' }));
+    await screen.findByText('efc_secret');
+    await waitFor(() => expect(name.value).toBe(''));
+    expect((screen.getByLabelText('Kind') as HTMLSelectElement).value).toBe('server');
+    expect(f.calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([
+      { kind: 'client', environment: 'development', name: 'checkout web' },
+      { kind: 'client', environment: 'development', name: 'checkout web' },
+    ]);
+  });
+});
