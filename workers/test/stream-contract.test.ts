@@ -10,6 +10,7 @@ import {
   RefetchMessage,
   SnapshotMessage,
   streamsDocument,
+  VALIDATOR_PATTERNS,
 } from '../src/hub/stream-contract.ts';
 import { toggle } from './ofrep-helpers.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
@@ -135,3 +136,30 @@ async function firstSocketMessage(key: string): Promise<string> {
   socket.ws.close(1000, 'done');
   return socket.messages[0]!;
 }
+
+describe('validators', () => {
+  it('every ETag the API answers has its documented shape; the stream etag is the snapshot ETag', async () => {
+    const etag = async (path: string, key: string, json?: unknown) =>
+      (await call(path, { method: json ? 'POST' : 'GET', key, json })).headers.get('ETag') ?? '';
+    expect(await etag('/api/v1/flags/ai-chatbot', LOCAL_KEYS.admin)).toMatch(VALIDATOR_PATTERNS.version);
+    expect(await etag('/api/v1/flags/ai-chatbot/environments/development', LOCAL_KEYS.admin)).toMatch(VALIDATOR_PATTERNS.version);
+    expect(await snapshotEtag()).toMatch(VALIDATOR_PATTERNS.snapshot);
+    expect(await etag('/sdk/v1/evaluate', LOCAL_KEYS.client, { context: { targetingKey: 'u1' } })).toMatch(VALIDATOR_PATTERNS.evaluation);
+    expect(await etag('/ofrep/v1/evaluate/flags', LOCAL_KEYS.client, { context: { targetingKey: 'u1' } })).toMatch(
+      VALIDATOR_PATTERNS.evaluation,
+    );
+    const { patterns } = streamsDocument().info['x-validators'];
+    expect(patterns.snapshot).toBe(VALIDATOR_PATTERNS.snapshot.source);
+  });
+
+  it('the flag ETag is the version PATCH takes in If-Match', async () => {
+    const etag = (await call('/api/v1/flags/ai-chatbot', { key: LOCAL_KEYS.admin })).headers.get('ETag')!;
+    const res = await call('/api/v1/flags/ai-chatbot', {
+      method: 'PATCH',
+      key: LOCAL_KEYS.admin,
+      headers: { 'If-Match': etag },
+      json: { owner: 'contract' },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+  });
+});

@@ -10,6 +10,8 @@ export interface Operation {
   /** `version`: needs If-Match or `version` (428); `unless-protective`: the toggle, except into the protective state. */
   guarded?: 'version' | 'unless-protective' | 'version-or-create';
   example?: Record<string, unknown>;
+  /** What the 200 answer's ETag carries (the validator to send back in If-Match). */
+  etag?: string;
 }
 
 const release = (id: string, summary: string): Operation => ({ id, summary, guarded: 'version', example: { version: 2 } });
@@ -23,7 +25,11 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Create a flag (off in every environment)',
     example: { key: 'new-checkout', kind: 'boolean', name: 'New checkout', type: 'release', reason: 'JIRA-123' },
   },
-  'get /flags/{key}': { id: 'getFlag', summary: 'A flag and its configuration per environment' },
+  'get /flags/{key}': {
+    id: 'getFlag',
+    summary: 'A flag and its configuration per environment',
+    etag: 'The flag’s version, e.g. "4": send it in If-Match to edit, archive or restore the flag',
+  },
   'patch /flags/{key}': {
     id: 'updateFlag',
     summary: 'Edit a flag’s metadata, variants, client visibility or protective state',
@@ -32,7 +38,11 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'delete /flags/{key}': { id: 'archiveFlag', summary: 'Archive a flag (history kept)', guarded: 'version' },
   'post /flags/{key}/restore': { id: 'restoreFlag', summary: 'Restore an archived flag', guarded: 'version', example: { version: 4 } },
-  'get /flags/{key}/environments/{env}': { id: 'getFlagConfig', summary: 'A flag’s configuration in one environment (ETag: its version)' },
+  'get /flags/{key}/environments/{env}': {
+    id: 'getFlagConfig',
+    summary: 'A flag’s configuration in one environment',
+    etag: 'The configuration’s version, e.g. "3": send it in If-Match to change targeting, rollout or (out of the protective state) the toggle',
+  },
   'put /flags/{key}/environments/{env}': {
     id: 'putFlagConfig',
     summary: 'Replace a flag’s targeting in one environment',

@@ -90,6 +90,8 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         d.select().from(flagConfigs).where(eq(flagConfigs.flagKey, key)),
       ]);
       if (!flag[0]) throw notFound(`flag "${key}"`);
+      // The flag's version, the validator PATCH, archive and restore take in If-Match.
+      c.header('ETag', `"${flag[0].version}"`);
       return c.json({ ...flag[0], environments: Object.fromEntries(configs.map((r) => [r.environment, r])) }, 200);
     },
   )

@@ -120,6 +120,8 @@ export function documentOperations(app: {
       route.summary ??= op.summary;
       const body = route.request?.body?.content['application/json'];
       if (body && op.example) body.example = op.example;
+      const answer = route.responses[200] as { headers?: unknown } | undefined;
+      if (answer && op.etag) answer.headers = { ETag: { description: op.etag, schema: { type: 'string' } } };
     }
     const headers = [];
     if (op?.guarded) headers.push(IF_MATCH);

@@ -70,7 +70,17 @@ const RESUME =
   'otherwise the first event is the current state (`refetch` names the flags changed since that id while the change log still holds it, and no `flags` beyond that). ' +
   'Without one, the first event is the current state (a hub with nothing published yet sends nothing over SSE, and `hello` with id 0 over a WebSocket). A garbage id counts as none.';
 
-/** Every validator the API hands out, in one place (docs/api-contract.md says the same). */
+/** The shape of each validator, checked against real ETags in stream-contract.test. */
+export const VALIDATOR_PATTERNS = {
+  /** GET /flags/{key} and GET /flags/{key}/environments/{env}: the version, for If-Match. */
+  version: /^"\d+"$/,
+  /** GET /sdk/v1/snapshot and `etag` in every stream message. */
+  snapshot: /^"[^"]+\.\d+"$/,
+  /** POST /sdk/v1/evaluate and /ofrep/v1/evaluate/flags: per version, key kind and context. */
+  evaluation: /^W\/"\d+-[A-Za-z]-[0-9a-z]+"$/,
+};
+
+/** Every validator the API hands out, in one place (docs/streams.md says the same). */
 export const VALIDATORS =
   'Validators: admin writes take the config/flag/segment `version` in If-Match ("3", W/"3" or 3) or in the body; GET /flags/{key}/environments/{env} answers it as ETag "3". The snapshot ETag is "<environment>.<version>" (GET /sdk/v1/snapshot, and `etag` in every stream message). Evaluations (POST /sdk/v1/evaluate, /ofrep/v1/evaluate/flags) answer a weak per-context ETag W/"<version>-<kind>-<context hash>" for If-None-Match.';
 
@@ -80,7 +90,10 @@ export function streamsDocument() {
     asyncapi: '3.0.0',
     info: {
       title: 'edgeflags streams',
-      'x-validators': VALIDATORS,
+      'x-validators': {
+        description: VALIDATORS,
+        patterns: Object.fromEntries(Object.entries(VALIDATOR_PATTERNS).map(([k, r]) => [k, r.source])),
+      },
       version: '1.0.0',
       description: `Change streams from each environment's hub. SSE (Accept: text/event-stream) or WebSocket (Upgrade: websocket). SSE streams start with \`retry: ${SSE_RETRY_MS}\`, send \`: ping\` comments as heartbeats, and carry each message as \`data:\` with \`id:\` (the version). ${RESUME} A revoked, rotated-out or expired key's streams are closed (WebSocket close code 4001). Too many streams: 429 stream_limit.`,
     },
