@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useLeaveGuard } from './use-route.ts';
 
 /**
  * An editor's draft of a versioned resource (a flag, one environment's configuration).
@@ -23,6 +24,7 @@ export function useDraft<S extends { version: number }, D>(source: S, toDraft: (
   useEffect(() => {
     if (pristine && newer) reset();
   }, [source.version, pristine]);
+  useLeaveGuard(!pristine);
   return {
     draft,
     setDraft,

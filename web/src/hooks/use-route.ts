@@ -1,10 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 /** History-API routing: the Worker (and Pages) answer every app path with index.html. */
 const listeners = new Set<() => void>();
 
+/** Editors holding unsaved edits (see useLeaveGuard): leaving asks first, in the app and on reload/close. */
+const unsaved = new Set<object>();
+addEventListener('beforeunload', (e) => {
+  if (unsaved.size > 0) e.preventDefault();
+});
+
 export function navigate(to: string, replace = false): void {
   if (to === location.pathname + location.search) return;
+  if (unsaved.size > 0 && !confirm('You have unsaved changes. Leave and lose them?')) return;
   history[replace ? 'replaceState' : 'pushState'](null, '', to);
   for (const l of listeners) l();
 }
@@ -35,4 +42,13 @@ export function match(pattern: string, path: string): Record<string, string> | n
     else if (part !== s[i]) return null;
   }
   return out;
+}
+
+/** While `dirty`, navigating away (a link, the environment picker, closing the tab) asks first. */
+export function useLeaveGuard(dirty: boolean): void {
+  const owner = useRef({}).current;
+  useEffect(() => {
+    if (dirty) unsaved.add(owner);
+    return () => void unsaved.delete(owner);
+  }, [dirty]);
 }
