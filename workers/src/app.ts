@@ -51,7 +51,7 @@ const OPENAPI_CONFIG = {
     title: 'edgeflags admin API',
     version: '1.0.0',
     description:
-      'Flags, targeting, rollouts, segments, keys and the audit log. Every error is one envelope, { error: { code, message, details } }, whose code is one of the closed set in the Error schema: 400 malformed, 413 too large, 415 not JSON, 422 refused by a rule, 409 conflict, 428 version required, 429 limited.',
+      'Flags, targeting, rollouts, segments, keys and the audit log. Every error is one envelope, { error: { code, message, details } }, whose code is one of the closed set in the Error schema: 400 malformed, 413 too large, 415 not JSON, 422 refused by a rule, 409 conflict, 428 version required, 429 limited. Guarded writes take the version in If-Match ("3", as the ETag of GET /flags/{key} or /flags/{key}/environments/{env}) or in `version`; every write takes Idempotency-Key. Streams: /api/v1/streams.json (AsyncAPI). Reference: /api/v1/docs. See docs/streams.md.',
   },
   servers: [{ url: '/api/v1' }],
 };

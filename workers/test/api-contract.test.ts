@@ -66,6 +66,8 @@ describe('each operation lists only the responses it can give', () => {
     expect(statuses('get /flags')).not.toContain(403);
     expect(statuses('get /sdk-keys')).toContain(403);
     expect(statuses('post /environments/{env}/evaluate')).not.toContain(403);
+    expect(statuses('get /environments/{env}/changes')).toContain(429);
+    expect(statuses('get /flags')).not.toContain(429);
   });
 
   // Real answers of a sample, each checked against the statuses its operation lists.

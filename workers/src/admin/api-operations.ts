@@ -12,6 +12,8 @@ export interface Operation {
   example?: Record<string, unknown>;
   /** What the 200 answer's ETag carries (the validator to send back in If-Match). */
   etag?: string;
+  /** A stream through the hub: also 429 `stream_limit` when a stream cap is reached. */
+  stream?: true;
 }
 
 const release = (id: string, summary: string): Operation => ({ id, summary, guarded: 'version', example: { version: 2 } });
@@ -77,7 +79,11 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'get /environments/{env}/hub': { id: 'getHubStats', summary: 'Connected streams and how far recent changes reached' },
   'post /environments/{env}/evaluate': { id: 'evaluateContext', summary: 'Evaluate flags for one context, with reasons' },
-  'get /environments/{env}/changes': { id: 'streamChanges', summary: 'Change stream of an environment (server-sent events)' },
+  'get /environments/{env}/changes': {
+    id: 'streamChanges',
+    summary: 'Change stream of an environment (server-sent events; messages in /api/v1/streams.json)',
+    stream: true,
+  },
   'get /environments/{env}/exposures': { id: 'getExposures', summary: 'Exposures per flag and variant' },
   'get /environments/{env}/contexts': { id: 'listRecentContexts', summary: 'Recently seen contexts' },
   'get /environments/{env}/problems': { id: 'listProblems', summary: 'Problems of an environment (unresolved references, stale flags)' },

@@ -25,6 +25,7 @@ const MEANING: Record<number, string> = {
   415: 'Not JSON: send Content-Type: application/json',
   422: 'Well-formed, but refused by a rule (unknown variant or segment, cycle, …)',
   428: 'Precondition required: send the version you edited',
+  429: 'Too many streams (Retry-After says when to retry)',
   500: 'Internal error',
   503: 'The database is unreachable right now; retry later',
 };
@@ -89,6 +90,7 @@ export function errorStatuses(route: RouteDef, op: Operation | undefined): numbe
   if (route.path.includes('{')) statuses.push(404);
   if (write) statuses.push(...WRITE_ERROR_STATUSES);
   if (op?.guarded) statuses.push(428);
+  if (op?.stream) statuses.push(429);
   return statuses.sort((a, b) => a - b);
 }
 
