@@ -71,7 +71,50 @@ describe('each operation lists only the responses it can give', () => {
   });
 
   // Real answers of a sample, each checked against the statuses its operation lists.
-  const SAMPLE: { id: string; path: string; method?: string; json?: unknown; who?: 'viewer'; expect: number }[] = [
+  const segment = '/environments/development/segments/contract-segment';
+  const release = '/flags/ai-chatbot/environments/development/releases/00000000-0000-4000-8000-000000000000';
+  const SAMPLE: {
+    id: string;
+    path: string;
+    method?: string;
+    json?: unknown;
+    headers?: Record<string, string>;
+    who?: 'viewer';
+    expect: number;
+  }[] = [
+    {
+      id: 'put /environments/{env}/segments/{segment}',
+      path: segment,
+      method: 'PUT',
+      json: { included: ['u1'] },
+      headers: { 'If-None-Match': '*' },
+      expect: 200,
+    },
+    { id: 'put /environments/{env}/segments/{segment}', path: segment, method: 'PUT', json: { included: ['u2'] }, expect: 428 },
+    {
+      id: 'put /environments/{env}/segments/{segment}',
+      path: segment,
+      method: 'PUT',
+      json: { included: ['u2'] },
+      headers: { 'If-None-Match': '*' },
+      expect: 409,
+    },
+    { id: 'delete /environments/{env}/segments/{segment}', path: segment, method: 'DELETE', expect: 428 },
+    {
+      id: 'post /flags/{key}/environments/{env}/toggle',
+      path: '/flags/ai-chatbot/environments/development/toggle',
+      method: 'POST',
+      json: { enabled: true },
+      expect: 428,
+    },
+    { id: 'post /flags/{key}/environments/{env}/releases/{id}/pause', path: `${release}/pause`, method: 'POST', json: {}, expect: 428 },
+    {
+      id: 'post /flags/{key}/environments/{env}/releases/{id}/rollback',
+      path: `${release}/rollback`,
+      method: 'POST',
+      json: {},
+      expect: 404,
+    },
     { id: 'patch /flags/{key}', path: '/flags/ai-chatbot', method: 'PATCH', json: { owner: 'x' }, expect: 428 },
     { id: 'delete /flags/{key}', path: '/flags/ai-chatbot', method: 'DELETE', expect: 428 },
     { id: 'post /flags/{key}/restore', path: '/flags/ai-chatbot/restore', method: 'POST', json: {}, expect: 428 },
@@ -102,9 +145,9 @@ describe('each operation lists only the responses it can give', () => {
     { id: 'get /flags', path: '/flags', who: 'viewer', expect: 200 },
     { id: 'post /flags', path: '/flags', method: 'POST', json: { key: 'x', kind: 'boolean' }, who: 'viewer', expect: 403 },
   ];
-  it.each(SAMPLE.map((s) => [`${s.id} → ${s.expect}`, s] as const))('%s, a listed status', async (_, s) => {
+  it.each(SAMPLE.map((s) => [`${s.method ?? 'GET'} ${s.path} → ${s.expect}`, s] as const))('%s, a listed status', async (_, s) => {
     const key = s.who === 'viewer' ? viewer : A;
-    const res = await call(`/api/v1${s.path}`, { method: s.method ?? 'GET', key, json: s.json });
+    const res = await call(`/api/v1${s.path}`, { method: s.method ?? 'GET', key, json: s.json, headers: s.headers });
     expect(res.status, await res.clone().text()).toBe(s.expect);
     expect(statuses(s.id)).toContain(s.expect);
   });
