@@ -153,6 +153,23 @@ describe('each operation lists only the responses it can give', () => {
   });
 });
 
+describe('every operation, called as an admin with an empty body and sample parameters', () => {
+  const PARAMS: Record<string, string> = {
+    key: 'ai-chatbot',
+    env: 'development',
+    segment: 'no-such-segment',
+    id: '00000000-0000-4000-8000-000000000000',
+  };
+  it('answers a status its operation lists', async () => {
+    for (const { id, path, method } of operations()) {
+      const url = `/api/v1${path.replace(/\{(\w+)\}/g, (_, name: string) => PARAMS[name]!)}`;
+      const res = await call(url, { method: method.toUpperCase(), key: A, json: method === 'get' ? undefined : {} });
+      await res.body?.cancel();
+      expect(statuses(id), `${id} answered ${res.status}`).toContain(res.status);
+    }
+  });
+});
+
 describe('validators and headers', () => {
   it('documents If-Match on guarded writes, If-None-Match on the segment PUT, Idempotency-Key on every write', () => {
     for (const { id, method, op } of operations()) {
