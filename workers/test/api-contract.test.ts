@@ -153,7 +153,7 @@ describe('each operation lists only the responses it can give', () => {
   });
 });
 
-describe('every operation, called as an admin with an empty body and sample parameters', () => {
+describe('every operation, called by an admin and a viewer with an empty body and sample parameters', () => {
   const PARAMS: Record<string, string> = {
     key: 'ai-chatbot',
     env: 'development',
@@ -163,9 +163,11 @@ describe('every operation, called as an admin with an empty body and sample para
   it('answers a status its operation lists', async () => {
     for (const { id, path, method } of operations()) {
       const url = `/api/v1${path.replace(/\{(\w+)\}/g, (_, name: string) => PARAMS[name]!)}`;
-      const res = await call(url, { method: method.toUpperCase(), key: A, json: method === 'get' ? undefined : {} });
-      await res.body?.cancel();
-      expect(statuses(id), `${id} answered ${res.status}`).toContain(res.status);
+      for (const key of [A, viewer]) {
+        const res = await call(url, { method: method.toUpperCase(), key, json: method === 'get' ? undefined : {} });
+        await res.body?.cancel();
+        expect(statuses(id), `${id} answered ${res.status}${key === viewer ? ' to a viewer' : ''}`).toContain(res.status);
+      }
     }
   });
 });
