@@ -6,12 +6,25 @@ import { ErrorNote } from '../components/error-note.tsx';
 import { Pending } from '../components/pending.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 import { usePoll } from '../hooks/use-poll.ts';
-import { useRoute } from '../hooks/use-route.ts';
+import { navigate, useRoute } from '../hooks/use-route.ts';
 
 export function AuditPage() {
   const { api, environments } = useSession();
   const { query } = useRoute();
-  const [filter, setFilter] = useState({ flag: query.get('flag') ?? '', actor: '', environment: '', since: '' });
+  const [filter, setFilterState] = useState({
+    flag: query.get('flag') ?? '',
+    actor: query.get('actor') ?? '',
+    environment: query.get('env') ?? '',
+    since: query.get('since') ?? '',
+  });
+  // Mirrored in the URL, so a filtered log can be reloaded or sent to someone.
+  const setFilter = (f: typeof filter) => {
+    setFilterState(f);
+    const q = new URLSearchParams(
+      Object.entries({ flag: f.flag, actor: f.actor, env: f.environment, since: f.since }).filter(([, v]) => v),
+    );
+    navigate(`/audit${q.size ? `?${q}` : ''}`, true);
+  };
   const [older, setOlder] = useState<AuditRow[]>([]);
   const [next, setNext] = useState<number | null>(null);
   const params = () => ({

@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import { useSession } from '../app-context.ts';
 import { EnvState } from '../components/env-state.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
@@ -7,8 +6,18 @@ import { FlagFilters } from '../components/flag-filters.tsx';
 import { Link } from '../components/link.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 import { usePoll } from '../hooks/use-poll.ts';
+import { navigate, useRoute } from '../hooks/use-route.ts';
 import { type FlagFilter, filterFlags } from '../lib/flag-status.ts';
 import { releaseSummary } from '../lib/release-summary.ts';
+
+const PARAMS: [keyof FlagFilter, string][] = [
+  ['search', 'q'],
+  ['tag', 'tag'],
+  ['owner', 'owner'],
+  ['type', 'type'],
+  ['status', 'status'],
+  ['environment', 'env'],
+];
 
 export function FlagsPage() {
   const { api, environments, me } = useSession();
@@ -27,14 +36,15 @@ export function FlagsPage() {
     void releases.reload(true);
   });
   const production = environments.find((e) => e.production) ?? environments[0];
-  const [filter, setFilter] = useState<FlagFilter>({
-    search: '',
-    tag: '',
-    owner: '',
-    type: '',
-    status: '',
-    environment: production?.key ?? '',
-  });
+  // Filters live in the URL: a filtered list can be shared, reloaded, and is still there after Back.
+  const { path, query } = useRoute();
+  const filter = Object.fromEntries(PARAMS.map(([k, p]) => [k, query.get(p) ?? ''])) as unknown as FlagFilter;
+  filter.environment ||= production?.key ?? '';
+  const setFilter = (f: FlagFilter) => {
+    const q = new URLSearchParams();
+    for (const [k, p] of PARAMS) if (f[k] && !(k === 'environment' && f[k] === production?.key)) q.set(p, f[k]);
+    navigate(`${path}${q.size ? `?${q}` : ''}`, true);
+  };
   const all = flags.data ?? [];
   const shown = filterFlags(all, filter);
 
