@@ -14,7 +14,7 @@ import {
 } from '../src/hub/stream-contract.ts';
 import { toggle } from './ofrep-helpers.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
-import { closeAll, isOpen, openSocket, openSse, until } from './stream-helpers.ts';
+import { closeAll, hubStats, isOpen, openSocket, openSse, until } from './stream-helpers.ts';
 
 beforeAll(async () => {
   await seed();
@@ -71,6 +71,9 @@ describe('real messages match the documented schemas', () => {
     const pushed = SnapshotMessage.parse(JSON.parse(socket.messages[1]!));
     expect(pushed.id).toBe(snapshotVersion);
     expect(pushed.etag).toBe(await snapshotEtag());
+    // The documented ack counts toward the change's delivery figures.
+    socket.ws.send(JSON.stringify(AckMessage.parse({ type: 'ack', id: pushed.id })));
+    await until(hubStats, (stats) => (stats.recent.find((e) => e.version === pushed.id)?.acked ?? 0) >= 1);
     await toggle('maintenance-mode', false);
   });
 
