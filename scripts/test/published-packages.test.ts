@@ -4,10 +4,11 @@
 // type-checked by a consumer with `moduleResolution: nodenext`, and passed through
 // `npm publish --dry-run`. The workspace runs TypeScript source; this proves the compiled
 // JavaScript, declarations and manifests work on their own.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { transformSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, PUBLISHED } from '../build-packages.mjs';
@@ -16,6 +17,8 @@ import { browserExample, coreExample, nextExample, nodeExample, reactExample } f
 
 const root = path.resolve(import.meta.dirname, '../..');
 const NAMES = ['core', 'node', 'browser', 'react', 'next'];
+/** The five move together (changesets' fixed group), so core's version is every package's. */
+const VERSION = JSON.parse(readFileSync(path.join(root, 'sdk/core/package.json'), 'utf8')).version as string;
 /**
  * Third-party packages the consumer installs beside ours, linked from the workspace (`file:`) so
  * the install needs no network: core's dependency and the peers the README examples use.
@@ -96,17 +99,20 @@ describe('published packages', () => {
       expect(readdirSync(dir)).toEqual(expect.arrayContaining(['package.json', 'README.md', 'src']));
     }
     const lock = JSON.parse(readFileSync(path.join(app, 'package-lock.json'), 'utf8'));
-    // Installed from the tarballs, and @edgeflags/node's `@edgeflags/core@^0.1.0` deduplicated onto it.
-    expect(lock.packages['node_modules/@edgeflags/core'].resolved).toMatch(/^file:tarballs\/edgeflags-core-0\.1\.0\.tgz$/);
+    // Installed from the tarballs, and @edgeflags/node's `@edgeflags/core@^VERSION` deduplicated onto it.
+    expect(lock.packages['node_modules/@edgeflags/core'].resolved).toBe(`file:tarballs/edgeflags-core-${VERSION}.tgz`);
     expect(lock.packages['node_modules/@edgeflags/node/node_modules/@edgeflags/core']).toBeUndefined();
   });
 
-  it('pass npm publish --dry-run with repository, provenance and files metadata', () => {
+  it('pass npm publish --dry-run with repository, provenance and files metadata', async () => {
     const source = JSON.parse(readFileSync(path.join(root, 'sdk/core/package.json'), 'utf8'));
-    for (const name of NAMES) {
-      const dist = path.join(root, 'sdk', name, 'dist');
-      const out = execFileSync('npm', ['publish', dist, '--dry-run', '--json', '--loglevel=error'], { cwd: root, encoding: 'utf8' });
-      const report = JSON.parse(out)[`@edgeflags/${name}`] as { files: { path: string }[] };
+    const publish = (dist: string) =>
+      promisify(execFile)('npm', ['publish', dist, '--dry-run', '--json', '--loglevel=error'], { cwd: root, encoding: 'utf8' });
+    const dists = NAMES.map((name) => path.join(root, 'sdk', name, 'dist'));
+    const reports = await Promise.all(dists.map(publish)); // independent dry runs: in parallel
+    for (const [i, name] of NAMES.entries()) {
+      const dist = dists[i]!;
+      const report = JSON.parse(reports[i]!.stdout)[`@edgeflags/${name}`] as { files: { path: string }[] };
       const files = report.files.map((f) => f.path);
       expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'src/index.js', 'src/index.d.ts']));
       // Compiled code only: no TypeScript source, no tests, no build leftovers.
@@ -129,7 +135,7 @@ describe('published packages', () => {
       expect(manifest.exports['.']).toEqual({ types: './src/index.d.ts', default: './src/index.js' });
     }
     const node = JSON.parse(readFileSync(path.join(app, 'node_modules/@edgeflags/node/package.json'), 'utf8'));
-    expect(node.dependencies['@edgeflags/core']).toBe('^0.1.0');
+    expect(node.dependencies['@edgeflags/core']).toBe(`^${VERSION}`);
     expect(node.bin.edgeflags).toBe('./bin/edgeflags.js');
   });
 
