@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, type Issue } from '../api/client.ts';
 import type { Condition, SegmentRow } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
+import { useLeaveGuard } from '../hooks/use-route.ts';
 import { segmentChanges } from '../lib/change-summary.ts';
 import { savedNote } from '../lib/delivery.ts';
 import { formError } from '../lib/issues.ts';
@@ -32,6 +33,9 @@ export function SegmentForm({ env, segment, onDone }: { env: string; segment?: S
     excluded: (d.excluded ?? []).join('\n'),
   });
   const [rules, setRules] = useState<Condition[][]>(() => structuredClone(d.rules ?? []));
+  // What the form opened with: any difference is an unsaved edit, and leaving asks first.
+  const [opened] = useState(() => JSON.stringify([form, rules]));
+  useLeaveGuard(JSON.stringify([form, rules]) !== opened);
   const [issues, setIssues] = useState<Issue[]>([]);
   const [error, setError] = useState<string>();
   const id = segment ? `seg-${segment.key}` : 'seg-new';

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
 import { Link } from '../components/link.tsx';
 import { MetadataForm } from '../components/metadata-form.tsx';
+import { SegmentForm } from '../components/segment-form.tsx';
 
 // Issue 12 §4: unsaved edits prompt before navigation.
 describe('leaving with unsaved edits', () => {
@@ -50,5 +51,20 @@ describe('leaving with unsaved edits', () => {
     const dirty = new Event('beforeunload', { cancelable: true });
     dispatchEvent(dirty);
     expect(dirty.defaultPrevented).toBe(true);
+  });
+
+  it('guards a segment being edited too', () => {
+    render(
+      <WithSession routes={fakeFetch({})}>
+        <SegmentForm env="development" onDone={() => undefined} />
+      </WithSession>,
+    );
+    const before = new Event('beforeunload', { cancelable: true });
+    dispatchEvent(before);
+    expect(before.defaultPrevented).toBe(false);
+    fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Beta' } });
+    const after = new Event('beforeunload', { cancelable: true });
+    dispatchEvent(after);
+    expect(after.defaultPrevented).toBe(true);
   });
 });
