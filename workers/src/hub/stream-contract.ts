@@ -41,7 +41,7 @@ export const RefetchMessage = z
 export const RefetchEvaluationMessage = z.strictObject({ type: z.literal('refetchEvaluation'), etag: SnapshotEtag }).meta({
   title: 'refetchEvaluation',
   description:
-    'OFREP (ADR 0008): re-POST /ofrep/v1/evaluate/flags. The etag is the snapshot ETag, not the per-context evaluation ETag: send your last evaluation ETag in If-None-Match and a 304 says nothing changed for you',
+    'OFREP (ADR 0008): re-POST /ofrep/v1/evaluate/flags. The etag is the snapshot (flag configuration) ETag, which the OpenFeature web provider sends back as ?flagConfigEtag=; it is not the per-context evaluation ETag: send your last evaluation ETag in If-None-Match and a 304 says nothing changed for you',
 });
 
 export const HelloMessage = z
