@@ -155,6 +155,20 @@ describe('validators', () => {
     expect(patterns.snapshot).toBe(VALIDATOR_PATTERNS.snapshot.source);
   });
 
+  it('the OFREP provider flow: ?flagConfigEtag= with the stream etag and If-None-Match with the evaluation ETag gives 304 when unchanged', async () => {
+    const json = { context: { targetingKey: 'u1' } };
+    const first = await call('/ofrep/v1/evaluate/flags', { method: 'POST', key: LOCAL_KEYS.client, json });
+    const evaluation = first.headers.get('ETag')!;
+    const configEtag = encodeURIComponent((await snapshotEtag())!);
+    const again = await call(`/ofrep/v1/evaluate/flags?flagConfigEtag=${configEtag}`, {
+      method: 'POST',
+      key: LOCAL_KEYS.client,
+      json,
+      headers: { 'If-None-Match': evaluation },
+    });
+    expect(again.status).toBe(304);
+  });
+
   it('the flag ETag is the version PATCH takes in If-Match', async () => {
     const etag = (await call('/api/v1/flags/ai-chatbot', { key: LOCAL_KEYS.admin })).headers.get('ETag')!;
     const res = await call('/api/v1/flags/ai-chatbot', {
