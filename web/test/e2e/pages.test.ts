@@ -81,8 +81,9 @@ describe('segments, exposures and who gets what', () => {
 
   it('uses the segment in a rule, previewing the impact on recent contexts before saving', async () => {
     await page.getByRole('button', { name: '+ Rule' }).click();
-    await page.locator('#rule-1-c0-attr').fill('accountId');
     await page.locator('#rule-1-c0-op').selectOption('inSegment');
+    // Segment membership reads no attribute of the rule: none is asked for.
+    expect(await page.locator('#rule-1-c0-attr').count()).toBe(0);
     await page.locator('#rule-1-c0-values').selectOption(SEGMENT);
     // acct-1 and acct-2 are in the segment; the 28 others still fall through to "off".
     const preview = page.getByText(new RegExp(`of ${SEEN} recent contexts would get a different value`));
@@ -93,7 +94,7 @@ describe('segments, exposures and who gets what', () => {
     await page.getByText(/Saved targeting in staging/).waitFor();
     const config = await adminApi<{ rules: unknown[] }>(stack.worker, 'GET', `/flags/${FLAG}/environments/staging`);
     expect(config.rules[1]).toEqual({
-      conditions: [{ attribute: 'accountId', op: 'inSegment', values: [SEGMENT] }],
+      conditions: [{ attribute: 'targetingKey', op: 'inSegment', values: [SEGMENT] }],
       serve: { variant: 'on' },
     });
   });
