@@ -81,7 +81,8 @@ export function buildPackage(rel, versions) {
     type: pkg.type,
     sideEffects: pkg.sideEffects,
     exports: mapExports(pkg.exports),
-    bin: pkg.bin && Object.fromEntries(Object.entries(pkg.bin).map(([name, file]) => [name, compiled(file)])),
+    // No leading `./`: npm publish drops such a bin as invalid ("errors corrected") and the CLI is lost.
+    bin: pkg.bin && Object.fromEntries(Object.entries(pkg.bin).map(([name, file]) => [name, compiled(file).replace(/^\.\//, '')])),
     engines: pkg.engines,
     dependencies: pinWorkspace(pkg.dependencies, versions),
     peerDependencies: pkg.peerDependencies,
