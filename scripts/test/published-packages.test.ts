@@ -13,7 +13,15 @@ import { transformSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, PUBLISHED } from '../build-packages.mjs';
 import { type LocalWorker, startLocalWorker } from '../local-worker.mjs';
-import { browserExample, coreExample, nextExample, nodeExample, reactExample } from './readme-examples.ts';
+import {
+  browserExample,
+  coreExample,
+  installSection,
+  nextExample,
+  nodeExample,
+  reactExample,
+  withDependencies,
+} from './readme-examples.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const NAMES = ['core', 'node', 'browser', 'react', 'next'];
@@ -127,6 +135,16 @@ describe('published packages', () => {
         bugs: source.bugs,
         publishConfig: { access: 'public', provenance: true },
       });
+    }
+  });
+
+  it("README Install sections: the registry command, and today's tarballs with every @edgeflags dependency", () => {
+    for (const name of NAMES) {
+      const { registry, packed, installed } = installSection(name);
+      expect(registry, `sdk/${name}/README.md`).toMatch(new RegExp(`^npm install @edgeflags/${name}\\b`, 'm'));
+      // What the test installs above: without a dependency's tarball npm would look for it on the registry.
+      expect(packed.toSorted(), `sdk/${name}/README.md packs`).toEqual(withDependencies(name).toSorted());
+      expect(installed.toSorted(), `sdk/${name}/README.md installs`).toEqual(withDependencies(name).toSorted());
     }
   });
 

@@ -90,3 +90,28 @@ console.log(JSON.stringify({
 }));
 `;
 }
+
+/** `@edgeflags/*` packages `name` needs installed beside it: itself and its dependencies, transitively. */
+export function withDependencies(name: string): string[] {
+  const { dependencies = {} } = JSON.parse(readFileSync(path.join(root, 'sdk', name, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const own = Object.keys(dependencies)
+    .filter((d) => d.startsWith('@edgeflags/'))
+    .map((d) => d.slice('@edgeflags/'.length));
+  return [...new Set([...own.flatMap(withDependencies), name])];
+}
+
+/** The "## Install" section's two ways: the registry command, and the tarballs packed and installed today. */
+export function installSection(name: string): { registry: string; packed: string[]; installed: string[] } {
+  const text = readFileSync(path.join(root, 'sdk', name, 'README.md'), 'utf8');
+  const section = text.split(/^## /m).find((s) => s.startsWith('Install\n')) ?? '';
+  const [registry = '', today = ''] = [...section.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1] ?? '');
+  const pack = /^npm pack (.*) --pack-destination packed$/m.exec(today)?.[1] ?? '';
+  const install = /^cd \.\.\/your-app && npm install (.*)$/m.exec(today)?.[1] ?? '';
+  return {
+    registry,
+    packed: pack.split(' ').map((d) => /^sdk\/(\w+)\/dist$/.exec(d)?.[1] ?? d),
+    installed: install.split(' ').map((t) => /^\.\.\/edgeflags\/packed\/edgeflags-(\w+)-\*\.tgz$/.exec(t)?.[1] ?? t),
+  };
+}
