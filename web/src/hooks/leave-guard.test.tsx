@@ -1,13 +1,26 @@
-import { fireEvent, render, screen } from '@testing-library/preact';
+import { act, fireEvent, render, screen } from '@testing-library/preact';
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
 import { Link } from '../components/link.tsx';
 import { MetadataForm } from '../components/metadata-form.tsx';
 import { SegmentForm } from '../components/segment-form.tsx';
+import { navigate } from './use-route.ts';
 
 // Issue 12 §4: unsaved edits prompt before navigation.
+// Testing Library's cleanup does not run Preact 11 effect cleanups; the app unmounts editors from a
+// parent (as here), which does, so each test's dirty editor is gone before the next test.
+let unmount: () => void = () => undefined;
+function Host({ children }: { children: ComponentChildren }) {
+  const [on, setOn] = useState(true);
+  unmount = () => setOn(false);
+  return on ? children : null;
+}
+
 describe('leaving with unsaved edits', () => {
   afterEach(() => {
+    act(() => unmount());
     vi.unstubAllGlobals();
     history.replaceState(null, '', '/');
   });
@@ -17,10 +30,12 @@ describe('leaving with unsaved edits', () => {
     const ask = vi.fn(() => false);
     vi.stubGlobal('confirm', ask);
     render(
-      <WithSession routes={fakeFetch({})}>
-        <Link href="/audit">Audit log</Link>
-        <MetadataForm flag={flag()} canEdit onSaved={() => undefined} />
-      </WithSession>,
+      <Host>
+        <WithSession routes={fakeFetch({})}>
+          <Link href="/audit">Audit log</Link>
+          <MetadataForm flag={flag()} canEdit onSaved={() => undefined} />
+        </WithSession>
+      </Host>,
     );
     // Untouched: leaving is free.
     fireEvent.click(screen.getByText('Audit log'));
@@ -40,9 +55,11 @@ describe('leaving with unsaved edits', () => {
 
   it('marks the page so closing or reloading the tab asks too', () => {
     render(
-      <WithSession routes={fakeFetch({})}>
-        <MetadataForm flag={flag()} canEdit onSaved={() => undefined} />
-      </WithSession>,
+      <Host>
+        <WithSession routes={fakeFetch({})}>
+          <MetadataForm flag={flag()} canEdit onSaved={() => undefined} />
+        </WithSession>
+      </Host>,
     );
     const clean = new Event('beforeunload', { cancelable: true });
     dispatchEvent(clean);
@@ -55,9 +72,11 @@ describe('leaving with unsaved edits', () => {
 
   it('guards a segment being edited too', () => {
     render(
-      <WithSession routes={fakeFetch({})}>
-        <SegmentForm env="development" onDone={() => undefined} />
-      </WithSession>,
+      <Host>
+        <WithSession routes={fakeFetch({})}>
+          <SegmentForm env="development" onDone={() => undefined} />
+        </WithSession>
+      </Host>,
     );
     const before = new Event('beforeunload', { cancelable: true });
     dispatchEvent(before);
@@ -66,5 +85,27 @@ describe('leaving with unsaved edits', () => {
     const after = new Event('beforeunload', { cancelable: true });
     dispatchEvent(after);
     expect(after.defaultPrevented).toBe(true);
+  });
+
+  it('puts the page back when Back is pressed over unsaved edits and the admin stays', () => {
+    history.replaceState(null, '', '/flags');
+    const ask = vi.fn(() => false);
+    vi.stubGlobal('confirm', ask);
+    navigate('/flags/checkout');
+    expect(location.pathname).toBe('/flags/checkout');
+    render(
+      <Host>
+        <WithSession routes={fakeFetch({})}>
+          <MetadataForm flag={flag()} canEdit onSaved={() => undefined} />
+        </WithSession>
+      </Host>,
+    );
+    fireEvent.input(screen.getByLabelText('Owner'), { target: { value: 'someone else' } });
+    // What the browser does on Back: the URL changes first, then popstate.
+    history.replaceState(null, '', '/flags');
+    dispatchEvent(new PopStateEvent('popstate'));
+    expect(ask).toHaveBeenCalledTimes(1);
+    expect(location.pathname).toBe('/flags/checkout');
+    expect((screen.getByLabelText('Owner') as HTMLInputElement).value).toBe('someone else');
   });
 });

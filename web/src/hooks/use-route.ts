@@ -9,23 +9,34 @@ addEventListener('beforeunload', (e) => {
   if (unsaved.size > 0) e.preventDefault();
 });
 
-export function navigate(to: string, replace = false): void {
-  if (to === location.pathname + location.search) return;
-  if (unsaved.size > 0 && !confirm('You have unsaved changes. Leave and lose them?')) return;
-  history[replace ? 'replaceState' : 'pushState'](null, '', to);
+const LEAVE = 'You have unsaved changes. Leave and lose them?';
+const here = () => location.pathname + location.search;
+/** The app URL listeners last rendered: Back/Forward has already changed location when it is heard. */
+let shown = here();
+const changed = () => {
+  shown = here();
   for (const l of listeners) l();
+};
+
+export function navigate(to: string, replace = false): void {
+  if (to === here()) return;
+  if (unsaved.size > 0 && !confirm(LEAVE)) return;
+  history[replace ? 'replaceState' : 'pushState'](null, '', to);
+  changed();
 }
+
+// Back and Forward cannot be cancelled: when the admin stays, the page they were on is put back.
+addEventListener('popstate', () => {
+  if (unsaved.size > 0 && here() !== shown && !confirm(LEAVE)) history.pushState(null, '', shown);
+  else changed();
+});
 
 export function useRoute(): { path: string; query: URLSearchParams } {
   const [, setTick] = useState(0);
   useEffect(() => {
     const update = () => setTick((t) => t + 1);
     listeners.add(update);
-    addEventListener('popstate', update);
-    return () => {
-      listeners.delete(update);
-      removeEventListener('popstate', update);
-    };
+    return () => void listeners.delete(update);
   }, []);
   return { path: location.pathname, query: new URLSearchParams(location.search) };
 }
