@@ -8,7 +8,14 @@ type State =
   | { phase: 'error'; message: string }
   | { phase: 'done'; impact: ImpactResponse };
 
-const show = (v: unknown) => JSON.stringify(v);
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+/** `{"plan":"pro","country":"US"}` as "plan pro · country US": the attributes a rule reads, readably. */
+const contextText = (c: unknown) =>
+  c && typeof c === 'object'
+    ? Object.entries(c)
+        .map(([k, v]) => `${k} ${show(v)}`)
+        .join(' · ')
+    : show(c);
 
 /**
  * Before a save: how many recent contexts (seen by the SDKs) would get a different value.
@@ -47,7 +54,13 @@ export function ImpactPreview({ flagKey, env, config }: { flagKey: string; env: 
     <div class="impact" aria-live="polite">
       {state.phase === 'loading' && <p class="muted">Comparing with recent contexts…</p>}
       {state.phase === 'invalid' && <p class="muted">The impact preview appears once the change is complete and valid.</p>}
-      {state.phase === 'none' && <p class="muted">No recent contexts to compare this change with.</p>}
+      {state.phase === 'none' && (
+        <p class="muted">
+          No recent contexts to compare this change with. They come from server SDKs that report exposures with{' '}
+          <code>exposures: {'{ sendContext: true }'}</code> (@edgeflags/node) in this environment: evaluate a few flags there and the
+          preview uses the latest 1,000.
+        </p>
+      )}
       {state.phase === 'error' && <p class="muted">Impact preview unavailable: {state.message}</p>}
       {state.phase === 'done' && (
         <>
@@ -58,8 +71,8 @@ export function ImpactPreview({ flagKey, env, config }: { flagKey: string; env: 
             <ul class="impact-examples">
               {state.impact.examples.slice(0, 5).map((x, i) => (
                 <li key={x.contextKey ?? i}>
-                  <code>{show(x.context)}</code>: {show(x.before.value)} → <strong>{show(x.after.value)}</strong>{' '}
-                  <span class="muted">({x.after.reason})</span>
+                  <span class="impact-context">{contextText(x.context)}</span>: {show(x.before.value)} →{' '}
+                  <strong>{show(x.after.value)}</strong> <span class="muted">({x.after.reason})</span>
                 </li>
               ))}
             </ul>

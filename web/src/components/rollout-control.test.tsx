@@ -57,6 +57,8 @@ describe('RolloutControl', () => {
       </WithSession>,
     );
     fireEvent.input(screen.getByLabelText('Exact %'), { target: { value: '12.5' } });
-    await screen.findByText('No recent contexts to compare this change with.', undefined, { timeout: 3000 });
+    const none = await screen.findByText(/^No recent contexts to compare this change with\./, undefined, { timeout: 3000 });
+    // …and says how to get some (issue 12 §4 impact preview).
+    expect(none.textContent).toContain('sendContext: true');
   });
 });

@@ -80,7 +80,8 @@ describe('TargetingEditor', () => {
     fireEvent.input(screen.getByLabelText('Value'), { target: { value: 'pro' } });
     const preview = await screen.findByText(/of 40 recent contexts would get a different value/, undefined, { timeout: 3000 });
     expect(preview.textContent).toMatch(/^12 of 40/);
-    expect(screen.getByText('{"plan":"pro"}')).toBeTruthy();
+    // Contexts read as attributes, not JSON (issue 12 §4 impact preview).
+    expect(screen.getByText('plan pro')).toBeTruthy();
     expect(f.calls.filter((c) => c.method === 'POST').at(-1)?.body).toMatchObject({
       rules: [{ conditions: [{ attribute: 'plan', op: 'equals', values: ['pro'] }], serve: { variant: 'on' } }],
     });
