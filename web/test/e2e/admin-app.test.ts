@@ -61,7 +61,8 @@ describe('admin app against the real Worker', () => {
     await page.getByLabel('Admin token').fill(stack.worker.keys.server);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText(/^That is a server SDK key/).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+    // Focus comes back in an effect after the message renders: wait for it rather than race it.
+    await page.waitForFunction(() => document.activeElement?.id === 'token', undefined, { timeout: 10_000 });
     await signIn(page, stack.worker.url, stack.worker.keys.admin);
     const row = page.getByRole('row', { name: /New PDF engine/ });
     await row.getByText('5% on').first().waitFor();
