@@ -180,6 +180,12 @@ export const auditLog = sqliteTable(
     before: text('before', { mode: 'json' }).$type<JsonObject>(),
     after: text('after', { mode: 'json' }).$type<JsonObject>(),
     reason: text('reason'),
+    /**
+     * Tamper-evidence chain (docs/audit.md): hex SHA-256 of the previous entry's hash and this
+     * entry's canonical encoding, written by the AuditSealer after the insert. Null until sealed.
+     */
+    hash: text('hash'),
+    prevHash: text('prev_hash'),
   },
   (t) => [
     index('audit_resource').on(t.resourceType, t.resourceKey, t.at),
