@@ -375,3 +375,22 @@ export const outboxCursors = sqliteTable('outbox_cursors', {
   lastId: integer('last_id').notNull(),
   updatedAt: integer('updated_at').notNull().default(now),
 });
+
+/**
+ * Where code reads each flag, as `edgeflags refs push` last uploaded it per repository (the
+ * upload replaces a repository's rows at once). The app lists them on the flag's page, and the
+ * lifecycle calls a flag with no rows "ready to remove from code".
+ */
+export const codeRefs = sqliteTable(
+  'code_refs',
+  {
+    repository: text('repository').notNull(),
+    flagKey: text('flag_key').notNull(),
+    path: text('path').notNull(),
+    line: integer('line').notNull(),
+    commit: text('commit').notNull(),
+    branch: text('branch'),
+    pushedAt: integer('pushed_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.repository, t.flagKey, t.path, t.line] }), index('code_refs_flag').on(t.flagKey)],
+);
