@@ -41,6 +41,11 @@ export const environments = sqliteTable('environments', {
   deliveryPendingSince: integer('delivery_pending_since'),
   /** The last delivery failure, for the app's "delivery pending" banner. */
   deliveryError: text('delivery_error'),
+  /**
+   * Approvals a flag-config write needs here (0: none, writes apply at once). Above 0 a write
+   * becomes a change request that many people other than its author approve (docs/change-requests.md).
+   */
+  requiredApprovals: integer('required_approvals').notNull().default(0),
   createdAt: integer('created_at').notNull().default(now),
 });
 
@@ -65,6 +70,8 @@ export const flags = sqliteTable('flags', {
   protectiveState: text('protective_state', { enum: ['off', 'on'] })
     .notNull()
     .default('off'),
+  /** What an experiment is judged on (e.g. `checkout-completed`); the experiment policy requires it. */
+  primaryMetric: text('primary_metric'),
   /** Optimistic concurrency for metadata edits (If-Match). */
   version: integer('version').notNull().default(1),
   archivedAt: integer('archived_at'),
@@ -90,6 +97,11 @@ export const flagConfigs = sqliteTable(
     defaultServe: text('default_serve', { mode: 'json' }).$type<Serve>().notNull(),
     bucketBy: text('bucket_by'),
     salt: text('salt'),
+    /**
+     * A switch carried in the snapshot: at `at` (epoch ms) evaluators serve `config` instead,
+     * even with the control plane down (docs/change-requests.md). Null: none scheduled.
+     */
+    scheduledSwitch: text('scheduled_switch', { mode: 'json' }).$type<{ at: number; config: JsonObject }>(),
     version: integer('version').notNull().default(1),
     updatedAt: integer('updated_at').notNull().default(now),
   },
@@ -393,4 +405,61 @@ export const codeRefs = sqliteTable(
     pushedAt: integer('pushed_at').notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.repository, t.flagKey, t.path, t.line] }), index('code_refs_flag').on(t.flagKey)],
+);
+
+/**
+ * Instance-wide settings, one JSON document per name (e.g. `policies`: flag-type rules and the
+ * naming pattern, docs/policies.md). Validated by the zod schema of its name before it is stored;
+ * `version` guards concurrent edits like every other write.
+ */
+export const instanceSettings = sqliteTable('instance_settings', {
+  name: text('name').primaryKey(),
+  value: text('value', { mode: 'json' }).$type<JsonObject>().notNull(),
+  version: integer('version').notNull().default(1),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+export const CHANGE_REQUEST_STATUSES = ['open', 'applied', 'rejected', 'cancelled', 'failed'] as const;
+export type ChangeRequestStatus = (typeof CHANGE_REQUEST_STATUSES)[number];
+
+/**
+ * A flag-config write waiting for review (environments.required_approvals) or for its time
+ * (`apply_at`). Approvals live in `approvals` under the subject `change:<id>:<revision>`: an edit
+ * bumps `revision`, so earlier approvals no longer count. Applying re-checks `base_version`.
+ */
+export const changeRequests = sqliteTable(
+  'change_requests',
+  {
+    id: text('id').primaryKey(),
+    environment: text('environment')
+      .notNull()
+      .references(() => environments.key),
+    flagKey: text('flag_key')
+      .notNull()
+      .references(() => flags.key),
+    /** The audit action it applies as, e.g. `config.update`, `flag.rollout`, `flag.promote`. */
+    action: text('action').notNull(),
+    /** The flag's configuration after the change (the fields of flag_configs a write sets). */
+    proposal: text('proposal', { mode: 'json' }).$type<JsonObject>().notNull(),
+    /** The config version the proposal was written against; applying refuses if it moved. */
+    baseVersion: integer('base_version').notNull(),
+    status: text('status', { enum: CHANGE_REQUEST_STATUSES }).notNull().default('open'),
+    requiredApprovals: integer('required_approvals').notNull(),
+    revision: integer('revision').notNull().default(1),
+    /** Apply at this instant (epoch ms) once approved; null: applied by a person. */
+    applyAt: integer('apply_at'),
+    /** Carry the change in the snapshot as a scheduled switch (applies at `apply_at` without the control plane). */
+    inSnapshot: integer('in_snapshot', { mode: 'boolean' }).notNull().default(false),
+    authorId: text('author_id').notNull(),
+    author: text('author').notNull(),
+    reason: text('reason'),
+    /** Why a scheduled apply failed (e.g. the flag moved since), or who decided the end. */
+    outcome: text('outcome'),
+    appliedVersion: integer('applied_version'),
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [index('change_requests_env').on(t.environment, t.status, t.createdAt), index('change_requests_due').on(t.status, t.applyAt)],
 );
