@@ -20,6 +20,7 @@ export const AUDIT_RESOURCE_TYPES = [
   'admin_token',
   'release',
   'approval',
+  'change_request',
   'webhook',
 ] as const;
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];
