@@ -5,7 +5,7 @@
  */
 import type { JsonValue, Prerequisite, Rule, SegmentDefinition, Serve, Target } from '@edgeflags/core';
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -158,7 +158,29 @@ export const adminTokens = sqliteTable('admin_tokens', {
   expiresAt: integer('expires_at'),
   /** The token that replaced this one by rotation. */
   replacedBy: text('replaced_by'),
+  /** The person (email) the token acts for; null on tokens made before owners (shown "unowned"). */
+  owner: text('owner'),
 });
+
+/**
+ * Who may do what when signed in through Cloudflare Access (docs/identity.md): a person by
+ * email, or everyone in an identity-provider group. Bindings only grant: a person gets the
+ * highest role and production access of every binding that matches them.
+ */
+export const roleBindings = sqliteTable(
+  'role_bindings',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['email', 'group'] }).notNull(),
+    /** A lower-cased email, or a group's name or id as Access's identity endpoint reports it. */
+    subject: text('subject').notNull(),
+    role: text('role', { enum: ['viewer', 'editor', 'admin'] }).notNull(),
+    productionAccess: integer('production_access', { mode: 'boolean' }).notNull().default(false),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('role_bindings_subject').on(t.kind, t.subject)],
+);
 
 /**
  * Answers to writes sent with an `Idempotency-Key`, per caller, so a retry after a timeout
