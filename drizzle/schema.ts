@@ -486,3 +486,44 @@ export const changeRequests = sqliteTable(
   },
   (t) => [index('change_requests_env').on(t.environment, t.status, t.createdAt), index('change_requests_due').on(t.status, t.applyAt)],
 );
+
+/**
+ * Evaluations the edge answered, per flag, environment and UTC day (bulk /sdk/v1/evaluate and
+ * OFREP). Counted in isolate memory and flushed off the response path (workers/src/lifecycle/
+ * evaluation-counter.ts), so these are lower bounds: an isolate that dies unflushed loses its
+ * last few seconds. Evidence for the lifecycle's "not evaluated for 30 days" (docs/lifecycle.md).
+ */
+export const flagEvaluations = sqliteTable(
+  'flag_evaluations',
+  {
+    environment: text('environment').notNull(),
+    flagKey: text('flag_key').notNull(),
+    /** Start of the UTC day, epoch ms. */
+    day: integer('day').notNull(),
+    count: integer('count').notNull().default(0),
+    /** Server time (epoch ms) of the newest evaluation counted in this row. */
+    lastAt: integer('last_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environment, t.flagKey, t.day] }), index('flag_evaluations_day').on(t.day)],
+);
+
+/**
+ * Where each flag is in its rollout per environment (`new`, `rolling_out`, `rolled_out`) and
+ * since when: recorded after every publish and by the cron, because a config's `updated_at`
+ * moves on edits that keep the phase. Stale, expired, ready-to-remove and unknown are derived
+ * on read from this, evaluation counts, code references and the type's lifetime.
+ */
+export const flagLifecycle = sqliteTable(
+  'flag_lifecycle',
+  {
+    environment: text('environment').notNull(),
+    flagKey: text('flag_key').notNull(),
+    phase: text('phase', { enum: ['new', 'rolling_out', 'rolled_out'] }).notNull(),
+    /** When the flag entered `phase` (epoch ms): the config write that moved it there. */
+    since: integer('since').notNull(),
+    /** The variant everyone gets while rolled out (the value `edgeflags cleanup` keeps). */
+    variant: text('variant'),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.environment, t.flagKey] })],
+);
