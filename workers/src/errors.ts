@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   snapshot_too_large: 413,
   unsupported_media_type: 415,
   rule_violation: 422,
+  // The environment reviews flag-config writes: propose it as a change request (docs/change-requests.md).
+  review_required: 422,
   idempotency_key_reused: 422,
   version_required: 428,
   rate_limited: 429,

@@ -40,6 +40,7 @@ function offConfig(flag: typeof flags.$inferSelect, environment: string): typeof
     defaultServe: { variant: off },
     bucketBy: null,
     salt: null,
+    scheduledSwitch: null,
     version: 1,
     updatedAt: Date.now(),
   };
