@@ -10,6 +10,7 @@ import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
 import { documentOperations } from './admin/openapi-helpers.ts';
 import type { AppEnv } from './app-env.ts';
+import { sealAfterWrites } from './audit/seal.ts';
 import { docsRoutes } from './docs/docs-routes.ts';
 import { envelope, onError, validationHook } from './errors.ts';
 import { eventsRoutes } from './events/events-routes.ts';
@@ -28,6 +29,8 @@ const adminApi = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 adminApi.use('*', idempotency);
 // A committed write's audit entry goes to the webhooks from its own waitUntil (the cron is the backstop).
 adminApi.use('*', dispatchAfterWrites);
+// …and is chained into the tamper-evident log by the AuditSealer, also after the answer (docs/audit.md).
+adminApi.use('*', sealAfterWrites);
 export const admin = adminApi
   .route('/', flagRoutes)
   .route('/', configRoutes)

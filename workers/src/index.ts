@@ -6,6 +6,7 @@
  */
 import { reconcileKeyEnds } from './admin/key-lifecycle.ts';
 import { app } from './app.ts';
+import { sealQuietly } from './audit/seal.ts';
 import type { Env } from './env.ts';
 import { consumeEvents } from './events/consume-events.ts';
 import type { EventsMessage } from './events/events-schema.ts';
@@ -16,13 +17,15 @@ import { consumeWebhooks, WEBHOOKS_QUEUE, type WebhookMessage } from './webhooks
 import { dispatchQuietly } from './webhooks/dispatch.ts';
 
 export type { AppType } from './app.ts';
+export { AuditSealer } from './audit/audit-sealer.ts';
 export { EnvironmentHub } from './hub/environment-hub.ts';
 export { ReleaseConductor } from './releases/release-conductor.ts';
 
 const scheduled: ExportedHandlerScheduledHandler<Env> = async (_controller, env) => {
   // The webhook dispatcher's backstop: audit entries whose write-time dispatch died go out here.
   // Key ends: hubs that could not be told at a revocation or rotation end those streams now.
-  await Promise.all([reconcileDeliveries(env), dispatchQuietly(env), reconcileKeyEnds(env)]);
+  // Audit seal: entries whose write-time seal failed are chained here (docs/audit.md).
+  await Promise.all([reconcileDeliveries(env), dispatchQuietly(env), reconcileKeyEnds(env), sealQuietly(env)]);
 };
 
 /** One handler for every queue this Worker consumes, told apart by the queue's name. */

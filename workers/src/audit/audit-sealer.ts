@@ -1,0 +1,102 @@
+// AuditSealer: the one Durable Object (named "audit") that seals the audit log's hash chain
+// (docs/audit.md). Writes insert their audit rows unsealed, inside their own D1 batch as before;
+// after the answer they ask the sealer (`sealSoon`), and the cron asks every minute. A seal pass
+// hashes the rows after its head strictly in id order, writes hash/prev_hash, and then moves
+// the anchor — the head kept in this object's storage and copied to KV — which lives outside D1,
+// so deleting the newest sealed rows leaves the anchor ahead of the log: a truncation verify sees.
+//
+//   const head = await env.AUDIT_SEALER.getByName(SEALER_NAME).seal();
+
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env.ts';
+import { type ChainAnchor, type ChainEntry, EMPTY_ANCHOR, entryHash } from './chain.ts';
+
+export const SEALER_NAME = 'audit';
+/** KV key (SNAPSHOTS namespace) of the anchor's copy. */
+export const ANCHOR_KV_KEY = 'audit:head';
+/** Rows read and sealed per D1 batch, and batches per pass (a backlog drains over passes). */
+const PAGE = 100;
+const MAX_PAGES = 50;
+
+export const CHAIN_COLUMNS = `id, at, actor, action, resource_type AS resourceType, resource_key AS resourceKey, environment,
+  before, after, reason, hash, prev_hash AS prevHash`;
+
+/** Thrown when a row is already sealed with a hash this chain does not produce: someone else's chain, or tampering. */
+export class ChainConflict extends Error {
+  override name = 'ChainConflict';
+}
+
+export class AuditSealer extends DurableObject<Env> {
+  /** The pass callers join: queued behind the running one, so it reads rows committed before they asked. */
+  #queued: Promise<ChainAnchor> | undefined;
+  #tail: Promise<unknown> = Promise.resolve();
+  /** The head last copied to KV by this instance (a failed copy is retried by the next pass). */
+  #copied: number | undefined;
+
+  /** Seals every entry committed before this call (up to MAX_PAGES × PAGE per pass) and answers the anchor. */
+  seal(): Promise<ChainAnchor> {
+    if (!this.#queued) {
+      const pass = this.#tail
+        .catch(() => undefined)
+        .then(() => {
+          this.#queued = undefined;
+          return this.#pass();
+        });
+      this.#queued = pass;
+      this.#tail = pass;
+    }
+    return this.#queued;
+  }
+
+  /** The anchored head, as stored here (never recomputed from D1). */
+  async anchor(): Promise<ChainAnchor | null> {
+    return (await this.ctx.storage.get<ChainAnchor>('head')) ?? null;
+  }
+
+  async #pass(): Promise<ChainAnchor> {
+    const start = (await this.ctx.storage.get<ChainAnchor>('head')) ?? EMPTY_ANCHOR;
+    let head = start;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const rows = (
+        await this.env.DB.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`)
+          .bind(head.id, PAGE)
+          .all<ChainEntry>()
+      ).results;
+      if (rows.length === 0) break;
+      const updates: D1PreparedStatement[] = [];
+      let next = head;
+      for (const row of rows) {
+        const hash = await entryHash(next.hash, row);
+        if (row.hash !== null) {
+          // Sealed by an earlier pass whose anchor write was lost: adopt it if it is this chain.
+          if (row.hash !== hash || row.prevHash !== next.hash)
+            throw new ChainConflict(
+              `audit entry ${row.id} is sealed with a hash this chain does not produce; sealing stops until it is resolved`,
+            );
+        } else {
+          // `hash IS NULL`: a row is sealed once; a second sealer (never meant to exist) cannot fork it.
+          updates.push(
+            this.env.DB.prepare('UPDATE audit_log SET hash = ?, prev_hash = ? WHERE id = ? AND hash IS NULL').bind(hash, next.hash, row.id),
+          );
+        }
+        next = { id: row.id, hash, count: next.count + 1, sealedAt: Date.now() };
+      }
+      if (updates.length) {
+        const results = await this.env.DB.batch(updates);
+        // A row sealed in between: the next pass re-reads and adopts or refuses it.
+        if (results.some((r) => r.meta.changes !== 1))
+          throw new ChainConflict('an audit entry was sealed by someone else during this pass');
+      }
+      // D1 first, then the anchor: a crash in between leaves sealed rows the next pass adopts,
+      // never an anchor ahead of the log (which would read as a truncation).
+      await this.ctx.storage.put('head', next);
+      head = next;
+      if (rows.length < PAGE) break;
+    }
+    if (this.#copied !== head.id) {
+      await this.env.SNAPSHOTS.put(ANCHOR_KV_KEY, JSON.stringify(head));
+      this.#copied = head.id;
+    }
+    return head;
+  }
+}
