@@ -22,6 +22,7 @@ export const AUDIT_RESOURCE_TYPES = [
   'approval',
   'change_request',
   'webhook',
+  'settings',
 ] as const;
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];
 
