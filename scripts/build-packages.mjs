@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-export const PUBLISHED = ['sdk/core', 'sdk/node', 'sdk/browser', 'sdk/react', 'sdk/next'];
+export const PUBLISHED = ['sdk/core', 'sdk/node', 'sdk/browser', 'sdk/react', 'sdk/next', 'sdk/cli'];
 
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 const compiled = (file) => file.replace(/\.tsx?$/, '.js');

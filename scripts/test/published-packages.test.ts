@@ -24,14 +24,14 @@ import {
 } from './readme-examples.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const NAMES = ['core', 'node', 'browser', 'react', 'next'];
-/** The five move together (changesets' fixed group), so core's version is every package's. */
+const NAMES = ['core', 'node', 'browser', 'react', 'next', 'cli'];
+/** The six move together (changesets' fixed group), so core's version is every package's. */
 const VERSION = JSON.parse(readFileSync(path.join(root, 'sdk/core/package.json'), 'utf8')).version as string;
 /**
  * Third-party packages the consumer installs beside ours, linked from the workspace (`file:`) so
  * the install needs no network: core's dependency and the peers the README examples use.
  */
-const THIRD_PARTY = ['re2js', 'react', 'react-dom', 'next'];
+const THIRD_PARTY = ['re2js', 'react', 'react-dom', 'next', 'typescript'];
 let app: string;
 let tarballs: string[];
 let worker: LocalWorker | undefined;
@@ -156,7 +156,11 @@ describe('published packages', () => {
     }
     const node = JSON.parse(readFileSync(path.join(app, 'node_modules/@edgeflags/node/package.json'), 'utf8'));
     expect(node.dependencies['@edgeflags/core']).toBe(`^${VERSION}`);
-    expect(node.bin.edgeflags).toBe('bin/edgeflags.js');
+    // The bin lives in @edgeflags/cli only: the Node SDK does not carry the parser.
+    expect(node.bin).toBeUndefined();
+    const cli = JSON.parse(readFileSync(path.join(app, 'node_modules/@edgeflags/cli/package.json'), 'utf8'));
+    expect(cli.bin.edgeflags).toBe('bin/edgeflags.js');
+    expect(Object.keys(cli.dependencies)).toEqual(['typescript']);
   });
 
   it('run under plain Node with type stripping off: core, the Node client offline, the browser client bootstrapped', () => {
@@ -189,11 +193,11 @@ browser.close();
   });
 
   it('run the CLI from its compiled bin', () => {
-    const bin = path.join(app, 'node_modules/@edgeflags/node/bin/edgeflags.js');
+    const bin = path.join(app, 'node_modules/@edgeflags/cli/bin/edgeflags.js');
     const out = execFileSync(process.execPath, ['--no-experimental-strip-types', bin, '--help'], { cwd: app, encoding: 'utf8' });
     expect(out).toContain('usage: edgeflags typegen');
     // An unknown command is a usage error (exit 2), not the help and success.
-    const unknown = spawnSync(process.execPath, ['--no-experimental-strip-types', bin, 'lint'], { cwd: app, encoding: 'utf8' });
+    const unknown = spawnSync(process.execPath, ['--no-experimental-strip-types', bin, 'frobnicate'], { cwd: app, encoding: 'utf8' });
     expect(unknown.status).toBe(2);
   });
 

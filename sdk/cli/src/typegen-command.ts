@@ -5,12 +5,19 @@
  *   npx edgeflags typegen --check   # CI: exit 1 if the file is out of date
  */
 import { parseArgs } from 'node:util';
-import { typegen } from '../typegen.ts';
-import { type CliContext, EXIT } from './cli-context.ts';
+import { type CliContext, type Command, EXIT } from './cli-context.ts';
+import { typegen } from './typegen.ts';
 
 export const TYPEGEN_USAGE = 'usage: edgeflags typegen [--url URL] [--token efa_…] [--out FILE] [--check]';
 
-export async function typegenCommand(argv: string[], ctx: CliContext): Promise<number> {
+export const typegenCommand: Command = {
+  name: 'typegen',
+  summary: 'write the TypeScript declaration of your flag keys',
+  usage: TYPEGEN_USAGE,
+  run: runTypegen,
+};
+
+async function runTypegen(argv: string[], ctx: CliContext): Promise<number> {
   let values: { url?: string | undefined; token?: string | undefined; out: string; check: boolean; help: boolean };
   try {
     ({ values } = parseArgs({

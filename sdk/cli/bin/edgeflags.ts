@@ -7,7 +7,7 @@
  *
  * Exit codes: 0 done, 1 refused or failed, 2 usage (an unknown command included).
  */
-import { runCli } from '../src/cli/main.ts';
+import { runCli } from '../src/main.ts';
 
 const ctx = { env: process.env, out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) };
 

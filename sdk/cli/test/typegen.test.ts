@@ -64,6 +64,9 @@ describe('npx edgeflags typegen', () => {
         key: 'invoice-theme',
         kind: 'json',
         variants: { plain: { color: 'grey' }, bold: { color: 'navy' } },
+        // What a release flag's policy asks of a new flag (issue 11 §2): an owner and an expiry.
+        owner: 'typegen@example.com',
+        expiresAt: '2099-01-01',
         reason: 'typegen test',
       }),
     });

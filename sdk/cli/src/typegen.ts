@@ -1,6 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { FlagKind, JsonValue } from '@edgeflags/core';
-import type { FetchLike } from './options.ts';
+import type { FetchLike } from './cli-context.ts';
+
+// The core's types, restated: the CLI does not depend on the evaluator (sdk/core/src/types.ts).
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+type FlagKind = 'boolean' | 'string' | 'number' | 'json';
 
 /** What typegen needs of a flag, as `GET /api/v1/flags` lists it. */
 export interface FlagInfo {

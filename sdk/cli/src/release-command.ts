@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { AdminClient, ApiFailure } from './admin-client.ts';
-import type { CliContext } from './cli-context.ts';
+import type { CliContext, Command } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
 import { type Detail, describe, FAILED, outcomeHolds, type PlanAction, Releases, TERMINAL } from './release-api.ts';
 
@@ -43,7 +43,14 @@ const seconds = (v: string | undefined, name: string): number | undefined | Erro
   return Number.isFinite(n) && n > 0 ? n : new Error(`--${name} must be a positive number of seconds`);
 };
 
-export async function releaseCommand(argv: string[], ctx: CliContext): Promise<number> {
+export const releaseCommand: Command = {
+  name: 'release',
+  summary: 'start, watch and steer guarded releases (start|status|approve|reject|pause|resume|rollback|abort)',
+  usage: RELEASE_USAGE,
+  run: runRelease,
+};
+
+async function runRelease(argv: string[], ctx: CliContext): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv, ctx);

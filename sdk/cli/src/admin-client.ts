@@ -4,7 +4,7 @@
  * still in flight). Every write carries one Idempotency-Key for all its attempts, so a retry
  * after a lost answer is answered from the first attempt instead of being applied twice.
  */
-import type { FetchLike } from '../options.ts';
+import type { FetchLike } from './cli-context.ts';
 
 /** A refusal by the API (or no answer at all: status 0), with the code from its closed set. */
 export class ApiFailure extends Error {
