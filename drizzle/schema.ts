@@ -244,7 +244,8 @@ export const exposureCounts = sqliteTable(
     hour: integer('hour').notNull(),
     count: integer('count').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.environment, t.flagKey, t.variant, t.hour] })],
+  // By hour too: retention deletes old hours in bounded batches without scanning every row.
+  (t) => [primaryKey({ columns: [t.environment, t.flagKey, t.variant, t.hour] }), index('exposure_counts_hour').on(t.hour)],
 );
 
 /**

@@ -1,0 +1,1 @@
+CREATE INDEX `exposure_counts_hour` ON `exposure_counts` (`hour`);
