@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
+import { auditChainRoutes } from './admin/audit-chain-routes.ts';
 import { auditRoutes } from './admin/audit-routes.ts';
 import { configRoutes } from './admin/config-routes.ts';
 import { environmentRoutes } from './admin/environment-routes.ts';
@@ -37,6 +38,7 @@ export const admin = adminApi
   .route('/', environmentRoutes)
   .route('/', keyRoutes)
   .route('/', auditRoutes)
+  .route('/', auditChainRoutes)
   .route('/', insightRoutes)
   .route('/', releaseRoutes)
   .route('/', webhookRoutes);

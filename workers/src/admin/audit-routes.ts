@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, like, lt, type SQL } from 'drizzle-orm';
 import { auditLog } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
@@ -29,8 +29,9 @@ export const auditRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     if (q.since !== undefined) where.push(gte(auditLog.at, q.since));
     if (q.until !== undefined) where.push(lt(auditLog.at, q.until));
     if (q.before !== undefined) where.push(lt(auditLog.id, q.before));
+    const { hash: _hash, prevHash: _prevHash, ...columns } = getTableColumns(auditLog);
     const entries = await db(c.env)
-      .select()
+      .select(columns)
       .from(auditLog)
       .where(and(...where))
       .orderBy(desc(auditLog.id))

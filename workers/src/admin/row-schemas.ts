@@ -59,7 +59,10 @@ export const AuditEntry = createSelectSchema(auditLog, {
   resourceType: z.enum(AUDIT_RESOURCE_TYPES),
   before: JsonObject.nullable(),
   after: JsonObject.nullable(),
-}).openapi('AuditEntry');
+})
+  // The chain columns are served by GET /audit/chain (docs/audit.md), with the raw text they hash.
+  .omit({ hash: true, prevHash: true })
+  .openapi('AuditEntry');
 
 /** A context an SDK sent with its exposures. */
 export const RecentContext = createSelectSchema(recentContexts, {
