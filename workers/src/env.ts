@@ -36,8 +36,29 @@ export interface Env
   ADMIN_TOKEN?: string;
   /** HMAC key for signed stream URLs (OFREP SSE cannot send headers). */
   STREAM_SECRET?: string;
+  /** Cloudflare Access team domain (`<team>.cloudflareaccess.com`); with ACCESS_AUD, turns sign-in through Access on (docs/identity.md). */
+  ACCESS_TEAM_DOMAIN?: string;
+  /** The Access application's AUD tag (comma-separated for several applications). */
+  ACCESS_AUD?: string;
+  /** Comma-separated emails that are admins with production access without a role binding (bootstrap). */
+  ACCESS_ADMIN_EMAILS?: string;
+  /** Milliseconds an isolate holds evaluation counts before writing them to D1 (default 5000; lifecycle/evaluation-counter.ts). */
+  EVALUATION_FLUSH_MS?: string;
+  /**
+   * Retention in days, enforced by the cron in bounded batches (docs/lifecycle.md): sampled
+   * contexts (30), exposure counts (90), evaluation counts (90, at least 31), audit log (unset:
+   * kept forever, since pruning must keep the hash chain verifiable).
+   */
+  RETENTION_CONTEXTS_DAYS?: string;
+  RETENTION_EXPOSURES_DAYS?: string;
+  RETENTION_EVALUATIONS_DAYS?: string;
+  RETENTION_AUDIT_DAYS?: string;
   /** Stream caps of one environment's hub (defaults in hub/stream-caps.ts; docs/keys.md). */
   STREAM_CAP_PER_ENVIRONMENT?: string;
   STREAM_CAP_PER_KEY?: string;
   STREAM_CAP_PER_CALLER?: string;
+  /** Subscriber shards (hub/shard-routing.ts; docs/scale.md §2): streams per shard before N doubles (5000), N's floor (1) and ceiling (256). */
+  HUB_SHARD_CAPACITY?: string;
+  HUB_MIN_SHARDS?: string;
+  HUB_MAX_SHARDS?: string;
 }

@@ -33,6 +33,8 @@ import {
   parseAck,
   readLastEventId,
 } from './messages.ts';
+import { mergeStats, ShardFanout } from './shard-fanout.ts';
+import { capShare, parseHubName, type ShardSettings, shardName, shardSettings } from './shard-routing.ts';
 import { type Head, SnapshotStore } from './snapshot-store.ts';
 import { formatSseEvent, SseClients } from './sse-clients.ts';
 import { callerTag, capRefusal, keyTag, readStreamOwner, type StreamCaps, type StreamOwner, streamCaps } from './stream-caps.ts';
@@ -69,6 +71,9 @@ interface SocketAttachment {
   ackedVersion: number;
 }
 
+/** A shard reports its load to the root at most this often (growth needs no more). */
+const LOAD_REPORT_MS = 10_000;
+
 /** What a publish did: the hub's head after it, SDK streams reached, and the KV copy's state. */
 export type PublishOutcome = { version: number; sent: number } & KvStatus;
 
@@ -79,9 +84,17 @@ export class EnvironmentHub extends DurableObject<Env> {
   readonly #caps: StreamCaps;
   readonly #store: SnapshotStore;
   readonly #kv: KvWriter;
+  /** Shard 0 is the root (this environment's authority); others only hold streams (shard-routing.ts). */
+  readonly #shard: number;
+  readonly #shards: ShardSettings;
+  readonly #fanout: ShardFanout;
+  #loadReportedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#shard = parseHubName(ctx.id.name ?? '').shard;
+    this.#shards = shardSettings(env);
+    this.#fanout = new ShardFanout(ctx.storage.kv, this.#shards, (i) => env.HUB.getByName(shardName(this.#environment(), i)));
     this.#log = new EventLog(ctx.storage.kv);
     this.#store = new SnapshotStore(ctx.storage.kv);
     this.#kv = new KvWriter({
@@ -109,23 +122,48 @@ export class EnvironmentHub extends DurableObject<Env> {
    */
   async publish(event: PublishEvent, options: { waitForKv?: boolean } = {}): Promise<PublishOutcome> {
     assertPublishEvent(event);
-    const head = this.#store.head();
-    let sent = 0;
-    if (!head || event.version > head.version) {
-      const { version, etag, snapshot } = event;
-      // Stored before sending; the output gate holds the sends until the write is durable,
-      // so no client ever sees a version the hub could forget.
-      this.#store.put(version, etag, snapshot);
-      // After a gap (a publish that never arrived) the hub cannot tell what changed in between;
-      // nor from an empty list (segments, reconciliation): resumers are told to refetch all.
-      const known = event.changed.length > 0 && (head === null || version === head.version + 1);
-      const changed = known ? event.changed : undefined;
-      sent = this.#broadcast({ version, etag, snapshot, changed });
-      this.#log.append(version, Date.now(), sent, changed);
+    if (this.#shard !== 0) throw new TypeError('publish: shards are fed by their root hub (deliver)');
+    const publishedAt = Date.now();
+    const local = this.#accept(event);
+    let sent = local?.sent ?? 0;
+    // The output gate holds these calls too until the head is durable; shards serve the same
+    // version and replay ring, and their counts join the root's (docs/scale.md §2).
+    if (local) {
+      sent += await this.#fanout.deliver({ ...event, changed: local.changed ? [...local.changed] : [] });
+      this.#log.append(event.version, publishedAt, sent, local.changed);
     }
+    await this.#catchUpShards();
     const version = this.#store.head()?.version ?? event.version;
     const kv = await this.#syncKv(version, options.waitForKv ?? true);
     return { version, sent, ...kv };
+  }
+
+  /** Root to shard: store and broadcast a version the root accepted; returns the streams reached. */
+  async deliver(event: PublishEvent): Promise<number> {
+    assertPublishEvent(event);
+    const local = this.#accept(event);
+    if (local) this.#log.append(event.version, Date.now(), local.sent, local.changed);
+    return local?.sent ?? 0;
+  }
+
+  /** The root's replay answer, for a shard whose own ring does not reach back to `version`. */
+  async changedSince(version: number): Promise<{ version: number; changed: string[] | undefined }> {
+    return { version: this.#readHead()?.version ?? 0, changed: this.#log.changedSince(version) };
+  }
+
+  /** How many shards the edge hashes new streams over (1: this hub holds them all). */
+  async shardCount(): Promise<number> {
+    return this.#fanout.count();
+  }
+
+  /** A shard holds `load` streams: N doubles at the capacity, and new shards get the head at once. */
+  async reportLoad(load: number): Promise<number> {
+    if (this.#shard !== 0 || !Number.isSafeInteger(load)) throw new TypeError('reportLoad: expected a stream count, at the root');
+    const added = this.#fanout.grow(load);
+    const head = this.#readHead();
+    if (added.length > 0 && head)
+      await this.#fanout.deliver({ version: head.version, etag: head.etag, snapshot: this.#readSnapshot(), changed: [] }, added);
+    return this.#fanout.count();
   }
 
   async current(sinceVersion?: number): Promise<{ version: number; etag: string; snapshot?: string } | null> {
@@ -141,7 +179,8 @@ export class EnvironmentHub extends DurableObject<Env> {
       const open = this.ctx.getWebSockets(kind).filter((ws) => ws.readyState === WebSocket.READY_STATE_OPEN);
       connections[kind] = open.length + this.#sse.count(kind);
     }
-    return { version: this.#readHead()?.version ?? 0, connections, recent: this.#log.recent(RECENT_STATS) };
+    const own = { version: this.#readHead()?.version ?? 0, connections, recent: this.#log.recent(RECENT_STATS) };
+    return this.#shard === 0 && this.#fanout.count() > 1 ? mergeStats(own, await this.#fanout.stats()) : own;
   }
 
   /**
@@ -152,11 +191,13 @@ export class EnvironmentHub extends DurableObject<Env> {
     if (typeof keyId !== 'string' || keyId === '' || !Number.isSafeInteger(at))
       throw new TypeError('closeKey: expected a key id and an epoch ms');
     this.#deadlines.set(keyId, at);
-    if (at > Date.now()) {
-      await alarmNoLaterThan(this.ctx.storage, at);
-      return { closed: 0 };
-    }
-    return { closed: this.#closeDue(Date.now()) };
+    let closed = 0;
+    if (at > Date.now()) await alarmNoLaterThan(this.ctx.storage, at);
+    else closed = this.#closeDue(Date.now());
+    // Every shard records the deadline too; one that cannot be told fails the call, which the
+    // key lifecycle retries (key-lifecycle.ts).
+    if (this.#shard === 0) closed += await this.#fanout.closeKey(keyId, at);
+    return { closed };
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -168,11 +209,14 @@ export class EnvironmentHub extends DurableObject<Env> {
       return new Response('Expected a WebSocket upgrade or Accept: text/event-stream', { status: 426 });
     }
     const { expiresAt, ...owner } = readStreamOwner(request);
-    const refusal = await this.#admit(kind, owner, expiresAt);
+    const shards = Number(request.headers.get('X-Edgeflags-Shards')) || 1;
+    const refusal = await this.#admit(kind, owner, expiresAt, shards);
     if (refusal) return refusal;
+    await this.#seedFromRoot();
+    this.#reportLoad();
 
-    if (isUpgrade) return this.#acceptWebSocket(kind, owner, lastEventId);
-    const missed = this.#missedState(lastEventId);
+    if (isUpgrade) return this.#acceptWebSocket(kind, owner, await this.#missedState(lastEventId));
+    const missed = await this.#missedState(lastEventId);
     const response = this.#sse.open(kind, owner, missed ? formatSseEvent(missed.version, kind, messageFor(kind, missed)) : undefined);
     await alarmNoLaterThan(this.ctx.storage, Date.now() + SSE_HEARTBEAT_MS);
     return response;
@@ -184,6 +228,7 @@ export class EnvironmentHub extends DurableObject<Env> {
     const now = Date.now();
     this.#closeDue(now);
     this.#sse.ping();
+    await this.#catchUpShards();
     await this.#kv.onAlarm(now);
     const kvDue = this.#kv.nextAttemptAt();
     if (kvDue !== null) await alarmNoLaterThan(this.ctx.storage, kvDue);
@@ -211,7 +256,7 @@ export class EnvironmentHub extends DurableObject<Env> {
   }
 
   /** Refuses a stream of a revoked or expired key (401) or past a cap (429); records the key's expiry. */
-  async #admit(kind: ClientKind, owner: StreamOwner, expiresAt: number | undefined): Promise<Response | undefined> {
+  async #admit(kind: ClientKind, owner: StreamOwner, expiresAt: number | undefined, shards: number): Promise<Response | undefined> {
     const now = Date.now();
     if (owner.keyId && expiresAt !== undefined) {
       this.#deadlines.set(owner.keyId, expiresAt);
@@ -228,7 +273,50 @@ export class EnvironmentHub extends DurableObject<Env> {
         ? open(callerTag(owner.keyId, owner.caller)) + this.#sse.countOwned((o) => o.keyId === owner.keyId && o.caller === owner.caller)
         : 0,
     };
-    return capRefusal(kind, owner, counts, this.#caps);
+    return capRefusal(kind, owner, counts, capShare(this.#caps, shards));
+  }
+
+  /** Stores a newer version and broadcasts it; undefined when it is not newer than the head. */
+  #accept(event: PublishEvent): { sent: number; changed: readonly string[] | undefined } | undefined {
+    const head = this.#store.head();
+    if (head && event.version <= head.version) return undefined;
+    const { version, etag, snapshot } = event;
+    // Stored before sending; the output gate holds the sends until the write is durable,
+    // so no client ever sees a version the hub could forget.
+    this.#store.put(version, etag, snapshot);
+    // After a gap (a publish that never arrived) the hub cannot tell what changed in between;
+    // nor from an empty list (segments, reconciliation): resumers are told to refetch all.
+    const known = event.changed.length > 0 && (head === null || version === head.version + 1);
+    const changed = known ? event.changed : undefined;
+    return { sent: this.#broadcast({ version, etag, snapshot, changed }), changed };
+  }
+
+  /** Root: shards whose delivery failed get the head again (publish, alarm) until they take it. */
+  async #catchUpShards(): Promise<void> {
+    if (this.#shard !== 0) return;
+    const behind = this.#fanout.behind();
+    const head = this.#readHead();
+    if (behind.length === 0 || !head) return;
+    await this.#fanout.deliver({ version: head.version, etag: head.etag, snapshot: this.#readSnapshot(), changed: [] }, behind);
+    if (this.#fanout.behind().length > 0) await alarmNoLaterThan(this.ctx.storage, Date.now() + 1000);
+  }
+
+  /** A shard that never got a delivery (new, or its root's call failed) asks the root once before serving. */
+  async #seedFromRoot(): Promise<void> {
+    if (this.#shard === 0 || this.#readHead()) return;
+    const root = await this.env.HUB.getByName(this.#environment()).current();
+    if (root?.snapshot && !this.#readHead()) this.#store.put(root.version, root.etag, root.snapshot);
+  }
+
+  /** Tells the root (off the request path, at most every LOAD_REPORT_MS) that this shard is full. */
+  #reportLoad(): void {
+    // Called while admitting a stream, so that one counts too.
+    const load = this.ctx.getWebSockets().length + this.#sse.size + 1;
+    const now = Date.now();
+    if (load < this.#shards.capacity || now - this.#loadReportedAt < LOAD_REPORT_MS) return;
+    this.#loadReportedAt = now;
+    const report = this.#shard === 0 ? this.reportLoad(load) : this.env.HUB.getByName(this.#environment()).reportLoad(load);
+    this.ctx.waitUntil(Promise.resolve(report).catch((e: unknown) => console.warn('shard load report failed', e)));
   }
 
   /** Ends the streams of every key whose deadline passed since the last sweep; returns how many. */
@@ -245,23 +333,27 @@ export class EnvironmentHub extends DurableObject<Env> {
     return closed;
   }
 
-  #acceptWebSocket(kind: ClientKind, owner: StreamOwner, lastEventId: number | undefined): Response {
+  #acceptWebSocket(kind: ClientKind, owner: StreamOwner, missed: MessageState | undefined): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const tags = [kind, keyTag(owner.keyId)];
     if (owner.caller) tags.push(callerTag(owner.keyId, owner.caller));
     this.ctx.acceptWebSocket(server, tags);
     const attachment: SocketAttachment = { kind, keyId: owner.keyId, connectedAt: Date.now(), ackedVersion: 0 };
     server.serializeAttachment(attachment);
-    const missed = this.#missedState(lastEventId);
     server.send(missed ? messageFor(kind, missed) : helloMessage(this.#readHead()?.version ?? 0));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   /** The state a (re)connecting client lacks, or undefined when it is already current. */
-  #missedState(lastEventId: number | undefined): MessageState | undefined {
+  async #missedState(lastEventId: number | undefined): Promise<MessageState | undefined> {
     const head = this.#readHead();
     if (!head || lastEventId === head.version) return undefined;
-    const changed = lastEventId === undefined ? undefined : this.#log.changedSince(lastEventId);
+    let changed = lastEventId === undefined ? undefined : this.#log.changedSince(lastEventId);
+    // A shard's ring starts at its first delivery; the root's reaches further back.
+    if (!changed && lastEventId !== undefined && this.#shard !== 0) {
+      const root = await this.env.HUB.getByName(this.#environment()).changedSince(lastEventId);
+      if (root.version === head.version) changed = root.changed;
+    }
     return { version: head.version, etag: head.etag, snapshot: this.#readSnapshot(), changed };
   }
 
@@ -318,7 +410,7 @@ export class EnvironmentHub extends DurableObject<Env> {
    * the runtime gives that name to the object as `ctx.id.name`, in alarms too (2026-03-15).
    */
   #environment(): string {
-    const name = this.ctx.id.name;
+    const name = this.ctx.id.name && parseHubName(this.ctx.id.name).environment;
     if (!name) throw new Error('EnvironmentHub must be addressed by name (env.HUB.getByName(environment))');
     return name;
   }

@@ -2,6 +2,8 @@ import { callerNetwork } from '../auth/caller.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import type { ClientKind } from '../hub/messages.ts';
+import { routingKey, shardIndex, shardName } from '../hub/shard-routing.ts';
+import { shardCountFor } from './shard-count.ts';
 
 /** Who opens the stream, as the hub needs it for caps and for ending it when the key ends. */
 export interface StreamHolder {
@@ -12,7 +14,7 @@ export interface StreamHolder {
 }
 
 /** The Worker has authenticated; the hub only needs to know who is listening and how. */
-export function forwardToHub(env: Env, raw: Request, environment: string, kind: ClientKind, holder: StreamHolder): Promise<Response> {
+export async function forwardToHub(env: Env, raw: Request, environment: string, kind: ClientKind, holder: StreamHolder): Promise<Response> {
   const isUpgrade = raw.headers.get('upgrade')?.toLowerCase() === 'websocket';
   if (!isUpgrade && !raw.headers.get('accept')?.includes('text/event-stream') && kind !== 'ofrep') {
     throw new ApiError(400, 'stream_required', 'open this URL as a WebSocket or with "Accept: text/event-stream"');
@@ -32,5 +34,9 @@ export function forwardToHub(env: Env, raw: Request, environment: string, kind: 
   if (holder.expiresAt) req.headers.set('X-Edgeflags-Key-Expires', String(holder.expiresAt));
   else req.headers.delete('X-Edgeflags-Key-Expires');
   if (kind === 'ofrep') req.headers.set('Accept', 'text/event-stream');
-  return env.HUB.getByName(environment).fetch(req);
+  // Straight to the shard that holds this stream (docs/scale.md §2); it enforces its share of the caps.
+  const shards = await shardCountFor(env, environment);
+  const shard = shardIndex(routingKey(kind, { keyId: holder.keyId, caller: caller ?? '' }, url.searchParams.get('instance')), shards);
+  req.headers.set('X-Edgeflags-Shards', String(shards));
+  return env.HUB.getByName(shardName(environment, shard)).fetch(req);
 }
