@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { auditChainRoutes } from './admin/audit-chain-routes.ts';
 import { auditRoutes } from './admin/audit-routes.ts';
+import { codeRefRoutes } from './admin/code-ref-routes.ts';
 import { configRoutes } from './admin/config-routes.ts';
 import { environmentRoutes } from './admin/environment-routes.ts';
 import { flagRoutes } from './admin/flag-routes.ts';
@@ -40,6 +41,7 @@ export const admin = adminApi
   .route('/', auditRoutes)
   .route('/', auditChainRoutes)
   .route('/', insightRoutes)
+  .route('/', codeRefRoutes)
   .route('/', releaseRoutes)
   .route('/', webhookRoutes);
 

@@ -52,6 +52,7 @@ const FLAG_BODIES: { body: Record<string, unknown>; served: boolean }[] = [
 function forbidden(effect: Effect, caller: { role: Role; productionAccess: boolean }, production: boolean, served: boolean): boolean {
   if (effect === 'read') return false;
   if (effect === 'admin') return caller.role !== 'admin';
+  if (effect === 'metadata') return caller.role === 'viewer';
   if (caller.role === 'viewer') return true;
   if (caller.role === 'admin' || caller.productionAccess) return false;
   if (effect === 'environment') return production;

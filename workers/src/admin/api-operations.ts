@@ -131,5 +131,16 @@ export const OPERATIONS: Record<string, Operation> = {
   'post /webhooks': { id: 'createWebhook', summary: 'Create a webhook (signing secret shown once)' },
   'delete /webhooks/{id}': { id: 'deleteWebhook', summary: 'Delete a webhook' },
   'post /webhooks/{id}/test': { id: 'testWebhook', summary: 'Send a test delivery to a webhook' },
+  'put /code-refs': {
+    id: 'pushCodeRefs',
+    summary: 'Replace a repository’s code references (edgeflags refs push)',
+    example: {
+      repository: 'acme/web',
+      commit: '4f2a9c1',
+      branch: 'main',
+      refs: [{ flagKey: 'new-checkout', path: 'src/cart.ts', line: 12 }],
+    },
+  },
+  'get /code-refs': { id: 'listCodeRefs', summary: 'Where code reads flags: repository, path, line and commit' },
   'get /webhook-failures': { id: 'listWebhookFailures', summary: 'Recent failed webhook deliveries' },
 };

@@ -13,10 +13,11 @@ import { assertCanWrite, assertRole, authenticate } from './admin-auth.ts';
  * - `environment`: what the `{env}` environment of the path serves;
  * - `all-environments`: what every environment serves (a new flag, archive, restore);
  * - `flag-fields`: a flag edit; `all-environments` unless every field sent is in METADATA_FIELDS;
- * - `admin`: keys, tokens and environments, for admins only.
+ * - `admin`: keys, tokens and environments, for admins only;
+ * - `metadata`: what the service knows about code (references), not what anything serves: editors.
  * The authorization matrix test iterates the app's routes, so a write without one fails it.
  */
-export type Effect = 'read' | 'environment' | 'all-environments' | 'flag-fields' | 'admin';
+export type Effect = 'read' | 'environment' | 'all-environments' | 'flag-fields' | 'admin' | 'metadata';
 
 const ROLE_OF: Record<Effect, Role> = {
   read: 'viewer',
@@ -24,6 +25,7 @@ const ROLE_OF: Record<Effect, Role> = {
   'all-environments': 'editor',
   'flag-fields': 'editor',
   admin: 'admin',
+  metadata: 'editor',
 };
 
 /**
@@ -64,7 +66,7 @@ export function access(effect: Effect): MiddlewareHandler<AppEnv> {
 
 /** The environments a write changes, as far as the production rule cares. */
 async function touched(c: Context<AppEnv>, effect: Effect, actor: Actor): Promise<{ key: string; production: boolean }[]> {
-  if (effect === 'read' || effect === 'admin') return [];
+  if (effect === 'read' || effect === 'admin' || effect === 'metadata') return [];
   // Callers with production access may touch any environment: skip the lookup.
   if (actor.role === 'admin' || actor.productionAccess) return [];
   const d = db(c.env);
