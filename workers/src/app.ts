@@ -13,6 +13,7 @@ import { keyRoutes } from './admin/key-routes.ts';
 import { documentOperations } from './admin/openapi-helpers.ts';
 import type { AppEnv } from './app-env.ts';
 import { sealAfterWrites } from './audit/seal.ts';
+import { changeRoutes } from './changes/change-routes.ts';
 import { docsRoutes } from './docs/docs-routes.ts';
 import { envelope, onError, validationHook } from './errors.ts';
 import { eventsRoutes } from './events/events-routes.ts';
@@ -43,6 +44,7 @@ export const admin = adminApi
   .route('/', insightRoutes)
   .route('/', codeRefRoutes)
   .route('/', releaseRoutes)
+  .route('/', changeRoutes)
   .route('/', webhookRoutes);
 
 documentOperations(admin);

@@ -7,6 +7,7 @@
 import { reconcileKeyEnds } from './admin/key-lifecycle.ts';
 import { app } from './app.ts';
 import { sealQuietly } from './audit/seal.ts';
+import { runScheduledChanges } from './changes/scheduled-changes.ts';
 import type { Env } from './env.ts';
 import { consumeEvents } from './events/consume-events.ts';
 import type { EventsMessage } from './events/events-schema.ts';
@@ -25,7 +26,14 @@ const scheduled: ExportedHandlerScheduledHandler<Env> = async (_controller, env)
   // The webhook dispatcher's backstop: audit entries whose write-time dispatch died go out here.
   // Key ends: hubs that could not be told at a revocation or rotation end those streams now.
   // Audit seal: entries whose write-time seal failed are chained here (docs/audit.md).
-  await Promise.all([reconcileDeliveries(env), dispatchQuietly(env), reconcileKeyEnds(env), sealQuietly(env)]);
+  // Scheduled changes whose time came are applied, and snapshot-carried switches settled into D1.
+  await Promise.all([
+    reconcileDeliveries(env),
+    dispatchQuietly(env),
+    reconcileKeyEnds(env),
+    sealQuietly(env),
+    runScheduledChanges(env).catch((e) => console.error('scheduled changes', e)),
+  ]);
 };
 
 /** One handler for every queue this Worker consumes, told apart by the queue's name. */

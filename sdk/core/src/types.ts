@@ -106,6 +106,19 @@ export interface FlagDefinition {
   /** Client keys may see this flag's evaluated value. */
   clientVisible?: boolean;
   version?: number;
+  /** A change that takes effect at its instant in every evaluator, with or without the control plane. */
+  scheduledSwitch?: ScheduledSwitch;
+}
+
+/** The targeting fields a scheduled switch replaces. */
+export type SwitchedConfig = Partial<
+  Pick<FlagDefinition, 'enabled' | 'offVariant' | 'prerequisites' | 'targets' | 'rules' | 'defaultServe' | 'bucketBy'>
+>;
+
+/** From `at` (epoch ms) on, the flag evaluates with `config` in place of those fields. */
+export interface ScheduledSwitch {
+  at: number;
+  config: SwitchedConfig;
 }
 
 export interface SegmentDefinition {

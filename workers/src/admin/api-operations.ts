@@ -18,6 +18,8 @@ export interface Operation {
 
 const release = (id: string, summary: string): Operation => ({ id, summary, guarded: 'version', example: { version: 2 } });
 const rel = '/flags/{key}/environments/{env}/releases';
+const change = (id: string, summary: string): Operation => ({ id, summary, guarded: 'version', example: { version: 2 } });
+const changes = '/environments/{env}/change-requests';
 
 export const OPERATIONS: Record<string, Operation> = {
   'get /me': { id: 'getMe', summary: 'The token presented: name, role and production access' },
@@ -127,6 +129,28 @@ export const OPERATIONS: Record<string, Operation> = {
   [`post ${rel}/{id}/abort`]: release('abortRelease', 'Abort a release'),
   [`post ${rel}/{id}/approve`]: release('approveRelease', 'Approve the current stage’s gate'),
   [`post ${rel}/{id}/reject`]: release('rejectRelease', 'Reject the current stage’s gate (rolls back)'),
+  'put /environments/{env}/review': {
+    id: 'setReview',
+    summary: 'How many approvals a flag change in an environment needs (0: none)',
+    example: { requiredApprovals: 1 },
+  },
+  [`get ${changes}`]: { id: 'listChangeRequests', summary: 'Change requests of an environment' },
+  [`post ${changes}`]: {
+    id: 'proposeChange',
+    summary: 'Propose a flag configuration change for review (or schedule it with applyAt)',
+    example: { flag: 'new-checkout', config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'on' } }, version: 3 },
+  },
+  [`get ${changes}/{id}`]: { id: 'getChangeRequest', summary: 'A change request, its approvals and its diff' },
+  [`patch ${changes}/{id}`]: { id: 'editChangeRequest', summary: 'Edit a change request (approvals are revoked)', guarded: 'version' },
+  [`post ${changes}/{id}/approve`]: change('approveChange', 'Approve a change request'),
+  [`post ${changes}/{id}/reject`]: change('rejectChange', 'Reject a change request'),
+  [`post ${changes}/{id}/cancel`]: change('cancelChange', 'Withdraw a change request'),
+  [`post ${changes}/{id}/apply`]: change('applyChange', 'Apply an approved change request (re-checks the flag’s version)'),
+  'post /flags/{key}/environments/{env}/promote': {
+    id: 'promoteFlag',
+    summary: 'Preview or apply a flag’s configuration from another environment',
+    example: { from: 'staging', apply: true, version: 3 },
+  },
   'get /webhooks': { id: 'listWebhooks', summary: 'List webhooks' },
   'post /webhooks': { id: 'createWebhook', summary: 'Create a webhook (signing secret shown once)' },
   'delete /webhooks/{id}': { id: 'deleteWebhook', summary: 'Delete a webhook' },

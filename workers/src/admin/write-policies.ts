@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { checkChangeRequests } from '../changes/change-review.ts';
 import { type ConfigChange, checkTypePolicies, type FlagChange } from '../policies/type-policies.ts';
 
 /** A write about to be committed, as policies see it. */
@@ -25,4 +26,6 @@ export interface PendingWrite {
 export async function checkWritePolicies(c: Context<AppEnv>, write: PendingWrite): Promise<void> {
   if (write.protective) return;
   await checkTypePolicies(c, write);
+  // Last: a write a policy refuses is refused outright, not turned into a review (422 review_required).
+  await checkChangeRequests(c, write);
 }

@@ -1,18 +1,12 @@
-import type { JsonValue } from '@edgeflags/core';
-import type { ChangeRequestStatus } from '../../../drizzle/schema.ts';
+import type { ChangeRequestStatus, flagConfigs } from '../../../drizzle/schema.ts';
 import type { Actor } from '../app-env.ts';
 import { notFound } from '../errors.ts';
 
 /** The flag-config fields a change request proposes (what a config PUT sets). */
-export interface Proposal {
-  enabled: boolean;
-  offVariant: string;
-  prerequisites: JsonValue[];
-  targets: JsonValue[];
-  rules: JsonValue[];
-  defaultServe: { [key: string]: JsonValue };
-  bucketBy: string | null;
-}
+export type Proposal = Pick<
+  typeof flagConfigs.$inferSelect,
+  'enabled' | 'offVariant' | 'prerequisites' | 'targets' | 'rules' | 'defaultServe' | 'bucketBy'
+>;
 
 export interface ChangeRequest {
   id: string;

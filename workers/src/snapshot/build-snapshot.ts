@@ -30,6 +30,8 @@ export function toDefinition(flag: FlagRow, config: ConfigRow): FlagDefinition {
   if (rules?.length) def.rules = rules;
   if (config.bucketBy) def.bucketBy = config.bucketBy;
   if (config.salt) def.salt = config.salt;
+  // Rides in the snapshot so every evaluator switches at its instant, control plane or not.
+  if (config.scheduledSwitch) def.scheduledSwitch = config.scheduledSwitch as FlagDefinition['scheduledSwitch'] & object;
   return def;
 }
 

@@ -91,6 +91,20 @@ export const PrerequisiteSchema = z.strictObject({
   variants: z.array(VariantName).min(1).max(100),
 });
 
+/** A switch carried in the snapshot: from `at` (epoch ms) the flag evaluates with `config` in place. */
+export const ScheduledSwitchSchema = z.strictObject({
+  at: z.number().int().positive(),
+  config: z.strictObject({
+    enabled: z.boolean().optional(),
+    offVariant: VariantName.optional(),
+    prerequisites: z.array(PrerequisiteSchema).max(20).optional(),
+    targets: z.array(TargetSchema).max(100).optional(),
+    rules: z.array(RuleSchema).max(200).optional(),
+    defaultServe: ServeSchema.optional(),
+    bucketBy: AttributeName.optional(),
+  }),
+});
+
 const KIND_OF: Record<FlagDefinition['kind'], (v: JsonValue) => boolean> = {
   boolean: (v) => typeof v === 'boolean',
   string: (v) => typeof v === 'string',
@@ -113,6 +127,7 @@ export const FlagDefinitionSchema = z
     salt: z.string().min(1).max(128).optional(),
     clientVisible: z.boolean().optional(),
     version: z.number().int().nonnegative().optional(),
+    scheduledSwitch: ScheduledSwitchSchema.optional(),
   })
   .superRefine((f, ctx) => {
     const issue = (message: string, path: PropertyKey[]) => ctx.addIssue({ code: 'custom', message, path });
@@ -134,6 +149,14 @@ export const FlagDefinitionSchema = z
     for (const [i, t] of (f.targets ?? []).entries()) known(t.variant, ['targets', i, 'variant']);
     for (const [i, r] of (f.rules ?? []).entries()) serve(r.serve, ['rules', i, 'serve']);
     serve(f.defaultServe, ['defaultServe']);
+    const later = f.scheduledSwitch?.config;
+    if (later) {
+      const at = ['scheduledSwitch', 'config'];
+      known(later.offVariant, [...at, 'offVariant']);
+      if (later.defaultServe) serve(later.defaultServe, [...at, 'defaultServe']);
+      for (const [i, t] of (later.targets ?? []).entries()) known(t.variant, [...at, 'targets', i, 'variant']);
+      for (const [i, r] of (later.rules ?? []).entries()) serve(r.serve, [...at, 'rules', i, 'serve']);
+    }
     f.prerequisites?.forEach((p, i) => {
       if (p.flag === f.key) issue('a flag cannot be its own prerequisite', ['prerequisites', i, 'flag']);
     });
