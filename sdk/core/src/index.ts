@@ -36,6 +36,7 @@ export {
 } from './metrics/sketch.ts';
 export { murmur3 } from './murmur3.ts';
 export type { BooleanFlagKey, FlagKey, FlagRegistry, FlagShape, ValueOf, VariantOf } from './registry.ts';
+export { lastSwitchAt, nextSwitchAt, snapshotAt } from './scheduled-switch.ts';
 export { compareSemver, parseSemver } from './semver.ts';
 export { compileSnapshot, type FlagSnapshot } from './snapshot.ts';
 export type * from './types.ts';

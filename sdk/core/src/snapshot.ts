@@ -1,6 +1,7 @@
 import { brokenFlag, type CompiledFlag, compileFlag } from './flag.ts';
 import { CompileError } from './operators.ts';
 import { errorResult } from './result.ts';
+import { lastSwitchAt, nextSwitchAt, snapshotAt } from './scheduled-switch.ts';
 import { compileSegments } from './segment.ts';
 import type { EvaluationContext, EvaluationResult, FlagDefinition, FlagKind, JsonValue, Snapshot } from './types.ts';
 
@@ -19,6 +20,18 @@ export interface FlagSnapshot {
   evaluate(key: string, ctx: EvaluationContext): EvaluationResult;
   /** Evaluates every flag (or those `include` accepts) for one context. */
   evaluateAll(ctx: EvaluationContext, include?: (flag: CompiledFlag) => boolean): Record<string, EvaluationResult>;
+  /**
+   * The next scheduled switch (epoch ms) this copy does not apply yet; undefined when none is
+   * pending. Answers computed from this copy (cached evaluations, ETags) expire at that instant.
+   */
+  readonly nextSwitchAt: number | undefined;
+  /** The latest switch instant applied (0: none); evaluation ETags carry it, so they change at a switch. */
+  readonly switchPhase: number;
+  /**
+   * This snapshot as it evaluates at `now` (epoch ms): itself until `nextSwitchAt`, then a copy
+   * compiled with the due switches applied (compiled once, kept). Runtimes call it with their clock.
+   */
+  at(now: number): FlagSnapshot;
 }
 
 /** `typeof` of a caller's default that fits the flag's kind (JSON flags take objects and arrays). */
@@ -45,7 +58,11 @@ class Slot {
  * snapshot therefore costs indexing only, and flags an application never reads cost nothing.
  * `eager: true` compiles everything up front (what a validator or a benchmark wants).
  */
-export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean } = {}): FlagSnapshot {
+export function compileSnapshot(source: Snapshot, options: { eager?: boolean; now?: number } = {}): FlagSnapshot {
+  // Without `now` no switch is applied yet and the earliest one is next (`at` brings it in).
+  const snapshot = options.now === undefined ? source : snapshotAt(source, options.now);
+  const nextAt = nextSwitchAt(source, options.now ?? Number.NEGATIVE_INFINITY);
+  let later: FlagSnapshot | undefined;
   const { predicates, errors } = compileSegments(snapshot.segments ?? []);
   const flags = new Map<string, CompiledFlag>();
   const slots = new Map<string, Slot>();
@@ -70,11 +87,18 @@ export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean }
   const keys = [...flags.keys()];
   // The snapshot may come off the network: only keys it holds, as strings, count as tracked.
   const tracked = Array.isArray(snapshot.tracked) ? snapshot.tracked.filter((k) => typeof k === 'string' && flags.has(k)) : [];
-  return {
+  const compiled: FlagSnapshot = {
     environment: snapshot.environment,
     version: snapshot.version,
     keys,
     tracked,
+    nextSwitchAt: nextAt,
+    switchPhase: options.now === undefined ? 0 : lastSwitchAt(source, options.now),
+    at(now) {
+      if (nextAt === undefined || now < nextAt) return compiled;
+      later ??= compileSnapshot(source, { ...options, now });
+      return later.at(now);
+    },
     flag: lookup,
     evaluate(key: string, ctx: EvaluationContext, defaultValue?: JsonValue): EvaluationResult {
       const slot = slots.get(key);
@@ -100,6 +124,7 @@ export function compileSnapshot(snapshot: Snapshot, options: { eager?: boolean }
       return out;
     },
   };
+  return compiled;
 }
 
 /** Stands in for a flag until its first evaluation; anyone holding it keeps working after. */
