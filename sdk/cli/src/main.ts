@@ -10,12 +10,13 @@
  *
  * Adding a command: one file exporting a `Command`, and one line in COMMANDS below.
  */
+import { auditCommand } from './audit-command.ts';
 import { type CliContext, type Command, EXIT } from './cli-context.ts';
 import { releaseCommand } from './release-command.ts';
 import { typegenCommand } from './typegen-command.ts';
 
 /** Every command, in the order `edgeflags --help` lists them. */
-const COMMANDS: readonly Command[] = [typegenCommand, releaseCommand];
+const COMMANDS: readonly Command[] = [typegenCommand, releaseCommand, auditCommand];
 
 export const USAGE = `usage: edgeflags <command> [options]
 commands:

@@ -78,7 +78,12 @@ export class ChainVerifier {
   #firstUnsealed: number | undefined;
   #anchorSeen = false;
 
-  constructor(readonly anchor: ChainAnchor | null) {}
+  readonly anchor: ChainAnchor | null;
+
+  // A plain assignment, not a parameter property: Node runs the CLI's TypeScript by stripping types.
+  constructor(anchor: ChainAnchor | null) {
+    this.anchor = anchor;
+  }
 
   #problem(p: ChainProblem) {
     if (this.problems.length < MAX_PROBLEMS) this.problems.push(p);
