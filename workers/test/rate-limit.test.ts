@@ -80,6 +80,25 @@ describe('SDK rate limit (Workers rate-limit binding, per key)', () => {
     expect(own.status).toBe(200);
   });
 
+  it("a browser's refetch after a nudge (?refetch=<id>) spends its own budget: a caller whose evaluations are spent still refetches (issue 9 §2)", async () => {
+    const key = await createKey('client');
+    const post = (query = '') =>
+      call(`/sdk/v1/evaluate${query}`, {
+        method: 'POST',
+        key: key.secret,
+        headers: { 'CF-Connecting-IP': '198.51.100.90' },
+        json: { context: {} },
+      });
+    for (let i = 0; i < 5; i++) expect((await post()).status).toBe(200);
+    expect((await post()).status).toBe(429);
+    // The stream says version 12 changed: the refetch is served, five times over, then limited too.
+    const refetches: number[] = [];
+    for (let i = 0; i < 6; i++) refetches.push((await post('?refetch=12')).status);
+    expect(refetches).toEqual([200, 200, 200, 200, 200, 429]);
+    // Not a number: an ordinary evaluation, refused with the rest.
+    expect((await post('?refetch=soon')).status).toBe(429);
+  });
+
   it('every SDK route answers its 429 with Retry-After (SDK evaluate, OFREP, events, metrics, stream)', async () => {
     const key = await createKey('client');
     const ip = { 'CF-Connecting-IP': '192.0.2.99' };

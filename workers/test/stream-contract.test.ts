@@ -110,6 +110,35 @@ describe('real messages match the documented schemas', () => {
     await toggle('maintenance-mode', false);
   });
 
+  it('client keys: a change that leaves each changed flag one answer for all pushes it in `values`, equal to what POST /sdk/v1/evaluate answers; a targeted change pushes none', async () => {
+    const nextRefetch = async (sse: Awaited<ReturnType<typeof openSse>>) => {
+      isOpen(sse);
+      let next = await sse.next();
+      while (next.data === undefined) next = await sse.next(); // retry:, heartbeats
+      return RefetchMessage.parse(JSON.parse(next.data));
+    };
+    const head = (await hubStats()).version;
+    const killed = await openSse('/sdk/v1/stream', LOCAL_KEYS.client, { 'Last-Event-ID': String(head) });
+    await toggle('ai-chatbot', false); // switched off: 'off' for everyone
+    const kill = await nextRefetch(killed);
+    const evaluated = await call('/sdk/v1/evaluate', {
+      method: 'POST',
+      key: LOCAL_KEYS.client,
+      json: { context: { plan: 'free', country: 'US' } },
+    });
+    const { flags } = (await evaluated.json()) as { flags: Record<string, unknown> };
+    expect(kill.flags).toEqual(['ai-chatbot']);
+    expect(kill.values).toEqual({ 'ai-chatbot': flags['ai-chatbot'] });
+    expect(kill.values?.['ai-chatbot']).toMatchObject({ value: false, reason: 'DISABLED' });
+
+    const back = (await hubStats()).version;
+    const targeted = await openSse('/sdk/v1/stream', LOCAL_KEYS.client, { 'Last-Event-ID': String(back) });
+    await toggle('ai-chatbot', true); // its rule answers per context again
+    const change = await nextRefetch(targeted);
+    expect(change.flags).toEqual(['ai-chatbot']);
+    expect(change.values).toBeUndefined();
+  });
+
   it('a new OFREP stream first sends refetchEvaluation with the current snapshot ETag', async () => {
     const sse = await openSse(await ofrepStreamPath(LOCAL_KEYS.client));
     isOpen(sse);

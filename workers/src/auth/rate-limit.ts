@@ -11,9 +11,12 @@ import { callerNetwork } from './caller.ts';
  * - client keys (public, shared by every browser of the app): CLIENT_RATE_LIMITER, 6,000 a
  *   minute per key and caller (IPv6: per /64), so one caller spends only its own budget.
  * Within a tier each route class has its own budget (the class is part of the counted key):
- * a flood of events never costs a caller its evaluations, nor its stream reconnects.
+ * a flood of events never costs a caller its evaluations, nor its stream reconnects. A browser's
+ * refetch after a stream's nudge (`?refetch=<id>`, jittered over 2 s) has a budget of its own,
+ * so a change that reaches every browser at once is never refused for the caller's other traffic
+ * (a caller that forges the parameter only gains a second budget of the same size).
  */
-export type Budget = 'evaluate' | 'events' | 'stream';
+export type Budget = 'evaluate' | 'events' | 'stream' | 'refetch';
 
 /** Seconds until a refused caller's window has surely turned: the tier's period. */
 export const RETRY_AFTER_SECONDS = { server: 10, client: 60 } as const satisfies Record<SdkKey['kind'], number>;

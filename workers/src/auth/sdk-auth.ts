@@ -57,7 +57,7 @@ function sdkKey(kinds: SdkKey['kind'][], alongside: boolean) {
     if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked SDK key');
     if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw new ApiError(401, 'unauthorized', 'this SDK key has expired');
     if (!kinds.includes(key.kind)) throw new ApiError(403, 'forbidden', `this route takes a ${kinds.join(' or ')} key`);
-    const plan = rateLimitPlan(c.env, key, budgetOf(c.req.path), c.req.raw.headers);
+    const plan = rateLimitPlan(c.env, key, budgetOf(c.req.path, c.req.query('refetch')), c.req.raw.headers);
     const verdict = withinRateLimit(plan);
     c.set('sdkKey', key);
     c.set('withinLimit', verdict);
@@ -73,10 +73,14 @@ function rateLimited(c: Context<AppEnv>, seconds: number): ApiError {
   return new ApiError(429, 'rate_limited', `too many requests for this key; retry in ${seconds} s`);
 }
 
-/** The route class a request spends (auth/rate-limit.ts): streams, events and metrics, else evaluation. */
-function budgetOf(path: string): Budget {
+/**
+ * The route class a request spends (auth/rate-limit.ts): streams, events and metrics, refetches
+ * (an evaluation answering a stream's nudge, `?refetch=<id>`), else evaluation.
+ */
+export function budgetOf(path: string, refetch?: string): Budget {
   if (path.endsWith('/stream')) return 'stream';
   if (path.endsWith('/events') || path.endsWith('/metrics')) return 'events';
+  if (path.endsWith('/evaluate') && refetch !== undefined && /^\d{1,15}$/.test(refetch)) return 'refetch';
   return 'evaluate';
 }
 

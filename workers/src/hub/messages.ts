@@ -2,7 +2,9 @@
 // returns a string that is sent as-is to every socket of that kind: a publish serializes
 // once per kind, never once per socket, so fan-out cost stays a send loop.
 
+import type { WireResult } from '@edgeflags/core';
 import { clientVisibleChanged } from './client-visible.ts';
+import { uniformValues } from './pushed-values.ts';
 
 /**
  * Who is listening: server SDKs get the snapshot, browsers and OFREP providers a nudge, and
@@ -54,9 +56,10 @@ export function snapshotMessage(state: MessageState): string {
  * lists what changed when known; a resumed client whose gap is older than the replay ring
  * gets no `flags` field, meaning "anything may have changed".
  */
-export function refetchMessage(state: MessageState): string {
+export function refetchMessage(state: MessageState, values?: Record<string, WireResult>): string {
   const flags = state.changed ? `,"flags":${JSON.stringify(state.changed)}` : '';
-  return `{"type":"refetch","id":${state.version},"etag":${JSON.stringify(state.etag)}${flags}}`;
+  const pushed = values ? `,"values":${JSON.stringify(values)}` : '';
+  return `{"type":"refetch","id":${state.version},"etag":${JSON.stringify(state.etag)}${flags}${pushed}}`;
 }
 
 /** ADR 0008 `refetchEvaluation`; the OFREP web provider revalidates its bulk evaluation with the etag. */
@@ -68,7 +71,12 @@ export function messageFor(kind: ClientKind, state: MessageState): string {
   if (kind === 'server') return snapshotMessage(state);
   // Admin consoles may see every key; a public client key only the flags it can evaluate.
   if (kind === 'admin') return refetchMessage(state);
-  if (kind === 'client') return refetchMessage({ ...state, changed: clientVisibleChanged(state.changed, state.snapshot) });
+  // `values`: every changed flag has one answer for everyone, so browsers apply it and do not refetch.
+  if (kind === 'client')
+    return refetchMessage(
+      { ...state, changed: clientVisibleChanged(state.changed, state.snapshot) },
+      uniformValues(state.snapshot, state.changed),
+    );
   return ofrepMessage(state);
 }
 

@@ -17,6 +17,14 @@ const SnapshotEtag = z
   .regex(/^"[^"]+\.\d+"$/)
   .meta({ description: 'The snapshot ETag, "<environment>.<version>": the same value GET /sdk/v1/snapshot answers in ETag' });
 
+/** One flag as POST /sdk/v1/evaluate answers it (WireResult in @edgeflags/core). */
+const WireResultSchema = z.strictObject({
+  value: z.json(),
+  variant: z.string().optional(),
+  reason: z.string(),
+  errorCode: z.string().optional(),
+});
+
 export const SnapshotMessage = z
   .strictObject({
     type: z.literal('snapshot'),
@@ -35,6 +43,10 @@ export const RefetchMessage = z
       .array(z.string())
       .optional()
       .meta({ description: 'Changed flag keys (client keys: only client-visible ones); absent means anything may have changed' }),
+    values: z.record(z.string(), WireResultSchema).optional().meta({
+      description:
+        'Client keys: present when every changed flag is client-visible and now has one answer for every context (switched off, or one variant for all). It holds each such flag as POST /sdk/v1/evaluate would answer it: apply these and do not refetch. Absent: refetch, after a random delay of up to 2 s (docs/scale.md), with ?refetch=<id>',
+    }),
   })
   .meta({ title: 'refetch', description: 'Client keys and admin consoles: re-POST /sdk/v1/evaluate (or reload) the flags named' });
 
