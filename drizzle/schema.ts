@@ -23,6 +23,7 @@ export const AUDIT_RESOURCE_TYPES = [
   'change_request',
   'webhook',
   'settings',
+  'role_binding',
 ] as const;
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];
 

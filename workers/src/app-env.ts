@@ -2,11 +2,23 @@ import type { Env } from './env.ts';
 
 export type Role = 'viewer' | 'editor' | 'admin';
 
+/** A person, as Cloudflare Access names them (docs/identity.md). */
+export interface Person {
+  email: string;
+  /** Display name from Access's identity endpoint; the email when it gives none. */
+  name: string;
+}
+
 export interface Actor {
+  /** The token's id (`bootstrap` for ADMIN_TOKEN), `person:<email>` for Access, `release:<plan>` for the conductor. */
   id: string;
   name: string;
   role: Role;
   productionAccess: boolean;
+  /** Who acts: the signed-in person, or the owner of the token used; null for an unowned token. */
+  person?: Person | null;
+  /** The admin token used, when one was (null: signed in through Access). */
+  token?: { id: string; name: string } | null;
 }
 
 export interface SdkKey {

@@ -11,6 +11,7 @@ import { idempotency } from './admin/idempotency.ts';
 import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
 import { documentOperations } from './admin/openapi-helpers.ts';
+import { roleBindingRoutes } from './admin/role-binding-routes.ts';
 import type { AppEnv } from './app-env.ts';
 import { sealAfterWrites } from './audit/seal.ts';
 import { changeRoutes } from './changes/change-routes.ts';
@@ -39,6 +40,7 @@ export const admin = adminApi
   .route('/', configRoutes)
   .route('/', environmentRoutes)
   .route('/', keyRoutes)
+  .route('/', roleBindingRoutes)
   .route('/', auditRoutes)
   .route('/', auditChainRoutes)
   .route('/', insightRoutes)

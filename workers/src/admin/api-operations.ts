@@ -113,6 +113,13 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'delete /admin-tokens/{id}': { id: 'revokeAdminToken', summary: 'Revoke an admin token' },
   'post /admin-tokens/{id}/rotate': { id: 'rotateAdminToken', summary: 'Rotate an admin token with an overlap' },
+  'get /role-bindings': { id: 'listRoleBindings', summary: 'Roles of people signed in through Cloudflare Access, by email or group' },
+  'post /role-bindings': {
+    id: 'createRoleBinding',
+    summary: 'Give a person (email) or an identity-provider group a role',
+    example: { kind: 'group', subject: 'release-managers', role: 'editor', productionAccess: true },
+  },
+  'delete /role-bindings/{id}': { id: 'deleteRoleBinding', summary: 'Remove a role binding' },
   'get /audit': { id: 'listAudit', summary: 'Audit log entries with before and after' },
   'get /audit/chain': { id: 'listAuditChain', summary: 'Audit entries oldest first, as stored and hashed (the tamper-evident chain)' },
   'get /audit/anchor': { id: 'getAuditAnchor', summary: 'The audit chain head anchored outside D1' },

@@ -1,5 +1,6 @@
 import type { AuditResourceType } from '../../../drizzle/schema.ts';
 import type { Actor } from '../app-env.ts';
+import { actorLabel } from '../auth/actor-label.ts';
 
 export interface AuditEntry {
   actor: Actor;
@@ -24,7 +25,7 @@ export function auditStatement(db: D1Database, e: AuditEntry, guarded = false): 
   return db
     .prepare(guarded ? `${INSERT} WHERE changes() = 1` : INSERT)
     .bind(
-      `${e.actor.name} (${e.actor.id})`,
+      actorLabel(e.actor),
       e.action,
       e.resourceType,
       e.resourceKey,

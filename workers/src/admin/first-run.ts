@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { actorLabel } from '../auth/actor-label.ts';
 import { publishForRequest } from '../snapshot/publish.ts';
 
 /**
@@ -29,7 +30,7 @@ const INSERT = `INSERT INTO environments (key, name, production, sort_order, sna
 export async function ensureDefaultEnvironments(c: Context<AppEnv>): Promise<string[]> {
   const db = c.env.DB;
   const actor = c.get('actor');
-  const who = actor ? `${actor.name} (${actor.id})` : 'first run';
+  const who = actor ? actorLabel(actor) : 'first run';
   const rows = DEFAULT_ENVIRONMENTS.map((e) => ({ ...e, production: e.production ? 1 : 0 }));
   const results = await db.batch([
     ...DEFAULT_ENVIRONMENTS.map((e) => db.prepare(AUDIT).bind(who, e.key, JSON.stringify(e))),

@@ -16,7 +16,7 @@ export type KeyType = 'sdk_key' | 'admin_token';
 
 const TABLE: Record<KeyType, string> = { sdk_key: 'sdk_keys', admin_token: 'admin_tokens' };
 /** Columns the replacement inherits from the key it replaces. */
-const INHERITED: Record<KeyType, string> = { sdk_key: 'kind, environment, name', admin_token: 'name, role, production_access' };
+const INHERITED: Record<KeyType, string> = { sdk_key: 'kind, environment, name', admin_token: 'name, role, production_access, owner' };
 const LABEL: Record<KeyType, string> = { sdk_key: 'SDK key', admin_token: 'admin token' };
 
 /** A key row as the admin API shows it (never the hash). */

@@ -2,13 +2,13 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { adminTokens, environments, sdkKeys } from '../../../drizzle/schema.ts';
-import type { AppEnv } from '../app-env.ts';
+import type { Actor, AppEnv } from '../app-env.ts';
 import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { forgetSdkKeys } from '../auth/sdk-auth.ts';
 import { hintOf, newId, newSecret, type SecretKind, sha256Hex } from '../auth/secrets.ts';
 import { db, statement } from '../db.ts';
-import { notFound, validationHook } from '../errors.ts';
+import { ApiError, notFound, validationHook } from '../errors.ts';
 import { auditStatement } from './audit.ts';
 import { allEnvironmentKeys, assertFutureExpiry, endKeyStreams, rotate } from './key-lifecycle.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
@@ -62,6 +62,19 @@ async function mint<F extends { name: string; environment?: string; expiresAt?: 
     }),
   ]);
   return { ...after, secret };
+}
+
+/**
+ * Tokens belong to people: a person (signed in through Access, or using a token they own)
+ * owns the tokens they create. Only an unowned caller (the bootstrap secret, a token from before
+ * owners) may name the owner, or leave it unset.
+ */
+function tokenOwner(actor: Actor, asked: string | undefined): string | null {
+  const asker = actor.person?.email;
+  if (!asker) return asked?.toLowerCase() ?? null;
+  if (asked && asked.toLowerCase() !== asker)
+    throw new ApiError(422, 'rule_violation', `a token you create belongs to you (${asker}); leave owner out or send your own email`);
+  return asker;
 }
 
 const TABLES = { sdk_key: 'sdk_keys', admin_token: 'admin_tokens' } as const;
@@ -182,7 +195,7 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       responses: ok('Created; `secret` is shown this once', AdminTokenCreated),
     }),
     async (c) => {
-      const body = c.req.valid('json');
+      const body = { ...c.req.valid('json'), owner: tokenOwner(c.get('actor'), c.req.valid('json').owner) };
       const created = await mint(c, 'admin', 'admin_token', body, (row) => statement(c.env.DB, db(c.env).insert(adminTokens).values(row)));
       return c.json(created, 200);
     },

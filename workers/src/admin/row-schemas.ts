@@ -51,8 +51,21 @@ export const SdkKey = createSelectSchema(sdkKeys).omit({ hash: true }).openapi('
 /** An admin token without its secret. */
 export const AdminToken = createSelectSchema(adminTokens).omit({ hash: true }).openapi('AdminToken');
 
-/** The token behind a request (`bootstrap` for the ADMIN_TOKEN secret). */
-export const Actor = AdminToken.pick({ id: true, name: true, role: true, productionAccess: true }).openapi('Actor');
+/** Who is behind a request: a token (`bootstrap` for the ADMIN_TOKEN secret), or a person signed in through Access. */
+export const Actor = AdminToken.pick({ id: true, name: true, role: true, productionAccess: true })
+  .extend({
+    person: z
+      .object({ email: z.string(), name: z.string() })
+      .nullable()
+      .optional()
+      .openapi({ description: "The person acting: signed in through Cloudflare Access, or the token's owner; null for an unowned token" }),
+    token: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'The admin token used; null when signed in through Cloudflare Access' }),
+  })
+  .openapi('Actor');
 
 /** One audit entry; `before` and `after` are the resource as JSON (null on creation or deletion). */
 export const AuditEntry = createSelectSchema(auditLog, {

@@ -128,6 +128,9 @@ export const AdminTokenCreate = z
     role: z.enum(['viewer', 'editor', 'admin']),
     productionAccess: z.boolean().default(true),
     expiresAt: ExpiresAt,
+    owner: z.email().max(200).optional().openapi({
+      description: 'The person (email) the token acts for; a person signed in through Access owns what they create (docs/identity.md)',
+    }),
   })
   .openapi('AdminTokenCreate');
 

@@ -5,6 +5,8 @@ import { adminTokens } from '../../../drizzle/schema.ts';
 import type { Actor, AppEnv, Role } from '../app-env.ts';
 import { db } from '../db.ts';
 import { ApiError } from '../errors.ts';
+import { accessConfig, presentedAccessJwt } from './access-jwt.ts';
+import { personActor } from './access-person.ts';
 import { isWellFormedSecret, kindOf, presentedSecret, sha256Hex } from './secrets.ts';
 
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
@@ -12,18 +14,49 @@ const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 /**
  * Admin tokens are looked up on every request (no cache) so a revoked token stops at once.
  * `ADMIN_TOKEN` (a Worker secret) is the bootstrap admin that creates the first stored tokens.
+ * Without a token, a person signed in through Cloudflare Access (docs/identity.md) when the
+ * ACCESS_* vars are set; a token, when sent, wins (CI behind Access sends both).
  * Once per request: the idempotency middleware and the route's access rule share the answer.
  */
 export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   const known = c.get('actor') as Actor | undefined;
   if (known) return known;
   const secret = presentedSecret(c.req.raw.headers);
-  if (!secret) throw new ApiError(401, 'unauthorized', 'send an admin token as "Authorization: Bearer efa_…"');
-  if (kindOf(secret) !== 'admin') throw new ApiError(401, 'unauthorized', 'this route takes an admin token (efa_…), not an SDK key');
-  const actor = await findActor(c.env, secret);
-  if (!actor) throw new ApiError(401, 'unauthorized', 'unknown, revoked or expired admin token');
+  // No token: a person signed in through Cloudflare Access, when it is configured.
+  const actor = secret ? await tokenActor(c.env, secret) : await accessActor(c);
   c.set('actor', actor);
   return actor;
+}
+
+async function tokenActor(env: AppEnv['Bindings'], secret: string): Promise<Actor> {
+  if (kindOf(secret) !== 'admin') throw new ApiError(401, 'unauthorized', 'this route takes an admin token (efa_…), not an SDK key');
+  const actor = await findActor(env, secret);
+  if (!actor) throw new ApiError(401, 'unauthorized', 'unknown, revoked or expired admin token');
+  return actor;
+}
+
+async function accessActor(c: Context<AppEnv>): Promise<Actor> {
+  const config = accessConfig(c.env);
+  const jwt = config && presentedAccessJwt(c.req.raw.headers);
+  if (!config) throw new ApiError(401, 'unauthorized', 'send an admin token as "Authorization: Bearer efa_…"');
+  if (!jwt)
+    throw new ApiError(401, 'unauthorized', 'sign in through Cloudflare Access, or send an admin token as "Authorization: Bearer efa_…"');
+  assertSameSite(c.req.raw);
+  return personActor(c.env, config, jwt);
+}
+
+/**
+ * Access credentials ride on a cookie, which a browser also sends with requests another site
+ * starts (and Access turns it into the header). A write from another site is refused here;
+ * tokens are not affected, since no browser attaches them by itself.
+ */
+function assertSameSite(req: Request): void {
+  if (req.method === 'GET' || req.method === 'HEAD') return;
+  const site = req.headers.get('sec-fetch-site');
+  const origin = req.headers.get('origin');
+  const crossOrigin = origin !== null && origin !== new URL(req.url).origin;
+  if (site === 'cross-site' || site === 'same-site' || crossOrigin)
+    throw new ApiError(403, 'forbidden', 'a write signed in through Cloudflare Access must come from the admin app itself (same origin)');
 }
 
 export function assertRole(actor: Actor, minimum: Role): void {
@@ -51,7 +84,14 @@ export function requiredRoleOf(handler: unknown): Role | undefined {
 async function findActor(env: AppEnv['Bindings'], secret: string): Promise<Actor | undefined> {
   const hash = await sha256Hex(secret);
   if (env.ADMIN_TOKEN && hash === (await sha256Hex(env.ADMIN_TOKEN))) {
-    return { id: 'bootstrap', name: 'bootstrap admin', role: 'admin', productionAccess: true };
+    return {
+      id: 'bootstrap',
+      name: 'bootstrap admin',
+      role: 'admin',
+      productionAccess: true,
+      person: null,
+      token: { id: 'bootstrap', name: 'bootstrap admin' },
+    };
   }
   // Junk is refused before D1; expired tokens (set at creation or by a rotation) like revoked ones.
   if (!isWellFormedSecret(secret)) return undefined;
@@ -61,7 +101,17 @@ async function findActor(env: AppEnv['Bindings'], secret: string): Promise<Actor
     .from(adminTokens)
     .where(and(eq(adminTokens.hash, hash), isNull(adminTokens.revokedAt), live))
     .get();
-  return row && { id: row.id, name: row.name, role: row.role, productionAccess: row.productionAccess };
+  if (!row) return undefined;
+  // The person a token acts for is its owner; the audit log names them "via token <name>".
+  const person = row.owner ? { email: row.owner, name: row.owner } : null;
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    productionAccess: row.productionAccess,
+    person,
+    token: { id: row.id, name: row.name },
+  };
 }
 
 /**

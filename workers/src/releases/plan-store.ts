@@ -2,6 +2,7 @@ import type { JsonValue } from '@edgeflags/core';
 import type { ReleaseStatus, releasePlans } from '../../../drizzle/schema.ts';
 import { auditStatement, bumpStatement } from '../admin/audit.ts';
 import type { Actor } from '../app-env.ts';
+import { actorLabel } from '../auth/actor-label.ts';
 import { notFound } from '../errors.ts';
 import type { ReleaseSettings, Stage } from './plan-schema.ts';
 
@@ -22,7 +23,7 @@ export function engineActor(planId: string): Actor {
   return { id: `release:${planId}`, name: 'release conductor', role: 'admin', productionAccess: true };
 }
 export const isEngine = (actor: Actor) => actor.id.startsWith('release:');
-export const actorLabel = (actor: Actor) => `${actor.name} (${actor.id})`;
+export { actorLabel };
 
 const COLUMNS = `id, environment, flag_key AS flagKey, status, treatment_variant AS treatmentVariant, baseline_variant AS baselineVariant,
   stages, settings, current_stage AS currentStage, stage_started_at AS stageStartedAt, started_at AS startedAt, started_by AS startedBy,

@@ -3,6 +3,7 @@ import { auditStatement } from '../admin/audit.ts';
 import { jsonBody, ok, security } from '../admin/openapi-helpers.ts';
 import { IdParam } from '../admin/schemas.ts';
 import type { AppEnv } from '../app-env.ts';
+import { actorLabel } from '../auth/actor-label.ts';
 import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { newId } from '../auth/secrets.ts';
@@ -93,7 +94,7 @@ export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         events: JSON.stringify(events),
         format,
         enabled: 1,
-        createdBy: `${actor.name} (${actor.id})`,
+        createdBy: actorLabel(actor),
         createdAt: Date.now(),
       };
       const hook = publicHook(row);
@@ -160,7 +161,7 @@ export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
         type: 'webhook.test',
         at: new Date().toISOString(),
         environment: null,
-        actor: `${actor.name} (${actor.id})`,
+        actor: actorLabel(actor),
         data: {
           action: 'webhook.test',
           resourceType: 'webhook',
