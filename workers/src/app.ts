@@ -10,6 +10,7 @@ import { flagRoutes } from './admin/flag-routes.ts';
 import { idempotency } from './admin/idempotency.ts';
 import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
+import { manifestRoutes } from './admin/manifest-routes.ts';
 import { documentOperations } from './admin/openapi-helpers.ts';
 import { roleBindingRoutes } from './admin/role-binding-routes.ts';
 import type { AppEnv } from './app-env.ts';
@@ -45,6 +46,7 @@ export const admin = adminApi
   .route('/', auditChainRoutes)
   .route('/', insightRoutes)
   .route('/', codeRefRoutes)
+  .route('/', manifestRoutes)
   .route('/', releaseRoutes)
   .route('/', changeRoutes)
   .route('/', webhookRoutes);

@@ -85,3 +85,25 @@ describe('PUT /api/v1/code-refs', () => {
     expect((await call('/api/v1/code-refs?repository=acme%2Froles', { key: viewer })).status).toBe(200);
   });
 });
+
+describe('GET /api/v1/manifest', () => {
+  it('lists archived flags too, with expiry and the answer everyone gets per environment', async () => {
+    const created = await call('/api/v1/flags', {
+      method: 'POST',
+      key: A,
+      json: { key: 'manifest-gone', kind: 'boolean', owner: 'lint@example.com', expiresAt: '2020-01-01', reason: 'test' },
+    });
+    expect(created.status).toBe(200);
+    const archived = await call('/api/v1/flags/manifest-gone', { method: 'DELETE', key: A, headers: { 'If-Match': '"1"' } });
+    expect(archived.status).toBe(200);
+    const res = await call('/api/v1/manifest', { key: A });
+    expect(res.status).toBe(200);
+    const { flags } = (await res.json()) as {
+      flags: { key: string; archived: boolean; expiresAt: string | null; environments: Record<string, unknown> }[];
+    };
+    expect(flags.find((f) => f.key === 'manifest-gone')).toMatchObject({ archived: true, expiresAt: '2020-01-01' });
+    // Off everywhere: everyone gets the off variant.
+    expect(flags.find((f) => f.key === 'manifest-gone')?.environments.development).toEqual({ variant: 'off', value: false });
+    expect(flags.find((f) => f.key === 'new-pdf-engine')).toMatchObject({ archived: false });
+  });
+});

@@ -172,6 +172,7 @@ export const OPERATIONS: Record<string, Operation> = {
       refs: [{ flagKey: 'new-checkout', path: 'src/cart.ts', line: 12 }],
     },
   },
+  'get /manifest': { id: 'getFlagManifest', summary: 'Every flag key (archived too), its expiry and per-environment uniform answer' },
   'get /code-refs': { id: 'listCodeRefs', summary: 'Where code reads flags: repository, path, line and commit' },
   'get /webhook-failures': { id: 'listWebhookFailures', summary: 'Recent failed webhook deliveries' },
 };
