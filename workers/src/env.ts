@@ -42,12 +42,6 @@ export interface Env
   ACCESS_AUD?: string;
   /** Comma-separated emails that are admins with production access without a role binding (bootstrap). */
   ACCESS_ADMIN_EMAILS?: string;
-  /** Cloudflare Access team domain (`<team>.cloudflareaccess.com`); with ACCESS_AUD, turns sign-in through Access on (docs/identity.md). */
-  ACCESS_TEAM_DOMAIN?: string;
-  /** The Access application's AUD tag (comma-separated for several applications). */
-  ACCESS_AUD?: string;
-  /** Comma-separated emails that are admins with production access without a role binding (bootstrap). */
-  ACCESS_ADMIN_EMAILS?: string;
   /** Milliseconds an isolate holds evaluation counts before writing them to D1 (default 5000; lifecycle/evaluation-counter.ts). */
   EVALUATION_FLUSH_MS?: string;
   /**
