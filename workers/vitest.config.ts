@@ -15,6 +15,8 @@ export default defineProject(async () => {
             TEST_MIGRATIONS: migrations,
             STREAM_SECRET: 'test-stream-secret',
             CONTEXT_SAMPLE_RATE: '1',
+            // Evaluation counts reach D1 within a test's patience (default: every 5 s).
+            EVALUATION_FLUSH_MS: '200',
             WEBHOOK_MAX_ATTEMPTS: '3',
             WEBHOOK_RETRY_BASE_SECONDS: '1',
             WEBHOOK_TIMEOUT_MS: '2000',

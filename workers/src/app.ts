@@ -19,6 +19,7 @@ import { changeRoutes } from './changes/change-routes.ts';
 import { docsRoutes } from './docs/docs-routes.ts';
 import { envelope, onError, validationHook } from './errors.ts';
 import { eventsRoutes } from './events/events-routes.ts';
+import { reportRoutes } from './lifecycle/report-routes.ts';
 import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { ofrepRoutes } from './ofrep/ofrep-routes.ts';
 import { privateAnswers } from './private-answers.ts';
@@ -49,7 +50,8 @@ export const admin = adminApi
   .route('/', manifestRoutes)
   .route('/', releaseRoutes)
   .route('/', changeRoutes)
-  .route('/', webhookRoutes);
+  .route('/', webhookRoutes)
+  .route('/', reportRoutes);
 
 documentOperations(admin);
 admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {

@@ -11,6 +11,7 @@ import { runScheduledChanges } from './changes/scheduled-changes.ts';
 import type { Env } from './env.ts';
 import { consumeEvents } from './events/consume-events.ts';
 import type { EventsMessage } from './events/events-schema.ts';
+import { DIGEST_CRON, LIFECYCLE_CRON, lifecycleHousekeeping, weeklyDigest } from './lifecycle/lifecycle-cron.ts';
 import { consumeMetrics, METRICS_QUEUE } from './metrics/consume-metrics.ts';
 import type { IngestBatch } from './releases/ingest-types.ts';
 import { reconcileDeliveries } from './snapshot/reconcile.ts';
@@ -22,7 +23,10 @@ export { AuditSealer } from './audit/audit-sealer.ts';
 export { EnvironmentHub } from './hub/environment-hub.ts';
 export { ReleaseConductor } from './releases/release-conductor.ts';
 
-const scheduled: ExportedHandlerScheduledHandler<Env> = async (_controller, env) => {
+const scheduled: ExportedHandlerScheduledHandler<Env> = async (controller, env) => {
+  // Lifecycle (docs/lifecycle.md): housekeeping every 15 minutes, the stale digest weekly.
+  if (controller.cron === LIFECYCLE_CRON) return lifecycleHousekeeping(env, controller.scheduledTime);
+  if (controller.cron === DIGEST_CRON) return weeklyDigest(env, controller.scheduledTime);
   // The webhook dispatcher's backstop: audit entries whose write-time dispatch died go out here.
   // Key ends: hubs that could not be told at a revocation or rotation end those streams now.
   // Audit seal: entries whose write-time seal failed are chained here (docs/audit.md).

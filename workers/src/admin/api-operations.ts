@@ -174,5 +174,6 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'get /manifest': { id: 'getFlagManifest', summary: 'Every flag key (archived too), its expiry and per-environment uniform answer' },
   'get /code-refs': { id: 'listCodeRefs', summary: 'Where code reads flags: repository, path, line and commit' },
+  'get /reports/stale': { id: 'getStaleReport', summary: 'Flags to remove from code: since when, owner, and the cleanup command' },
   'get /webhook-failures': { id: 'listWebhookFailures', summary: 'Recent failed webhook deliveries' },
 };

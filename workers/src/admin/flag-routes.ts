@@ -7,6 +7,7 @@ import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { db, statement } from '../db.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
+import { lifecycleFlag, readLifecycles } from '../lifecycle/lifecycle-read.ts';
 import { publishEverywhere } from '../snapshot/publish.ts';
 import { auditStatement } from './audit.ts';
 import { isUniqueViolation } from './conflicts.ts';
@@ -47,6 +48,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
         d.select().from(flagConfigs),
       ]);
       const byFlag = Map.groupBy(configs, (r) => r.flagKey);
+      const lifecycles = await readLifecycles(c.env, rows.map(lifecycleFlag));
       return c.json(
         {
           flags: rows.map((f) => ({
@@ -63,6 +65,7 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
                   targets: r.targets.length,
                   prerequisites: r.prerequisites.length,
                   updatedAt: r.updatedAt,
+                  lifecycle: lifecycles.get(r.environment)!.get(f.key)!,
                 },
               ]),
             ),
@@ -92,7 +95,9 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       if (!flag[0]) throw notFound(`flag "${key}"`);
       // The flag's version, the validator PATCH, archive and restore take in If-Match.
       c.header('ETag', `"${flag[0].version}"`);
-      return c.json({ ...flag[0], environments: Object.fromEntries(configs.map((r) => [r.environment, r])) }, 200);
+      const lifecycles = await readLifecycles(c.env, [lifecycleFlag(flag[0])]);
+      const environments = configs.map((r) => [r.environment, { ...r, lifecycle: lifecycles.get(r.environment)!.get(key)! }]);
+      return c.json({ ...flag[0], environments: Object.fromEntries(environments) }, 200);
     },
   )
   .openapi(

@@ -1,6 +1,7 @@
 import type { ErrorCode, Reason } from '@edgeflags/core';
 import { FlagDefinitionSchema } from '@edgeflags/core/schema';
 import { z } from '@hono/zod-openapi';
+import { FlagLifecycle } from '../lifecycle/lifecycle-schemas.ts';
 import { AdminToken, AuditEntry, Environment, Flag, FlagEnvironmentConfig, RecentContext, SdkKey, SegmentRecord } from './row-schemas.ts';
 import { Variants } from './schemas.ts';
 
@@ -34,7 +35,7 @@ export const FlagEnvironmentSummary = FlagEnvironmentConfig.pick({
   defaultServe: true,
   updatedAt: true,
 })
-  .extend({ rules: Count, targets: Count, prerequisites: Count })
+  .extend({ rules: Count, targets: Count, prerequisites: Count, lifecycle: FlagLifecycle })
   .openapi('FlagEnvironmentSummary');
 
 /** A live flag with a summary of its state in every environment, by environment key. */
@@ -43,7 +44,9 @@ export const FlagSummary = Flag.extend({ environments: z.record(z.string(), Flag
 export const FlagList = z.object({ flags: z.array(FlagSummary) }).openapi('FlagList');
 
 /** A flag with its stored configuration in every environment, by environment key. */
-export const FlagDetail = Flag.extend({ environments: z.record(z.string(), FlagEnvironmentConfig) }).openapi('FlagDetail');
+export const FlagDetail = Flag.extend({
+  environments: z.record(z.string(), FlagEnvironmentConfig.extend({ lifecycle: FlagLifecycle })),
+}).openapi('FlagDetail');
 
 /** The new flag, its off variant, and the environments it was created (off) in. */
 export const FlagCreated = Flag.extend({ offVariant: z.string(), environments: z.array(z.string()), ...Delivery }).openapi('FlagCreated');

@@ -4,6 +4,7 @@ import type { AppEnv, SdkKey } from '../app-env.ts';
 import { currentSdkKey, requireSdkKeyForRead } from '../auth/sdk-auth.ts';
 import { signStreamToken, verifyStreamToken } from '../auth/stream-token.ts';
 import { ApiError } from '../errors.ts';
+import { countBulk, countOne, evaluatedKeys } from '../lifecycle/evaluation-counter.ts';
 import { evaluationEtag } from '../sdk/bulk-evaluate.ts';
 import { readContext } from '../sdk/context.ts';
 import { forwardToHub } from '../sdk/forward-to-hub.ts';
@@ -59,6 +60,7 @@ ofrepRoutes.post('/v1/evaluate/flags/:key', requireSdkKeyForRead('server', 'clie
     return c.json({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `flag "${key}" not found` }, 404);
   }
   const result = snap.evaluate(key, context);
+  countOne(c.env, c.executionCtx, sdkKey.environment, key);
   return c.json(wire(result, sdkKey.kind), result.reason === 'ERROR' ? 400 : 200);
 });
 
@@ -71,6 +73,7 @@ ofrepRoutes.post('/v1/evaluate/flags', requireSdkKeyForRead('server', 'client'),
   const etag = evaluationEtag(cached, sdkKey.kind === 'client' ? 'C' : 'S', context);
   c.header('ETag', etag);
   c.header('Cache-Control', 'private, no-cache');
+  countBulk(c.env, c.executionCtx, sdkKey.environment, evaluatedKeys(cached.compiled, sdkKey.kind));
   if (c.req.header('if-none-match') === etag) return c.body(null, 304);
   const results = cached.compiled.evaluateAll(context, sdkKey.kind === 'client' ? (f) => f.clientVisible : undefined);
   const body: Record<string, unknown> = { flags: Object.values(results).map((r) => wire(r, sdkKey.kind)) };

@@ -3,6 +3,7 @@ import type { AppEnv } from '../app-env.ts';
 import { currentSdkKey, requireSdkKey, requireSdkKeyForRead } from '../auth/sdk-auth.ts';
 import { ApiError } from '../errors.ts';
 import { sampleContext } from '../events/sample-context.ts';
+import { countBulk, evaluatedKeys } from '../lifecycle/evaluation-counter.ts';
 import { readSnapshot } from '../snapshot/edge-cache.ts';
 import { evaluateForKey, evaluationEtag, trackedForKey } from './bulk-evaluate.ts';
 import { readContext } from './context.ts';
@@ -27,6 +28,8 @@ sdkRoutes.post('/evaluate', requireSdkKeyForRead('server', 'client'), async (c) 
   const context = await readContext(c.req.raw);
   const snap = await readSnapshot(c.env, key.environment, c.executionCtx);
   sampleContext(c, key.environment, context);
+  // A 304 too: the caller goes on using the flags it holds, so they were evaluated (lifecycle evidence).
+  countBulk(c.env, c.executionCtx, key.environment, evaluatedKeys(snap.compiled, key.kind));
   const etag = evaluationEtag(snap, key.kind, context);
   c.header('ETag', etag);
   c.header('Cache-Control', 'private, no-cache');

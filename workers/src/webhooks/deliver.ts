@@ -6,6 +6,7 @@
  * repeats by `Edgeflags-Delivery` (docs/webhooks.md).
  */
 import type { Env } from '../env.ts';
+import { STALE_DIGEST_EVENT, type StaleDigestEvent, slackDigest } from '../lifecycle/stale-digest.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
 import { slackMessage } from './slack.ts';
 import { type AuditRow, eventTypeOf, toEvent, type WebhookEvent } from './webhook-event.ts';
@@ -13,11 +14,17 @@ import { type AuditRow, eventTypeOf, toEvent, type WebhookEvent } from './webhoo
 /** The queue's name in wrangler.toml: the Worker's one queue handler routes batches by it. */
 export const WEBHOOKS_QUEUE = 'edgeflags-webhooks';
 
-export interface WebhookMessage {
-  webhookId: string;
-  /** audit_log id: the message stays small; the consumer reads the entry (and the hook) fresh. */
-  entryId: number;
-}
+export type WebhookMessage =
+  | {
+      webhookId: string;
+      /** audit_log id: the message stays small; the consumer reads the entry (and the hook) fresh. */
+      entryId: number;
+    }
+  /** An event that is no audit entry (the weekly stale digest, lifecycle/stale-digest.ts) rides whole. */
+  | { webhookId: string; digest: StaleDigestEvent };
+
+/** What a hook can receive: an audited change, or the stale digest. */
+type Deliverable = WebhookEvent | StaleDigestEvent;
 
 export interface WebhookTarget {
   id: string;
@@ -51,12 +58,13 @@ export function retryDelaySeconds(attempt: number, baseSeconds: number): number 
 export const deliveryId = (webhookId: string, event: Pick<WebhookEvent, 'id'>) => `${event.id}.${webhookId}`;
 
 /** The body a hook receives: the event as JSON, or a Slack message carrying it in words. */
-export function bodyFor(hook: Pick<WebhookTarget, 'format'>, event: WebhookEvent): string {
-  return JSON.stringify(hook.format === 'slack' ? slackMessage(event) : event);
+export function bodyFor(hook: Pick<WebhookTarget, 'format'>, event: Deliverable): string {
+  if (hook.format !== 'slack') return JSON.stringify(event);
+  return JSON.stringify(event.type === STALE_DIGEST_EVENT ? slackDigest(event as StaleDigestEvent) : slackMessage(event as WebhookEvent));
 }
 
 /** One signed POST. Redirects count as failures: a hook must name its final URL. */
-export async function attemptDelivery(hook: WebhookTarget, event: WebhookEvent, timeoutMs: number): Promise<AttemptResult> {
+export async function attemptDelivery(hook: WebhookTarget, event: Deliverable, timeoutMs: number): Promise<AttemptResult> {
   const body = bodyFor(hook, event);
   const started = Date.now();
   const headers = {
@@ -85,7 +93,7 @@ const parse = (json: string | null): unknown => (json === null ? null : JSON.par
 
 async function load(env: Env, messages: readonly Message<WebhookMessage>[]) {
   const hookIds = [...new Set(messages.map((m) => m.body.webhookId))];
-  const entryIds = [...new Set(messages.map((m) => m.body.entryId))];
+  const entryIds = [...new Set(messages.flatMap((m) => ('entryId' in m.body ? [m.body.entryId] : [])))];
   const [hooks, entries] = await env.DB.batch([
     env.DB.prepare(`SELECT id, url, secret, format FROM webhooks WHERE enabled = 1 AND id IN (SELECT value FROM json_each(?))`).bind(
       JSON.stringify(hookIds),
@@ -107,11 +115,9 @@ export async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: 
   await Promise.all(
     batch.messages.map(async (message) => {
       const hook = hooks.get(message.body.webhookId);
-      const row = entries.get(message.body.entryId);
-      const type = row && eventTypeOf(row);
+      const event = 'digest' in message.body ? message.body.digest : eventOf(entries.get(message.body.entryId));
       // A hook deleted or disabled since, or an entry that is not an event: nothing to send.
-      if (!hook || !row || !type) return message.ack();
-      const event = toEvent({ ...row, before: parse(row.before), after: parse(row.after) }, type);
+      if (!hook || !event) return message.ack();
       const result = await attemptDelivery(hook, event, settings.timeoutMs);
       if (result.ok) return message.ack();
       if (message.attempts < settings.maxAttempts) {
@@ -123,7 +129,12 @@ export async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: 
   );
 }
 
-async function recordDeadLetter(env: Env, hook: WebhookTarget, event: WebhookEvent, attempts: number, result: AttemptResult) {
+function eventOf(row: EntryRow | undefined): WebhookEvent | undefined {
+  const type = row && eventTypeOf(row);
+  return row && type ? toEvent({ ...row, before: parse(row.before), after: parse(row.after) }, type) : undefined;
+}
+
+async function recordDeadLetter(env: Env, hook: WebhookTarget, event: Deliverable, attempts: number, result: AttemptResult) {
   console.warn(`webhook ${hook.id}: ${event.id} failed ${attempts} times (${result.error})`);
   await env.DB.prepare(
     `INSERT INTO webhook_failures (webhook_id, event_id, event_type, payload, attempts, last_status, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)`,

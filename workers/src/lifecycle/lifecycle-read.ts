@@ -1,0 +1,93 @@
+import { db } from '../db.ts';
+import type { Env } from '../env.ts';
+import { readPolicies } from '../policies/policy-settings.ts';
+import { type FlagType, lifecyclePolicy } from './lifecycle-policy.ts';
+import { deriveLifecycle, type Evidence, type FlagFacts, type Lifecycle, nextPhase } from './lifecycle-state.ts';
+import { configFacts, storedPhases } from './phase-store.ts';
+
+/** A flag as the lifecycle needs it. */
+export interface LifecycleFlag extends FlagFacts {
+  key: string;
+  owner: string;
+}
+
+/** Lifecycle per environment, then per flag key. */
+export type Lifecycles = Map<string, Map<string, Lifecycle>>;
+
+/**
+ * The server's lifecycle answer for `flagList` in every environment, now. Phases come from
+ * flag_lifecycle, advanced on read by the current config (so an answer right after a write is
+ * already right, before the recording lands); evidence from evaluation counts, SDK exposures and
+ * code references.
+ */
+export async function readLifecycles(env: Pick<Env, 'DB'>, flagList: LifecycleFlag[], now = Date.now()): Promise<Lifecycles> {
+  const d = db(env);
+  const one = flagList.length === 1 ? flagList[0]!.key : undefined;
+  const [envs, evaluated, refs, policies] = await Promise.all([
+    env.DB.prepare('SELECT key FROM environments ORDER BY sort_order, key').all<{ key: string }>(),
+    lastEvaluated(env.DB, one),
+    codeReferences(env.DB, one),
+    readPolicies(env.DB),
+  ]);
+  const policy = lifecyclePolicy(policies.policies);
+  const out: Lifecycles = new Map();
+  for (const { key: environment } of envs.results) {
+    const [facts, stored] = await Promise.all([configFacts(d, environment), storedPhases(d, environment)]);
+    const byFlag = new Map<string, Lifecycle>();
+    for (const flag of flagList) {
+      const f = facts.get(flag.key);
+      const rec = f ? nextPhase(stored.get(flag.key), f) : undefined;
+      const evidence: Evidence = {
+        lastEvaluatedAt: evaluated.get(`${environment}\n${flag.key}`) ?? null,
+        references: refs.known ? (refs.counts.get(flag.key) ?? 0) : null,
+        referencesAt: refs.pushedAt,
+      };
+      byFlag.set(flag.key, deriveLifecycle(flag, rec, f, evidence, policy, now));
+    }
+    out.set(environment, byFlag);
+  }
+  return out;
+}
+
+/** Newest evaluation per environment and flag: edge counts, and SDK exposures (hour they were counted in). */
+async function lastEvaluated(d1: D1Database, key: string | undefined): Promise<Map<string, number>> {
+  const where = key === undefined ? '' : 'WHERE flag_key = ?1';
+  const stmt = d1.prepare(
+    `SELECT environment, flag_key AS flag, max(at) AS at FROM (
+       SELECT environment, flag_key, max(last_at) AS at FROM flag_evaluations ${where} GROUP BY environment, flag_key
+       UNION ALL
+       SELECT environment, flag_key, max(hour) AS at FROM exposure_counts ${where} GROUP BY environment, flag_key
+     ) GROUP BY environment, flag_key`,
+  );
+  const { results } = await (key === undefined ? stmt : stmt.bind(key)).all<{ environment: string; flag: string; at: number }>();
+  return new Map(results.map((r) => [`${r.environment}\n${r.flag}`, r.at]));
+}
+
+/**
+ * Where code reads each flag, from `edgeflags refs push` (table code_refs). Until any repository
+ * has pushed, references are unknown (null), never "none": a flag is only ready to remove when
+ * pushed references say nobody reads it.
+ */
+async function codeReferences(
+  d1: D1Database,
+  key: string | undefined,
+): Promise<{ known: boolean; counts: Map<string, number>; pushedAt: number | null }> {
+  const any = await d1.prepare('SELECT max(pushed_at) AS at FROM code_refs').first<{ at: number | null }>();
+  if (!any || any.at === null) return { known: false, counts: new Map(), pushedAt: null };
+  const stmt = d1.prepare(
+    `SELECT flag_key AS flag, count(*) AS n FROM code_refs ${key === undefined ? '' : 'WHERE flag_key = ?1'} GROUP BY flag_key`,
+  );
+  const { results } = await (key === undefined ? stmt : stmt.bind(key)).all<{ flag: string; n: number }>();
+  return { known: true, counts: new Map(results.map((r) => [r.flag, r.n])), pushedAt: any.at };
+}
+
+/** The flags table's rows as the lifecycle reads them. */
+export function lifecycleFlag(row: {
+  key: string;
+  owner: string;
+  type: FlagType;
+  expiresAt: string | null;
+  archivedAt: number | null;
+}): LifecycleFlag {
+  return { key: row.key, owner: row.owner, type: row.type, expiresAt: row.expiresAt, archivedAt: row.archivedAt };
+}

@@ -1,0 +1,83 @@
+import { compileSnapshot, type SegmentDefinition } from '@edgeflags/core';
+import { eq, inArray } from 'drizzle-orm';
+import { environments, flagConfigs, flagLifecycle, flags, segments } from '../../../drizzle/schema.ts';
+import { type Db, db } from '../db.ts';
+import type { Env } from '../env.ts';
+import { toDefinition } from '../snapshot/build-snapshot.ts';
+import { type ConfigFacts, nextPhase, type PhaseRecord } from './lifecycle-state.ts';
+
+/** One environment's configs as the lifecycle sees them, by flag key (archived flags included). */
+export async function configFacts(d: Db, environment: string): Promise<Map<string, ConfigFacts>> {
+  const [configs, flagRows, segs] = await d.batch([
+    d.select().from(flagConfigs).where(eq(flagConfigs.environment, environment)),
+    d
+      .select()
+      .from(flags)
+      .where(inArray(flags.key, d.select({ key: flagConfigs.flagKey }).from(flagConfigs).where(eq(flagConfigs.environment, environment)))),
+    d.select().from(segments).where(eq(segments.environment, environment)),
+  ]);
+  const byKey = new Map(flagRows.map((f) => [f.key, f]));
+  const rows = configs.flatMap((config) => {
+    const flag = byKey.get(config.flagKey);
+    return flag ? [{ flag, config }] : [];
+  });
+  // Core decides what "one answer for everyone" means (CompiledFlag.constant), the same test
+  // its evaluation fast path uses: off, or one variant with no targets, rules or prerequisites.
+  const compiled = compileSnapshot(
+    {
+      environment,
+      version: 0,
+      flags: rows.map((r) => toDefinition(r.flag, r.config)),
+      segments: segs.map((s) => ({ ...(s.definition as Omit<SegmentDefinition, 'key'>), key: s.key })),
+    },
+    { eager: true },
+  );
+  const out = new Map<string, ConfigFacts>();
+  for (const r of rows) {
+    const constant = compiled.flag(r.flag.key)?.constant;
+    out.set(r.flag.key, {
+      enabled: r.config.enabled,
+      offVariant: r.config.offVariant,
+      constantVariant: constant && constant.reason !== 'ERROR' ? constant.variant : undefined,
+      updatedAt: r.config.updatedAt,
+      flagCreatedAt: r.flag.createdAt,
+    });
+  }
+  return out;
+}
+
+/** The recorded phases of one environment, by flag key. */
+export async function storedPhases(d: Db, environment: string): Promise<Map<string, PhaseRecord>> {
+  const rows = await d.select().from(flagLifecycle).where(eq(flagLifecycle.environment, environment));
+  return new Map(rows.map((r) => [r.flagKey, { phase: r.phase, since: r.since, variant: r.variant }]));
+}
+
+/**
+ * Records where each flag of one environment is, and since when: after every publish (from its
+ * waitUntil) and from the cron. Only changed rows are written. The date is the config write that
+ * moved the flag, so a late recording still dates the change right.
+ */
+export async function recordPhases(env: Pick<Env, 'DB'>, environment: string): Promise<number> {
+  const d = db(env);
+  const [facts, stored] = await Promise.all([configFacts(d, environment), storedPhases(d, environment)]);
+  const stmts: D1PreparedStatement[] = [];
+  for (const [key, f] of facts) {
+    const prev = stored.get(key);
+    const next = nextPhase(prev, f);
+    if (next === prev) continue;
+    stmts.push(
+      env.DB.prepare(
+        `INSERT INTO flag_lifecycle (environment, flag_key, phase, since, variant, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (environment, flag_key) DO UPDATE SET phase = excluded.phase, since = excluded.since, variant = excluded.variant, updated_at = excluded.updated_at`,
+      ).bind(environment, key, next.phase, next.since, next.variant, Date.now()),
+    );
+  }
+  for (let i = 0; i < stmts.length; i += 100) await env.DB.batch(stmts.slice(i, i + 100));
+  return stmts.length;
+}
+
+/** Every environment's phases (the cron's backstop for a publish whose waitUntil died). */
+export async function recordAllPhases(env: Pick<Env, 'DB'>): Promise<void> {
+  const envs = await db(env).select({ key: environments.key }).from(environments);
+  for (const e of envs) await recordPhases(env, e.key);
+}
