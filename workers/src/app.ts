@@ -10,6 +10,7 @@ import { flagRoutes } from './admin/flag-routes.ts';
 import { idempotency } from './admin/idempotency.ts';
 import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
+import { revertRoutes } from './admin/revert-routes.ts';
 import { manifestRoutes } from './admin/manifest-routes.ts';
 import { documentOperations } from './admin/openapi-helpers.ts';
 import { roleBindingRoutes } from './admin/role-binding-routes.ts';
@@ -40,6 +41,7 @@ adminApi.use('*', sealAfterWrites);
 export const admin = adminApi
   .route('/', flagRoutes)
   .route('/', configRoutes)
+  .route('/', revertRoutes)
   .route('/', environmentRoutes)
   .route('/', keyRoutes)
   .route('/', roleBindingRoutes)

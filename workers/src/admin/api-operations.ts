@@ -72,6 +72,12 @@ export const OPERATIONS: Record<string, Operation> = {
     guarded: 'version',
     example: { percentage: 25, variant: 'on', version: 3 },
   },
+  'post /flags/{key}/environments/{env}/revert': {
+    id: 'revertFlagConfig',
+    summary: 'Return a flag’s configuration in one environment to an earlier version from its audit history',
+    guarded: 'version',
+    example: { toAuditId: 42, version: 7, reason: 'back to before the new rules' },
+  },
   'post /flags/{key}/environments/{env}/impact': { id: 'previewImpact', summary: 'Preview who a configuration change would affect' },
   'get /environments': { id: 'listEnvironments', summary: 'List environments' },
   'post /environments': {
