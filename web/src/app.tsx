@@ -15,6 +15,7 @@ const API_BASE = import.meta.env.VITE_API_BASE ?? '';
 type State =
   | { phase: 'signed-out'; error?: string }
   | { phase: 'checking' }
+  /** `token` is '' when Cloudflare Access signed the person in (docs/identity.md). */
   | { phase: 'ready'; token: string; me: Me; environments: Environment[] };
 
 /** Checks a token against the API and learns its role; throws ApiError on a bad token. */
@@ -25,8 +26,21 @@ async function open(token: string): Promise<{ me: Me; environments: Environment[
   return { me, environments };
 }
 
+/**
+ * Behind Cloudflare Access the browser already carries the person's sign-in (a same-origin
+ * cookie), so the app asks the API without a token first; only a 401 shows the token form.
+ */
+async function tryAccess(): Promise<State> {
+  try {
+    return { phase: 'ready', token: '', ...(await open('')) };
+  } catch (e) {
+    // 403: signed in through Access, but without a role; say so rather than ask for a token.
+    return { phase: 'signed-out', error: e instanceof ApiError && e.status === 403 ? e.message : undefined };
+  }
+}
+
 export function App() {
-  const [state, setState] = useState<State>(() => (loadToken() ? { phase: 'checking' } : { phase: 'signed-out' }));
+  const [state, setState] = useState<State>({ phase: 'checking' });
   const [toast, setToast] = useState<ToastMessage>();
 
   const signIn = useCallback(async (token: string, remember: boolean) => {
@@ -48,6 +62,7 @@ export function App() {
   useEffect(() => {
     const token = loadToken();
     if (token) void signIn(token, localStorage.getItem('edgeflags.token') === token);
+    else void tryAccess().then(setState);
   }, [signIn]);
 
   // One push stream per environment for as long as the session lasts. Pages subscribe to a
@@ -60,7 +75,7 @@ export function App() {
   const token = state.phase === 'ready' ? state.token : undefined;
   const envKeys = state.phase === 'ready' ? state.environments.map((e) => e.key).join(',') : '';
   useEffect(() => {
-    if (!token || !envKeys) return;
+    if (token === undefined || !envKeys) return;
     const feed = openChangeFeed({ baseUrl: API_BASE, token, environments: envKeys.split(',') });
     feed.subscribe((env, flags) => {
       for (const l of listeners.current) l(env, flags);

@@ -46,7 +46,8 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
   let inDoubt: { fingerprint: string; key: string } | undefined;
 
   async function call<R>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<R> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    // No token: signed in through Cloudflare Access, whose cookie the browser sends by itself.
+    const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
     const init: RequestInit = { method, headers };
     if (body !== undefined) {
       init.body = JSON.stringify(body);

@@ -100,6 +100,8 @@ export interface Me {
   name: string;
   role: Role;
   productionAccess: boolean;
+  /** The person acting (signed in through Cloudflare Access, or the token's owner); null for an unowned token. */
+  person?: { email: string; name: string } | null;
 }
 
 /** GET /environments/:env/exposures: counts per flag and variant; variant "" is the SDK's fallback. */

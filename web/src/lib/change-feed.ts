@@ -49,7 +49,7 @@ export function openChangeFeed({
     while (!signal.aborted) {
       try {
         const res = await f(`${baseUrl}/api/v1/environments/${encodeURIComponent(env)}/changes`, {
-          headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+          headers: token ? { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } : { Accept: 'text/event-stream' },
           signal,
         });
         if (res.ok && res.body) {

@@ -36,4 +36,35 @@ describe('KeysPage', () => {
       { kind: 'client', environment: 'development', name: 'checkout web' },
     ]);
   });
+
+  it('says whose each admin token is, and "unowned" for tokens made before owners (issue 11 §1)', async () => {
+    const token = {
+      hint: 'efa_abcd…wxyz',
+      role: 'editor',
+      productionAccess: true,
+      createdAt: 0,
+      revokedAt: null,
+      expiresAt: null,
+      replacedBy: null,
+    };
+    const f = fakeFetch({
+      'GET /sdk-keys': () => [200, { keys: [] }],
+      'GET /admin-tokens': () => [
+        200,
+        {
+          tokens: [
+            { ...token, id: 't1', name: 'ci-deploy', owner: 'ada@example.com' },
+            { ...token, id: 't2', name: 'old-ci', owner: null },
+          ],
+        },
+      ],
+    });
+    render(
+      <WithSession routes={f}>
+        <KeysPage />
+      </WithSession>,
+    );
+    expect((await screen.findByText('ci-deploy')).closest('li')?.textContent).toContain("ada@example.com's");
+    expect(screen.getByText('old-ci').closest('li')?.textContent).toContain('unowned');
+  });
 });

@@ -167,7 +167,7 @@ export function KeysPage() {
                 <strong>{t.name}</strong> <code>{t.hint}</code> <span class="badge">{t.role}</span>
                 {!t.productionAccess && <span class="badge">no production</span>}
                 <div class="muted small">
-                  created {when(t.createdAt)}
+                  {t.owner ? `${t.owner}'s` : 'unowned'} · created {when(t.createdAt)}
                   {t.revokedAt ? ` · revoked ${when(t.revokedAt)}` : ''}
                 </div>
               </div>
