@@ -1,5 +1,3 @@
-import type { Policies } from '../policies/policy-settings.ts';
-
 export type FlagType = 'release' | 'ops' | 'experiment' | 'permission' | 'migration';
 
 export const DAY_MS = 86_400_000;
@@ -30,10 +28,30 @@ export interface LifecyclePolicy {
   neverStale: ReadonlySet<FlagType>;
 }
 
+/** What the lifecycle reads of the instance policies (docs/policies.md): which types are never stale. */
+interface StalePolicies {
+  ops?: { neverStale?: unknown };
+  permission?: { neverStale?: unknown };
+}
+
 /** The lifecycle rules from the instance policies (ops and permission are never stale unless a policy says otherwise). */
-export function lifecyclePolicy(policies?: Pick<Policies, 'ops' | 'permission'>, lifetimeDays = DEFAULT_LIFETIME_DAYS): LifecyclePolicy {
+export function lifecyclePolicy(policies?: StalePolicies, lifetimeDays = DEFAULT_LIFETIME_DAYS): LifecyclePolicy {
   const neverStale = new Set<FlagType>();
-  if (policies?.ops.neverStale ?? true) neverStale.add('ops');
-  if (policies?.permission.neverStale ?? true) neverStale.add('permission');
+  if (policies?.ops?.neverStale !== false) neverStale.add('ops');
+  if (policies?.permission?.neverStale !== false) neverStale.add('permission');
   return { lifetimeDays, neverStale };
+}
+
+/**
+ * The instance's stored policies (instance_settings `policies`, validated when stored), read
+ * directly: the lifecycle only needs the never-stale switches, and a policy that does not parse
+ * leaves the defaults in force rather than failing a report.
+ */
+export async function readLifecyclePolicy(db: D1Database): Promise<LifecyclePolicy> {
+  const row = await db.prepare(`SELECT value FROM instance_settings WHERE name = 'policies'`).first<{ value: string }>();
+  try {
+    return lifecyclePolicy(row ? (JSON.parse(row.value) as StalePolicies) : undefined);
+  } catch {
+    return lifecyclePolicy();
+  }
 }

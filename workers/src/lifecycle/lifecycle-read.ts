@@ -1,7 +1,6 @@
 import { db } from '../db.ts';
 import type { Env } from '../env.ts';
-import { readPolicies } from '../policies/policy-settings.ts';
-import { type FlagType, lifecyclePolicy } from './lifecycle-policy.ts';
+import { type FlagType, readLifecyclePolicy } from './lifecycle-policy.ts';
 import { deriveLifecycle, type Evidence, type FlagFacts, type Lifecycle, nextPhase } from './lifecycle-state.ts';
 import { configFacts, storedPhases } from './phase-store.ts';
 
@@ -23,13 +22,12 @@ export type Lifecycles = Map<string, Map<string, Lifecycle>>;
 export async function readLifecycles(env: Pick<Env, 'DB'>, flagList: LifecycleFlag[], now = Date.now()): Promise<Lifecycles> {
   const d = db(env);
   const one = flagList.length === 1 ? flagList[0]!.key : undefined;
-  const [envs, evaluated, refs, policies] = await Promise.all([
+  const [envs, evaluated, refs, policy] = await Promise.all([
     env.DB.prepare('SELECT key FROM environments ORDER BY sort_order, key').all<{ key: string }>(),
     lastEvaluated(env.DB, one),
     codeReferences(env.DB, one),
-    readPolicies(env.DB),
+    readLifecyclePolicy(env.DB),
   ]);
-  const policy = lifecyclePolicy(policies.policies);
   const out: Lifecycles = new Map();
   for (const { key: environment } of envs.results) {
     const [facts, stored] = await Promise.all([configFacts(d, environment), storedPhases(d, environment)]);

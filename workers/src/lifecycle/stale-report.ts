@@ -1,6 +1,5 @@
 import type { Env } from '../env.ts';
-import { readPolicies } from '../policies/policy-settings.ts';
-import { type FlagType, lifecyclePolicy } from './lifecycle-policy.ts';
+import { type FlagType, readLifecyclePolicy } from './lifecycle-policy.ts';
 import { type LifecycleFlag, readLifecycles } from './lifecycle-read.ts';
 import { atFullTooLong, LIFECYCLE_STATES, type Lifecycle, type LifecycleState } from './lifecycle-state.ts';
 
@@ -59,9 +58,8 @@ export async function staleReport(env: Pick<Env, 'DB'>, only?: string, now = Dat
   const envs = envRows!.results as unknown as { key: string; production: number }[];
   const production = envs.filter((e) => e.production).map((e) => e.key);
   const scope = only !== undefined ? [only] : production.length > 0 ? production : envs.map((e) => e.key);
-  const [lifecycles, policies] = await Promise.all([readLifecycles(env, flagList, now), readPolicies(env.DB)]);
   // Ops switches and permissions are meant to stay at one answer: they are not hygiene debt.
-  const { neverStale } = lifecyclePolicy(policies.policies);
+  const [lifecycles, { neverStale }] = await Promise.all([readLifecycles(env, flagList, now), readLifecyclePolicy(env.DB)]);
   const byState = Object.fromEntries(LIFECYCLE_STATES.map((s) => [s, 0])) as Record<LifecycleState, number>;
   const flags: ReportEntry[] = [];
   const unknown: ReportEntry[] = [];
