@@ -13,7 +13,12 @@ const DAY = 86_400_000;
 const NOW = Date.now();
 const ENV = 'history';
 const ON = { variant: 'on' };
-const HALF = { split: [{ variant: 'on', weight: 50 }, { variant: 'off', weight: 50 }] };
+const HALF = {
+  split: [
+    { variant: 'on', weight: 50 },
+    { variant: 'off', weight: 50 },
+  ],
+};
 
 interface Seeded {
   key: string;
@@ -56,7 +61,16 @@ async function seedHistory(): Promise<void> {
       env.DB.prepare(
         `INSERT INTO flags (key, kind, variants, name, owner, type, expires_at, archived_at, created_at, updated_at)
          VALUES (?, 'boolean', '{"on":true,"off":false}', ?, ?, ?, ?, ?, ?, ?)`,
-      ).bind(f.key, f.key, f.owner ?? '', f.type ?? 'release', f.expires ?? '2099-01-01', f.archived ? NOW - DAY : null, changed - DAY, changed),
+      ).bind(
+        f.key,
+        f.key,
+        f.owner ?? '',
+        f.type ?? 'release',
+        f.expires ?? '2099-01-01',
+        f.archived ? NOW - DAY : null,
+        changed - DAY,
+        changed,
+      ),
       env.DB.prepare(
         `INSERT INTO flag_configs (flag_key, environment, enabled, off_variant, default_serve, updated_at) VALUES (?, ?, ?, 'off', ?, ?)`,
       ).bind(f.key, ENV, f.enabled === false ? 0 : 1, JSON.stringify(f.serve ?? ON), changed),
@@ -147,7 +161,9 @@ describe('the stale report on a seeded history (seed 001 hygiene numbers)', () =
 describe('the flags list and detail carry the server’s lifecycle', () => {
   it('gives each flag its state in each environment, with the date it changed', async () => {
     const res = await call('/api/v1/flags', { key: A });
-    const { flags } = (await res.json()) as { flags: { key: string; environments: Record<string, { lifecycle: { state: string; since: number } }> }[] };
+    const { flags } = (await res.json()) as {
+      flags: { key: string; environments: Record<string, { lifecycle: { state: string; since: number } }> }[];
+    };
     const state = (key: string) => flags.find((f) => f.key === key)?.environments[ENV]?.lifecycle;
     expect(state('fresh-nav')).toMatchObject({ state: 'rolled_out', since: NOW - 5 * DAY });
     expect(state('half-rollout')).toMatchObject({ state: 'rolling_out', since: NOW - 60 * DAY });
@@ -163,9 +179,11 @@ describe('the flags list and detail carry the server’s lifecycle', () => {
   it('keeps "rolled out since" across edits that keep one answer for everyone, and moves it when the answer changes', async () => {
     const path = `/api/v1/flags/fresh-nav/environments/${ENV}`;
     const detail = async () =>
-      ((await (await call('/api/v1/flags/fresh-nav', { key: A })).json()) as {
-        environments: Record<string, { version: number; lifecycle: { state: string; phaseSince: number } }>;
-      }).environments[ENV]!;
+      (
+        (await (await call('/api/v1/flags/fresh-nav', { key: A })).json()) as {
+          environments: Record<string, { version: number; lifecycle: { state: string; phaseSince: number } }>;
+        }
+      ).environments[ENV]!;
     const before = await detail();
     // A write that keeps "on for everyone" (a new bucketing attribute) does not reset the date.
     const same = await call(path, {
@@ -178,7 +196,11 @@ describe('the flags list and detail carry the server’s lifecycle', () => {
     expect(kept.lifecycle).toMatchObject({ state: 'rolled_out', phaseSince: NOW - 5 * DAY });
     // Back to a split: rolling out from that write on.
     const t0 = Date.now();
-    const split = await call(path, { method: 'PUT', key: A, json: { enabled: true, offVariant: 'off', defaultServe: HALF, version: kept.version } });
+    const split = await call(path, {
+      method: 'PUT',
+      key: A,
+      json: { enabled: true, offVariant: 'off', defaultServe: HALF, version: kept.version },
+    });
     expect(split.status).toBe(200);
     const rolling = await detail();
     expect(rolling.lifecycle.state).toBe('rolling_out');
@@ -209,7 +231,9 @@ describe('the weekly digest per owner through the webhooks', () => {
     const web = messages.find((m) => m.text.includes('for web'))!;
     expect(web.text).toBe('2 flags to remove from code for web');
     const lines = web.blocks.filter((b) => b.type === 'section').map((b) => b.text!.text);
-    expect(lines.some((l) => l.includes('*old-banner* in *history*: stale since') && l.includes('`npx edgeflags cleanup old-banner`'))).toBe(true);
+    expect(
+      lines.some((l) => l.includes('*old-banner* in *history*: stale since') && l.includes('`npx edgeflags cleanup old-banner`')),
+    ).toBe(true);
     expect(lines.some((l) => l.includes('recent-checkout'))).toBe(true);
   });
 });
@@ -235,27 +259,18 @@ describe('retention', () => {
   it('deletes rows past their retention in the cron and keeps recent ones (the audit log is kept)', async () => {
     const old = NOW - 200 * DAY;
     await env.DB.batch([
-      env.DB.prepare(`INSERT INTO recent_contexts (environment, context_key, context, seen_at) VALUES (?, 'old', '{}', ?), (?, 'new', '{}', ?)`).bind(
-        ENV,
-        old,
-        ENV,
-        NOW,
-      ),
-      env.DB.prepare(`INSERT INTO exposure_counts (environment, flag_key, variant, hour, count) VALUES (?, 'x', 'on', ?, 1), (?, 'x', 'on', ?, 1)`).bind(
-        ENV,
-        old,
-        ENV,
-        NOW,
-      ),
-      env.DB.prepare(`INSERT INTO flag_evaluations (environment, flag_key, day, count, last_at) VALUES (?, 'x', ?, 1, ?), (?, 'x', ?, 1, ?)`).bind(
-        ENV,
-        old,
-        old,
-        ENV,
-        NOW,
-        NOW,
-      ),
-      env.DB.prepare(`INSERT INTO audit_log (at, actor, action, resource_type, resource_key) VALUES (?, 'test', 'flag.update', 'flag', 'x')`).bind(old),
+      env.DB.prepare(
+        `INSERT INTO recent_contexts (environment, context_key, context, seen_at) VALUES (?, 'old', '{}', ?), (?, 'new', '{}', ?)`,
+      ).bind(ENV, old, ENV, NOW),
+      env.DB.prepare(
+        `INSERT INTO exposure_counts (environment, flag_key, variant, hour, count) VALUES (?, 'x', 'on', ?, 1), (?, 'x', 'on', ?, 1)`,
+      ).bind(ENV, old, ENV, NOW),
+      env.DB.prepare(
+        `INSERT INTO flag_evaluations (environment, flag_key, day, count, last_at) VALUES (?, 'x', ?, 1, ?), (?, 'x', ?, 1, ?)`,
+      ).bind(ENV, old, old, ENV, NOW, NOW),
+      env.DB.prepare(
+        `INSERT INTO audit_log (at, actor, action, resource_type, resource_key) VALUES (?, 'test', 'flag.update', 'flag', 'x')`,
+      ).bind(old),
     ]);
     await cron(LIFECYCLE_CRON);
     const count = async (sql: string) => (await env.DB.prepare(sql).bind(ENV).first<{ n: number }>())!.n;
