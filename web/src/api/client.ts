@@ -99,6 +99,9 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
      */
     toggle: (key: string, env: string, body: T.ToggleBody, version?: number) =>
       call<T.WriteResult>('POST', `${flagEnv(key, env)}/toggle`, body, { ifMatch: version }),
+    /** Back to a configuration from the audit log, guarded by the version being replaced (docs/audit.md). */
+    revertConfig: (key: string, env: string, body: { toAuditId: number; reason?: string }, version: number) =>
+      call<T.WriteResult>('POST', `${flagEnv(key, env)}/revert`, { ...body, version }, { ifMatch: version }),
     rollout: (key: string, env: string, body: T.RolloutBody) => call<T.WriteResult>('PUT', `${flagEnv(key, env)}/rollout`, body),
     impact: (key: string, env: string, config: T.ConfigBody) =>
       call<T.ImpactResponse>('POST', `/flags/${enc(key)}/environments/${enc(env)}/impact`, config, { read: true }),

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { AuditRow } from '../api/types.ts';
 import { actionLabel, actorName, fieldLabel, resourceName, valueText } from '../lib/audit-text.ts';
 import { diff } from '../lib/diff.ts';
@@ -6,7 +7,8 @@ import { Link } from './link.tsx';
 // Bookkeeping fields every write touches; listing them would bury the real change.
 const NOISE = new Set(['updatedAt', 'version']);
 
-export function AuditEntry({ entry }: { entry: AuditRow }) {
+/** One audit entry; `actions` (e.g. "Revert to this version") sit under its changes. */
+export function AuditEntry({ entry, actions }: { entry: AuditRow; actions?: ComponentChildren }) {
   const changes = diff(entry.before ?? undefined, entry.after ?? undefined).filter((c) => !NOISE.has(c.path));
   const created = entry.before === null && entry.after !== null;
   // A revoke keeps the key's row (revoked_at set) and audits only "before": shown as a diff it
@@ -62,6 +64,7 @@ export function AuditEntry({ entry }: { entry: AuditRow }) {
           <pre>{JSON.stringify(entry.after, null, 2)}</pre>
         </details>
       )}
+      {actions && <div class="audit-actions">{actions}</div>}
     </li>
   );
 }

@@ -4,6 +4,7 @@ import { useSession } from '../app-context.ts';
 import { AuditEntry } from '../components/audit-entry.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
 import { Pending } from '../components/pending.tsx';
+import { RevertConfig, revertable } from '../components/revert-config.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 import { usePoll } from '../hooks/use-poll.ts';
 import { navigate, useRoute } from '../hooks/use-route.ts';
@@ -84,7 +85,7 @@ export function AuditPage() {
       <Pending state={page} what="the audit log" />
       <ol class="audit-list" aria-label="Audit entries, newest first">
         {entries.map((e) => (
-          <AuditEntry key={e.id} entry={e} />
+          <AuditEntry key={e.id} entry={e} actions={revertable(e) && <RevertConfig entry={e} onDone={() => page.reload(true)} />} />
         ))}
         {page.data && entries.length === 0 && <li class="empty">No entries match.</li>}
       </ol>
