@@ -66,6 +66,12 @@ export class AdminClient {
     return this.#request<T>('POST', path, JSON.stringify(body), headers);
   }
 
+  /** A PUT replaces a whole resource: resending it is harmless, the key only spares a replay. */
+  put<T>(path: string, body: unknown, options: WriteOptions): Promise<T> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Idempotency-Key': options.idempotencyKey };
+    return this.#request<T>('PUT', path, JSON.stringify(body), headers);
+  }
+
   async #request<T>(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -12,11 +12,14 @@
  */
 import { auditCommand } from './audit-command.ts';
 import { type CliContext, type Command, EXIT } from './cli-context.ts';
+import { lintCommand } from './lint-command.ts';
+import { manifestCommand } from './manifest-command.ts';
+import { refsCommand } from './refs-command.ts';
 import { releaseCommand } from './release-command.ts';
 import { typegenCommand } from './typegen-command.ts';
 
 /** Every command, in the order `edgeflags --help` lists them. */
-const COMMANDS: readonly Command[] = [typegenCommand, releaseCommand, auditCommand];
+const COMMANDS: readonly Command[] = [lintCommand, refsCommand, manifestCommand, typegenCommand, releaseCommand, auditCommand];
 
 export const USAGE = `usage: edgeflags <command> [options]
 commands:
