@@ -95,8 +95,9 @@ describe('SDK rate limit (Workers rate-limit binding, per key)', () => {
     const refetches: number[] = [];
     for (let i = 0; i < 6; i++) refetches.push((await post('?refetch=12')).status);
     expect(refetches).toEqual([200, 200, 200, 200, 200, 429]);
-    // Not a number: an ordinary evaluation, refused with the rest.
+    // Not a change id (0 is what a first evaluation sends): an ordinary evaluation, refused with the rest.
     expect((await post('?refetch=soon')).status).toBe(429);
+    expect((await post('?refetch=0')).status).toBe(429);
   });
 
   it('every SDK route answers its 429 with Retry-After (SDK evaluate, OFREP, events, metrics, stream)', async () => {

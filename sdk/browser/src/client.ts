@@ -5,6 +5,12 @@ import type { ClientOptions, Context, FlagClient, FlagResult, FlagStorage, Paylo
 /** A change can reach the stream before the edge isolate's snapshot copy (bounded at 4 s, docs/scale.md): retry. */
 const STALE_RETRY_MS = 1000;
 const STALE_RETRIES = 5;
+/**
+ * A change every browser must refetch would reach the edge from all of them at once: each waits a
+ * random delay of up to this long (docs/scale.md §2). A change with one answer for everyone
+ * arrives with its values and is applied at once, with no request.
+ */
+const REFETCH_JITTER_MS = 2000;
 
 const browserStorage = (): FlagStorage | undefined => {
   try {
@@ -37,6 +43,8 @@ export function createClient(options: ClientOptions): FlagClient {
   let closed = false;
   let closeStream: (() => void) | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  /** The newest version a refetch was asked for: pushed values apply only when none is outstanding. */
+  let wanted = 0;
   let warned = false;
   // Refused 429: nothing is sent before the edge's Retry-After (epoch ms).
   let quietUntil = 0;
@@ -85,7 +93,12 @@ export function createClient(options: ClientOptions): FlagClient {
     try {
       // Bounded: a hung edge must not keep `ready()` or `loading` waiting forever.
       const signal = AbortSignal.timeout(timeoutMs);
-      const res = await send(`${base}evaluate${auth}`, { method: 'POST', body: JSON.stringify({ context }), signal });
+      // A refetch names the change it answers (0: none), and the edge counts it in its own rate-limit budget.
+      const res = await send(`${base}evaluate${auth}&refetch=${want}`, {
+        method: 'POST',
+        body: JSON.stringify({ context }),
+        signal,
+      });
       const next: Payload = res.ok ? await res.json() : undefined;
       // Only a payload's shape is accepted: a proxy's error page or a 5xx keeps what is served.
       if (typeof next?.version !== 'number' || typeof next.flags !== 'object' || !next.flags) {
@@ -128,14 +141,22 @@ export function createClient(options: ClientOptions): FlagClient {
   // brings a refetch if anything changed since, so no request is needed before first paint.
   const first = bootstrap ? Promise.resolve() : evaluate();
   const ready = first.then(() => !!payload);
-  if (options.stream !== false && typeof EventSource === 'function') {
+  // Every browser has WebSocket (and EventSource, the stream's fallback).
+  if (options.stream !== false && typeof WebSocket === 'function') {
     first.then(() => {
       if (!closed) {
         closeStream = openStream(
           `${base}stream${auth}`,
           () => payload?.version,
-          (id) => {
-            if (!(id <= (payload?.version ?? 0))) evaluate(id);
+          ({ id, values }) => {
+            if (payload && id <= payload.version) return;
+            // Values for everyone: applied now, unless a refetch for an earlier change is still out.
+            if (values && payload && wanted <= payload.version) apply({ ...payload, version: id, flags: { ...payload.flags, ...values } });
+            else {
+              wanted = id;
+              clearTimeout(retry);
+              retry = setTimeout(evaluate, Math.random() * REFETCH_JITTER_MS, id);
+            }
           },
         );
       }

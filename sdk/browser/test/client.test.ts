@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../src/index.ts';
 import { type LocalWorker, memoryStorage, recordingFetch, startWorker, toggle, US_FREE_USER, waitFor } from './worker.ts';
 
@@ -101,7 +101,8 @@ describe('createClient against the real Worker', () => {
   });
 
   it('sees a kill switch on the next evaluation', async () => {
-    const flags = createClient({ ...options(), context: US_FREE_USER });
+    // No stream here: what is under test is the evaluation path (the stream is tested below).
+    const flags = createClient({ ...options(), stream: false, context: US_FREE_USER });
     await flags.ready();
     expect(flags.isEnabled('ai-chatbot')).toBe(true);
     await toggle(worker, 'ai-chatbot', false);
@@ -113,5 +114,44 @@ describe('createClient against the real Worker', () => {
     }, 'the new version at the edge');
     expect(flags.result('ai-chatbot')).toMatchObject({ value: false, reason: 'DISABLED' });
     await toggle(worker, 'ai-chatbot', true);
+  });
+
+  it('applies a kill switch pushed with its value over the WebSocket stream, sending no evaluation; a targeted change is refetched, marked ?refetch=<id> (issue 9 §2)', async () => {
+    const sockets: WebSocket[] = [];
+    vi.stubGlobal(
+      'WebSocket',
+      class extends WebSocket {
+        constructor(url: string | URL) {
+          super(url);
+          sockets.push(this);
+        }
+      },
+    );
+    const urls: string[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      urls.push(String(input));
+      return globalThis.fetch(input, init);
+    };
+    try {
+      const flags = createClient({ ...options(), fetch, context: US_FREE_USER });
+      await flags.ready();
+      await waitFor(async () => sockets.some((s) => s.readyState === WebSocket.OPEN), 'the WebSocket stream to open');
+      expect(sockets[0]!.url).toMatch(/^ws:\/\/.*\/sdk\/v1\/stream\?key=efc_/);
+      expect(flags.isEnabled('ai-chatbot')).toBe(true);
+      const before = flags.snapshot()!.version;
+
+      await toggle(worker, 'ai-chatbot', false); // off: 'off' for everyone, so the push carries it
+      await waitFor(async () => flags.result('ai-chatbot')?.reason === 'DISABLED', 'the pushed kill switch');
+      expect(flags.snapshot()!.version).toBeGreaterThan(before);
+      expect(urls).toHaveLength(1);
+
+      await toggle(worker, 'ai-chatbot', true); // its rule answers per context: a jittered refetch
+      await waitFor(async () => flags.isEnabled('ai-chatbot'), 'the refetched value');
+      expect(urls).toHaveLength(2);
+      expect(urls[1]).toMatch(/[?&]refetch=[1-9]\d*$/);
+      flags.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

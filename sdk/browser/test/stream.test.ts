@@ -1,12 +1,14 @@
-// Transport faults (a dead edge, hidden tabs) are driven through a stand-in EventSource; the real
-// stream against the real Worker is exercised in headless Chromium by @edgeflags/react's tests.
+// Transport faults (a dead edge, hidden tabs) are driven through a stand-in EventSource and
+// WebSocket; the real stream against the real Worker is exercised in headless Chromium by
+// @edgeflags/react's tests.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openStream } from '../src/stream.ts';
+import { type Change, openStream } from '../src/stream.ts';
 
 class FakeEventSource extends EventTarget {
   static all: FakeEventSource[] = [];
   onopen: (() => void) | null = null;
-  onerror: (() => void) | null = null;
+  /** The stream listens for `error` events; a test calls this to fail it. */
+  onerror = () => this.dispatchEvent(new Event('error'));
   closed = false;
   constructor(readonly url: string) {
     super();
@@ -20,6 +22,31 @@ class FakeEventSource extends EventTarget {
   }
 }
 
+class FakeWebSocket extends EventTarget {
+  static all: FakeWebSocket[] = [];
+  onopen: (() => void) | null = null;
+  sent: string[] = [];
+  closed = false;
+  constructor(readonly url: string) {
+    super();
+    FakeWebSocket.all.push(this);
+  }
+  send(message: string) {
+    this.sent.push(message);
+  }
+  /** A real socket reports its close later, when the stream has already let go of it. */
+  close() {
+    this.closed = true;
+  }
+  push(data: unknown) {
+    this.dispatchEvent(Object.assign(new Event('message'), { data: JSON.stringify(data) }));
+  }
+  /** The network drops it (or it never opened). */
+  drop() {
+    this.dispatchEvent(new Event('close'));
+  }
+}
+
 const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' as DocumentVisibilityState });
 const setVisibility = (state: DocumentVisibilityState) => {
   doc.visibilityState = state;
@@ -27,7 +54,7 @@ const setVisibility = (state: DocumentVisibilityState) => {
 };
 const open = () => FakeEventSource.all.filter((s) => !s.closed);
 const closers: (() => void)[] = [];
-const start = (version: () => number | undefined, onChange: (id: number) => void = () => {}) => {
+const start = (version: () => number | undefined, onChange: (change: Change) => void = () => {}) => {
   closers.push(openStream('https://edge/s?key=k', version, onChange));
 };
 
@@ -35,7 +62,10 @@ beforeEach(() => {
   vi.useFakeTimers();
   FakeEventSource.all = [];
   doc.visibilityState = 'visible';
+  FakeWebSocket.all = [];
   vi.stubGlobal('EventSource', FakeEventSource);
+  // The SSE cases: a browser (or network) without WebSockets.
+  vi.stubGlobal('WebSocket', undefined);
   vi.stubGlobal('document', doc);
 });
 afterEach(() => {
@@ -50,7 +80,7 @@ describe('openStream', () => {
     const close = openStream(
       'https://edge/sdk/v1/stream?key=efc_x',
       () => 7,
-      (id) => seen.push(id),
+      ({ id }) => seen.push(id),
     );
     expect(FakeEventSource.all[0]!.url).toBe('https://edge/sdk/v1/stream?key=efc_x&lastEventId=7');
     FakeEventSource.all[0]!.push('refetch', { type: 'refetch', id: 8, etag: 'e', flags: ['ai-chatbot'] });
@@ -95,6 +125,45 @@ describe('openStream', () => {
     version = 5;
     setVisibility('visible');
     expect(open().map((s) => s.url)).toEqual(['https://edge/s?key=k&lastEventId=5']);
+  });
+
+  it('prefers a WebSocket: resumes from the held version, reports refetch pushes with their values, pings every 50 s', () => {
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+    const seen: Change[] = [];
+    start(
+      () => 7,
+      (change) => seen.push(change),
+    );
+    expect(FakeEventSource.all).toHaveLength(0);
+    const ws = FakeWebSocket.all[0]!;
+    expect(ws.url).toBe('wss://edge/s?key=k&lastEventId=7');
+    ws.onopen?.();
+    const values = { 'maintenance-mode': { value: true, variant: 'on', reason: 'DEFAULT' } };
+    ws.push({ type: 'hello', id: 7 });
+    ws.push({ type: 'refetch', id: 8, etag: 'e', flags: ['maintenance-mode'], values });
+    expect(seen).toEqual([{ type: 'refetch', id: 8, etag: 'e', flags: ['maintenance-mode'], values }]);
+    vi.advanceTimersByTime(100_000);
+    expect(ws.sent).toEqual(['ping', 'ping']);
+    // Dropped after it opened: a WebSocket again, soon.
+    ws.drop();
+    vi.advanceTimersToNextTimer();
+    expect(FakeWebSocket.all).toHaveLength(2);
+    expect(FakeEventSource.all).toHaveLength(0);
+  });
+
+  it('falls back to EventSource for good after two failed socket opens in a row', () => {
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+    start(() => 3);
+    FakeWebSocket.all[0]!.drop();
+    vi.advanceTimersToNextTimer();
+    FakeWebSocket.all[1]!.drop();
+    vi.advanceTimersToNextTimer();
+    expect(FakeWebSocket.all).toHaveLength(2);
+    expect(open().map((s) => s.url)).toEqual(['https://edge/s?key=k&lastEventId=3']);
+    open()[0]!.onopen?.();
+    open()[0]!.onerror();
+    vi.advanceTimersToNextTimer();
+    expect(FakeWebSocket.all).toHaveLength(2);
   });
 
   it('does not connect in a tab that starts hidden until it is shown', () => {

@@ -75,12 +75,13 @@ function rateLimited(c: Context<AppEnv>, seconds: number): ApiError {
 
 /**
  * The route class a request spends (auth/rate-limit.ts): streams, events and metrics, refetches
- * (an evaluation answering a stream's nudge, `?refetch=<id>`), else evaluation.
+ * (an evaluation answering a stream's nudge, `?refetch=<id>` with id ≥ 1), else evaluation.
  */
 export function budgetOf(path: string, refetch?: string): Budget {
   if (path.endsWith('/stream')) return 'stream';
   if (path.endsWith('/events') || path.endsWith('/metrics')) return 'events';
-  if (path.endsWith('/evaluate') && refetch !== undefined && /^\d{1,15}$/.test(refetch)) return 'refetch';
+  // `refetch=0` (an evaluation answering no change) is an ordinary evaluation.
+  if (path.endsWith('/evaluate') && refetch !== undefined && /^[1-9]\d{0,14}$/.test(refetch)) return 'refetch';
   return 'evaluate';
 }
 
