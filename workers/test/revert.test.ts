@@ -151,3 +151,46 @@ describe('POST /flags/{key}/environments/{env}/revert', () => {
     expect(await read()).toEqual(current);
   });
 });
+
+describe('POST /flags/{key}/revert (metadata)', () => {
+  const flagUrl = '/api/v1/flags/redesigned-dashboard';
+  interface FlagRow {
+    version: number;
+    owner: string;
+    tags: string[];
+    description: string;
+  }
+  const readFlag = async () => (await (await call(flagUrl, { key: A })).json()) as FlagRow;
+  const patch = async (json: Record<string, unknown>, version: number) => {
+    const res = await call(flagUrl, { method: 'PATCH', key: A, json: { ...json, version } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    return ((await res.json()) as FlagRow).version;
+  };
+
+  it('returns owner, tags and description to what an entry left, audited as flag.revert; 409 stale, 428 without, 404 elsewhere', async () => {
+    const start = await readFlag();
+    const v1 = await patch({ owner: 'growth', tags: ['beta'], description: 'first take' }, start.version);
+    const entry = await lastAuditId();
+    const v2 = await patch({ owner: 'platform', tags: [], description: 'second take' }, v1);
+
+    const stale = await call(`${flagUrl}/revert`, { method: 'POST', key: A, json: { toAuditId: entry, version: v1 } });
+    expect(stale.status).toBe(409);
+    expect((await call(`${flagUrl}/revert`, { method: 'POST', key: A, json: { toAuditId: entry } })).status).toBe(428);
+    const configEntry = (await env.DB.prepare(`SELECT max(id) AS id FROM audit_log WHERE resource_type = 'flag_config'`).first<{
+      id: number;
+    }>())!;
+    for (const toAuditId of [configEntry.id, 999_999]) {
+      const res = await call(`${flagUrl}/revert`, { method: 'POST', key: A, json: { toAuditId, version: v2 } });
+      expect(res.status, String(toAuditId)).toBe(404);
+    }
+    expect((await readFlag()).version).toBe(v2);
+
+    const res = await call(`${flagUrl}/revert`, { method: 'POST', key: A, json: { toAuditId: entry }, headers: { 'If-Match': `"${v2}"` } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await readFlag()).toMatchObject({ version: v2 + 1, owner: 'growth', tags: ['beta'], description: 'first take' });
+    const audit = await env.DB.prepare('SELECT action, reason, resource_type AS type FROM audit_log WHERE id = ?')
+      .bind(await lastAuditId())
+      .first();
+    expect(audit).toEqual({ action: 'flag.revert', reason: `revert to audit entry ${entry}`, type: 'flag' });
+  });
+});

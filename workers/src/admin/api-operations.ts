@@ -41,6 +41,12 @@ export const OPERATIONS: Record<string, Operation> = {
     example: { owner: 'payments', tags: ['checkout'], version: 3 },
   },
   'delete /flags/{key}': { id: 'archiveFlag', summary: 'Archive a flag (history kept)', guarded: 'version' },
+  'post /flags/{key}/revert': {
+    id: 'revertFlag',
+    summary: 'Return a flag’s metadata (name, description, owner, tags, links, type, expiry) to an earlier version from its audit history',
+    guarded: 'version',
+    example: { toAuditId: 40, version: 5, reason: 'owner was right before' },
+  },
   'post /flags/{key}/restore': { id: 'restoreFlag', summary: 'Restore an archived flag', guarded: 'version', example: { version: 4 } },
   'get /flags/{key}/environments/{env}': {
     id: 'getFlagConfig',

@@ -3,9 +3,10 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { access } from '../auth/route-policy.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
+import { revertFlagMetadata } from './flag-revert.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
-import { ConfigWriteResult } from './responses.ts';
-import { FlagEnvParams } from './schemas.ts';
+import { ConfigWriteResult, FlagWritten } from './responses.ts';
+import { FlagEnvParams, KeyParam } from './schemas.ts';
 import { type ConfigChange, requireVersion, writeConfig } from './write-config.ts';
 
 // Revert (issue 11 §1): a flag's configuration in one environment goes back to a version from
@@ -83,28 +84,55 @@ function configOf(d: AuditedDefinition): ConfigChange {
   };
 }
 
-export const revertRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
-  createRoute({
-    method: 'post',
-    path: '/flags/{key}/environments/{env}/revert',
-    tags: ['targeting'],
-    security,
-    middleware: [access('environment')],
-    request: { params: FlagEnvParams, ...jsonBody(ConfigRevert) },
-    responses: ok('Reverted (a new version with the old configuration), audited and pushed', ConfigWriteResult),
-  }),
-  async (c) => {
-    const { key, env } = c.req.valid('param');
-    const body = c.req.valid('json');
-    const expected = requireVersion(c, body.version, 'the version you reverted from');
-    const { entry, definition } = await historicConfig(c, key, env, body);
-    const change = configOf(definition);
-    const to = definition.version !== undefined ? `version ${definition.version} (audit entry ${entry})` : `audit entry ${entry}`;
-    const result = await writeConfig(
-      c,
-      { flagKey: key, environment: env, action: 'config.revert', reason: body.reason ?? `revert to ${to}`, expected },
-      () => change,
-    );
-    return c.json(result, 200);
-  },
-);
+const FlagRevert = z
+  .strictObject({
+    toAuditId: z.int().positive().openapi({ description: 'Return the flag’s metadata to what this audit entry left (its `after`)' }),
+    version: z.int().optional().openapi({ description: 'The current flag version you reverted from (or If-Match)' }),
+    reason: z.string().max(500).optional().openapi({ description: 'Why, for the audit log' }),
+  })
+  .openapi('FlagRevert');
+
+export const revertRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/flags/{key}/revert',
+      tags: ['flags'],
+      security,
+      // Metadata only, but the request names no fields: judged like any flag write that may touch every environment.
+      middleware: [access('all-environments')],
+      request: { params: KeyParam, ...jsonBody(FlagRevert) },
+      responses: ok('Metadata reverted (name, description, owner, tags, links, type, expiry), as a new flag version', FlagWritten),
+    }),
+    async (c) => {
+      const { key } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const expected = requireVersion(c, body.version, 'the flag version you reverted from');
+      return c.json(await revertFlagMetadata(c, key, body.toAuditId, expected, body.reason), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/flags/{key}/environments/{env}/revert',
+      tags: ['targeting'],
+      security,
+      middleware: [access('environment')],
+      request: { params: FlagEnvParams, ...jsonBody(ConfigRevert) },
+      responses: ok('Reverted (a new version with the old configuration), audited and pushed', ConfigWriteResult),
+    }),
+    async (c) => {
+      const { key, env } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const expected = requireVersion(c, body.version, 'the version you reverted from');
+      const { entry, definition } = await historicConfig(c, key, env, body);
+      const change = configOf(definition);
+      const to = definition.version !== undefined ? `version ${definition.version} (audit entry ${entry})` : `audit entry ${entry}`;
+      const result = await writeConfig(
+        c,
+        { flagKey: key, environment: env, action: 'config.revert', reason: body.reason ?? `revert to ${to}`, expected },
+        () => change,
+      );
+      return c.json(result, 200);
+    },
+  );
