@@ -1,4 +1,4 @@
-import { murmur3 } from './murmur3.ts';
+import { murmur3, murmur3Int32 } from './murmur3.ts';
 
 /** Buckets per flag: a weight of 0.001% is one bucket. */
 export const BUCKET_COUNT = 100_000;
@@ -13,7 +13,7 @@ export function saltSeed(salt: string): number {
 
 /** Bucket in [0, 100000) of a bucketing value under a flag's seed. */
 export function bucketOf(value: string, seed: number): number {
-  return murmur3(value, seed) % BUCKET_COUNT;
+  return (murmur3Int32(value, seed) >>> 0) % BUCKET_COUNT;
 }
 
 /** Weight in percent (three decimals) to a count of buckets. */

@@ -1,4 +1,4 @@
-import { accessor } from './attribute.ts';
+import { readAttribute } from './attribute.ts';
 import { saltSeed } from './bucket.ts';
 import { MAX_PREREQUISITE_DEPTH } from './limits.ts';
 import { CompileError, compileCondition, type Predicate } from './operators.ts';
@@ -55,20 +55,24 @@ export function compileFlag(def: FlagDefinition, segments: ReadonlyMap<string, P
     failed: fixedResult(scope, def.offVariant, 'DISABLED', { prerequisite: p.flag }),
   }));
   const targets = (def.targets ?? []).map((t, targetIndex) => ({
-    get: accessor(t.attribute ?? 'targetingKey'),
+    attribute: t.attribute ?? 'targetingKey',
+    isKey: (t.attribute ?? 'targetingKey') === 'targetingKey',
     values: new Set(t.values),
     result: fixedResult(scope, t.variant, 'TARGETING_MATCH', { targetIndex }),
   }));
   const rules = (def.rules ?? []).map((r, ruleIndex) => {
     const preds = r.conditions.map((c) => compileCondition(c, segments));
     const extra = r.id === undefined ? { ruleIndex } : { ruleIndex, ruleId: r.id };
-    return { test: all(preds), serve: compileServe(scope, r.serve, 'TARGETING_MATCH', extra) };
+    const serve = compileServe(scope, r.serve, 'TARGETING_MATCH', extra);
+    // A fixed answer is kept beside the closure, so the call below only ever calls a split.
+    return { test: all(preds), fixed: r.serve.variant !== undefined ? serve({}) : undefined, serve };
   });
   const fallthrough: Outcome = compileServe(scope, def.defaultServe, 'DEFAULT');
   if (!prerequisites.length && !targets.length && !rules.length && def.defaultServe.variant !== undefined) {
     const result = fallthrough({});
     return { ...base, constant: result, evaluate: () => result };
   }
+  const fixedFallthrough = def.defaultServe.variant !== undefined ? fallthrough({}) : undefined;
   const tooDeep = errorResult(def.key, 'GENERAL', `prerequisites nest deeper than ${MAX_PREREQUISITE_DEPTH}`);
 
   return {
@@ -86,9 +90,9 @@ export function compileFlag(def: FlagDefinition, segments: ReadonlyMap<string, P
           if (r?.variant === undefined || !p.variants.has(r.variant)) return p.failed;
         }
       }
-      for (const t of targets) if (isTarget(t.get(ctx), t.values)) return t.result;
-      for (const r of rules) if (r.test(ctx)) return r.serve(ctx);
-      return fallthrough(ctx);
+      for (const t of targets) if (isTarget(readAttribute(ctx, t.attribute, t.isKey), t.values)) return t.result;
+      for (const r of rules) if (r.test(ctx)) return r.fixed ?? r.serve(ctx);
+      return fixedFallthrough ?? fallthrough(ctx);
     },
   };
 }
@@ -102,7 +106,7 @@ function all(preds: Predicate[]): Predicate {
   };
 }
 
-function isTarget(v: ReturnType<ReturnType<typeof accessor>>, values: Set<string>): boolean {
+function isTarget(v: ReturnType<typeof readAttribute>, values: Set<string>): boolean {
   if (v === undefined) return false;
   if (typeof v === 'object') return v.some((x) => values.has(String(x)));
   return values.has(typeof v === 'string' ? v : String(v));

@@ -8,6 +8,15 @@ const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 
 export function murmur3(key: string, seed = 0): number {
+  return murmur3Int32(key, seed) >>> 0;
+}
+
+/**
+ * The same hash as a signed 32-bit integer. Bucketing calls this and converts after the call:
+ * a uint32 over 2^31 returned from a call that V8 did not inline is boxed as a heap number (an
+ * allocation per evaluation), an int32 stays a small integer on 64-bit Node.
+ */
+export function murmur3Int32(key: string, seed = 0): number {
   const len = key.length;
   const blocks = len & ~3;
   let h = seed | 0;
@@ -17,7 +26,7 @@ export function murmur3(key: string, seed = 0): number {
     const c1 = key.charCodeAt(i + 1);
     const c2 = key.charCodeAt(i + 2);
     const c3 = key.charCodeAt(i + 3);
-    if ((c0 | c1 | c2 | c3) > 0x7f) return murmur3Bytes(utf8(key), seed);
+    if ((c0 | c1 | c2 | c3) > 0x7f) return murmur3Bytes(utf8(key), seed) | 0;
     h = mixBlock(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
   }
   const rem = len & 3;
@@ -34,10 +43,10 @@ export function murmur3(key: string, seed = 0): number {
       seen |= c;
       k |= c << 16;
     }
-    if (seen > 0x7f) return murmur3Bytes(utf8(key), seed);
+    if (seen > 0x7f) return murmur3Bytes(utf8(key), seed) | 0;
     h ^= mixK(k);
   }
-  return finalize(h, len);
+  return finalize(h, len) | 0;
 }
 
 export function murmur3Bytes(bytes: ArrayLike<number>, seed = 0): number {

@@ -1,4 +1,4 @@
-import { accessor } from './attribute.ts';
+import { readAttribute } from './attribute.ts';
 import { CompileError, compileCondition, type Predicate } from './operators.ts';
 import type { SegmentDefinition } from './types.ts';
 
@@ -6,7 +6,8 @@ const NO_SEGMENTS: ReadonlyMap<string, Predicate> = new Map();
 
 /** Membership: excluded beats included, included beats rules, and any rule (an AND) admits. */
 export function compileSegment(seg: SegmentDefinition): Predicate {
-  const get = accessor(seg.attribute ?? 'targetingKey');
+  const attribute = seg.attribute ?? 'targetingKey';
+  const isKey = attribute === 'targetingKey';
   const included = new Set(seg.included ?? []);
   const excluded = new Set(seg.excluded ?? []);
   const rules = (seg.rules ?? []).map((conditions) => {
@@ -17,7 +18,7 @@ export function compileSegment(seg: SegmentDefinition): Predicate {
     return (ctx: Parameters<Predicate>[0]) => preds.every((p) => p(ctx));
   });
   return (ctx) => {
-    const id = get(ctx);
+    const id = readAttribute(ctx, attribute, isKey);
     if (typeof id === 'string' || typeof id === 'number') {
       const s = String(id);
       if (excluded.has(s)) return false;

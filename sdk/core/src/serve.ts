@@ -1,4 +1,4 @@
-import { bucketAccessor } from './attribute.ts';
+import { readBucketValue } from './attribute.ts';
 import { BUCKET_COUNT, bucketOf, weightToBuckets } from './bucket.ts';
 import { CompileError } from './operators.ts';
 import { deepFreeze, errorResult } from './result.ts';
@@ -54,12 +54,12 @@ export function compileServe(scope: ServeScope, serve: Serve, fixedReason: Reaso
   }
   if (total !== BUCKET_COUNT) throw new CompileError(`split weights sum to ${total / 1000}%, not 100%`);
   const attribute = serve.bucketBy ?? scope.bucketBy;
-  const read = bucketAccessor(attribute);
+  const isKey = attribute === 'targetingKey';
   const missing = errorResult(scope.key, 'TARGETING_KEY_MISSING', `context has no "${attribute}" to bucket by`);
   const { seed } = scope;
   const n = bounds.length;
   return (ctx) => {
-    const id = read(ctx);
+    const id = readBucketValue(ctx, attribute, isKey);
     if (id === undefined) return missing;
     const b = bucketOf(id, seed);
     for (let i = 0; i < n; i++) if (b < bounds[i]!) return results[i]!;

@@ -113,7 +113,24 @@ export function compileSnapshot(source: Snapshot, options: { eager?: boolean; no
         (defaultValue === undefined || typeof defaultValue === slot.defaultType)
       )
         return fixed;
-      return evaluateOne(slot.flag, key, ctx, defaultValue);
+      // The rest without evaluateOne's extra call (it costs ~20% once V8 has stopped inlining,
+      // as in a process that evaluates many flags): an answer that is no error is final.
+      const flag = slot.flag;
+      if (
+        flag !== undefined &&
+        typeof ctx === 'object' &&
+        ctx !== null &&
+        !Array.isArray(ctx) &&
+        (defaultValue === undefined || typeof defaultValue === slot.defaultType)
+      ) {
+        try {
+          const result = flag.evaluate(ctx);
+          if (result.reason !== 'ERROR') return result;
+        } catch {
+          // evaluateOne reports it
+        }
+      }
+      return evaluateOne(flag, key, ctx, defaultValue);
     },
     evaluateAll(ctx, include) {
       const out: Record<string, EvaluationResult> = {};
