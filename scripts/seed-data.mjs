@@ -52,6 +52,9 @@ export const FLAGS = [
       type: 'experiment',
       tags: ['dashboard'],
       clientVisible: true,
+      // The experiment policy (docs/policies.md): an end date and what it is judged on.
+      expiresAt: '2027-02-28',
+      primaryMetric: 'invoice-created',
     },
     config: {
       enabled: true,
@@ -75,6 +78,7 @@ export const FLAGS = [
       type: 'release',
       tags: ['support'],
       clientVisible: true,
+      expiresAt: '2027-06-30',
     },
     config: {
       enabled: true,

@@ -17,7 +17,7 @@ export function seedSql() {
   });
   for (const { flag, config } of FLAGS) {
     out.push(
-      `INSERT OR IGNORE INTO flags (key, kind, variants, name, description, tags, owner, type, expires_at, client_visible, protective_state) VALUES (${q(flag.key)}, ${q(flag.kind)}, ${json(flag.variants)}, ${q(flag.name)}, ${q(flag.description)}, ${json(flag.tags ?? [])}, ${q(flag.owner)}, ${q(flag.type)}, ${q(flag.expiresAt)}, ${flag.clientVisible ? 1 : 0}, ${q(flag.protectiveState ?? 'off')});`,
+      `INSERT OR IGNORE INTO flags (key, kind, variants, name, description, tags, owner, type, expires_at, primary_metric, client_visible, protective_state) VALUES (${q(flag.key)}, ${q(flag.kind)}, ${json(flag.variants)}, ${q(flag.name)}, ${q(flag.description)}, ${json(flag.tags ?? [])}, ${q(flag.owner)}, ${q(flag.type)}, ${q(flag.expiresAt)}, ${q(flag.primaryMetric)}, ${flag.clientVisible ? 1 : 0}, ${q(flag.protectiveState ?? 'off')});`,
     );
     for (const e of ENVIRONMENTS) {
       out.push(

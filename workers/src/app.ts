@@ -20,9 +20,11 @@ import { changeRoutes } from './changes/change-routes.ts';
 import { docsRoutes } from './docs/docs-routes.ts';
 import { envelope, onError, validationHook } from './errors.ts';
 import { eventsRoutes } from './events/events-routes.ts';
+import { graphRoutes } from './graph/graph-routes.ts';
 import { reportRoutes } from './lifecycle/report-routes.ts';
 import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { ofrepRoutes } from './ofrep/ofrep-routes.ts';
+import { policyRoutes } from './policies/policy-routes.ts';
 import { privateAnswers } from './private-answers.ts';
 import { releaseRoutes } from './releases/release-routes.ts';
 import { requestBody } from './request-body.ts';
@@ -51,6 +53,8 @@ export const admin = adminApi
   .route('/', codeRefRoutes)
   .route('/', manifestRoutes)
   .route('/', releaseRoutes)
+  .route('/', policyRoutes)
+  .route('/', graphRoutes)
   .route('/', changeRoutes)
   .route('/', webhookRoutes)
   .route('/', reportRoutes);

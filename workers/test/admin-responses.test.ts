@@ -46,7 +46,7 @@ describe('admin answers match their response schemas', () => {
 
     const created = await answer(R.FlagCreated, '/flags', {
       method: 'POST',
-      json: { key: 'checkout-v2', kind: 'string', variants: { old: 'v1', new: 'v2' }, offVariant: 'old', tags: ['checkout'] },
+      json: { key: 'checkout-v2', kind: 'string', owner: 'qa', variants: { old: 'v1', new: 'v2' }, offVariant: 'old', tags: ['checkout'] },
     });
     expect(created).toMatchObject({ version: 1, offVariant: 'old', archivedAt: null, environments: expect.arrayContaining(['staging']) });
     const patched = await answer(R.FlagWritten, '/flags/checkout-v2', { method: 'PATCH', json: { owner: 'payments', version: 1 } });

@@ -34,7 +34,9 @@ describe('admin writes', () => {
     expect((await evaluate({ targetingKey: 'u' }))['dark-mode']).toMatchObject({ value: false, reason: 'DISABLED' });
     const [entry] = await audit('dark-mode');
     expect(entry).toMatchObject({ action: 'flag.create', reason: 'new feature', actor: expect.stringContaining('local admin') });
-    expect((await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'dark-mode', kind: 'boolean' } })).status).toBe(409);
+    expect((await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'dark-mode', kind: 'boolean', owner: 'qa' } })).status).toBe(
+      409,
+    );
   });
 
   it('rolls out to 25% keeping everyone already in, with audit before/after', { timeout: 30_000 }, async () => {
@@ -225,7 +227,9 @@ describe('segment deletion', () => {
     });
     expect(nested.status).toBe(422);
     expect((await json(nested)).error.message).toContain('segments cannot refer to other segments');
-    expect((await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'pilot-feature', kind: 'boolean' } })).status).toBe(200);
+    expect(
+      (await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'pilot-feature', kind: 'boolean', owner: 'qa' } })).status,
+    ).toBe(200);
     const current = await json(await call(chatbot, { key: A }));
     const useIt = await call(chatbot, {
       method: 'PUT',
@@ -264,7 +268,13 @@ describe('variant edits (PATCH /flags/{key} with variants)', () => {
     const created = await call('/api/v1/flags', {
       method: 'POST',
       key: A,
-      json: { key: 'invoice-theme', kind: 'string', variants: { classic: 'classic', modern: 'modern-v1' }, offVariant: 'classic' },
+      json: {
+        key: 'invoice-theme',
+        kind: 'string',
+        owner: 'qa',
+        variants: { classic: 'classic', modern: 'modern-v1' },
+        offVariant: 'classic',
+      },
     });
     expect(created.status).toBe(200);
     const cfg = await json(await call(`${flagUrl}/environments/development`, { key: A }));

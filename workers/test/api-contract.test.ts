@@ -143,7 +143,7 @@ describe('each operation lists only the responses it can give', () => {
     { id: 'get /flags/{key}', path: '/flags/no-such-flag', expect: 404 },
     { id: 'get /sdk-keys', path: '/sdk-keys', who: 'viewer', expect: 403 },
     { id: 'get /flags', path: '/flags', who: 'viewer', expect: 200 },
-    { id: 'post /flags', path: '/flags', method: 'POST', json: { key: 'x', kind: 'boolean' }, who: 'viewer', expect: 403 },
+    { id: 'post /flags', path: '/flags', method: 'POST', json: { key: 'x', kind: 'boolean', owner: 'qa' }, who: 'viewer', expect: 403 },
   ];
   it.each(SAMPLE.map((s) => [`${s.method ?? 'GET'} ${s.path} → ${s.expect}`, s] as const))('%s, a listed status', async (_, s) => {
     const key = s.who === 'viewer' ? viewer : A;

@@ -153,7 +153,7 @@ describe('an editor without production access cannot change what production serv
     const created = await call('/api/v1/flags', {
       method: 'POST',
       key: A,
-      json: { key: 'banner-text', kind: 'string', variants: { plain: 'Welcome', off: '' }, offVariant: 'off' },
+      json: { key: 'banner-text', kind: 'string', owner: 'qa', variants: { plain: 'Welcome', off: '' }, offVariant: 'off' },
     });
     expect(created.status).toBe(200);
   });

@@ -47,7 +47,8 @@ describe('Idempotency-Key', () => {
 
   it('a retried create answers the first creation again instead of 409', async () => {
     const mark = await lastAuditId();
-    const send = () => call('/api/v1/flags', withKey('create-1', { method: 'POST', key: A, json: { key: 'retry-me', kind: 'boolean' } }));
+    const send = () =>
+      call('/api/v1/flags', withKey('create-1', { method: 'POST', key: A, json: { key: 'retry-me', kind: 'boolean', owner: 'qa' } }));
     const first = await send();
     const retry = await send();
     expect([first.status, retry.status]).toEqual([200, 200]);
@@ -82,7 +83,7 @@ describe('Idempotency-Key', () => {
     const token = await json(await call('/api/v1/admin-tokens', { method: 'POST', key: A, json: { name: 'second admin', role: 'admin' } }));
     const res = await call(
       '/api/v1/flags',
-      withKey('create-1', { method: 'POST', key: token.secret, json: { key: 'retry-me', kind: 'boolean' } }),
+      withKey('create-1', { method: 'POST', key: token.secret, json: { key: 'retry-me', kind: 'boolean', owner: 'qa' } }),
     );
     expect(res.status).toBe(409); // it ran: the flag exists
     expect(res.headers.get('Idempotency-Replayed')).toBeNull();
@@ -90,7 +91,10 @@ describe('Idempotency-Key', () => {
 
   it('answers are kept 24 hours: after that the same key runs the request again', async () => {
     await env.DB.prepare("UPDATE idempotency_keys SET created_at = created_at - 86400001 WHERE key = 'create-1'").run();
-    const res = await call('/api/v1/flags', withKey('create-1', { method: 'POST', key: A, json: { key: 'retry-me', kind: 'boolean' } }));
+    const res = await call(
+      '/api/v1/flags',
+      withKey('create-1', { method: 'POST', key: A, json: { key: 'retry-me', kind: 'boolean', owner: 'qa' } }),
+    );
     expect(res.status).toBe(409);
     expect(res.headers.get('Idempotency-Replayed')).toBeNull();
   });

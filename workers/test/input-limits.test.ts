@@ -120,7 +120,11 @@ describe('flag links', () => {
   it.each(['javascript:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'ftp://files.example'])(
     'refuses %s',
     async (link) => {
-      const res = await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'linked', kind: 'boolean', links: [link] } });
+      const res = await call('/api/v1/flags', {
+        method: 'POST',
+        key: A,
+        json: { key: 'linked', kind: 'boolean', owner: 'qa', links: [link] },
+      });
       expect(res.status).toBe(400);
       expect((await errorOf(res)).message).toMatch(/links\.0: links must be http\(s\) URLs/);
       expect(await flagExists('linked')).toBe(false);
@@ -129,7 +133,7 @@ describe('flag links', () => {
 
   it('keeps http and https links', async () => {
     const links = ['https://example.com/spec', 'http://wiki.internal/flag'];
-    const res = await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'linked', kind: 'boolean', links } });
+    const res = await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'linked', kind: 'boolean', owner: 'qa', links } });
     expect(res.status).toBe(200);
     expect(((await (await call('/api/v1/flags/linked', { key: A })).json()) as { links: string[] }).links).toEqual(links);
   });

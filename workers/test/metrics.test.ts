@@ -157,7 +157,15 @@ async function releaseFlag(key: string) {
   const res = await call('/api/v1/flags', {
     method: 'POST',
     key: LOCAL_KEYS.admin,
-    json: { key, kind: 'boolean', variants: { on: true, off: false }, offVariant: 'off', type: 'release', clientVisible: true },
+    json: {
+      key,
+      kind: 'boolean',
+      owner: 'qa',
+      variants: { on: true, off: false },
+      offVariant: 'off',
+      type: 'release',
+      clientVisible: true,
+    },
   });
   expect(res.status, await res.clone().text()).toBe(200);
 }

@@ -26,7 +26,7 @@ export async function newFlag(key: string, config: Record<string, unknown> = {})
   const res = await call('/api/v1/flags', {
     method: 'POST',
     key: A,
-    json: { key, kind: 'boolean', variants: { on: true, off: false }, offVariant: 'off', type: 'release' },
+    json: { key, kind: 'boolean', owner: 'qa', variants: { on: true, off: false }, offVariant: 'off', type: 'release' },
   });
   expect(res.status, await res.clone().text()).toBe(200);
   if (Object.keys(config).length === 0) return;

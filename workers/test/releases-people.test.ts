@@ -59,19 +59,25 @@ describe('edits of a flag under a live plan', () => {
 });
 
 describe('flag edits that would pull a live plan’s variants or flag away', () => {
-  it('are refused 409 release_in_progress: archive, variants, protective state; metadata is fine', async () => {
+  it('are refused 409 (archive: in_use naming the release; variants, protective state: release_in_progress); metadata is fine', async () => {
     await running('rel-flag');
     const flag = async () => (await (await call('/api/v1/flags/rel-flag', { key: A })).json()) as { version: number };
     const { version } = await flag();
     const attempts = [
-      { method: 'PATCH', path: '/api/v1/flags/rel-flag', json: { version, variants: { on: true, gone: false } } },
-      { method: 'PATCH', path: '/api/v1/flags/rel-flag', json: { version, protectiveState: 'on' } },
-      { method: 'DELETE', path: `/api/v1/flags/rel-flag?version=${version}` },
+      {
+        method: 'PATCH',
+        path: '/api/v1/flags/rel-flag',
+        json: { version, variants: { on: true, gone: false } },
+        code: 'release_in_progress',
+      },
+      { method: 'PATCH', path: '/api/v1/flags/rel-flag', json: { version, protectiveState: 'on' }, code: 'release_in_progress' },
+      // Archiving what something still uses is one rule for prerequisites, segments and releases (dependency-graph.ts).
+      { method: 'DELETE', path: `/api/v1/flags/rel-flag?version=${version}`, code: 'in_use' },
     ];
     for (const attempt of attempts) {
       const res = await call(attempt.path, { method: attempt.method, key: A, json: attempt.json });
       expect(res.status, `${attempt.method} ${JSON.stringify(attempt.json)}`).toBe(409);
-      expect((await errorOf(res)).code).toBe('release_in_progress');
+      expect((await errorOf(res)).code).toBe(attempt.code);
     }
     expect((await flag()).version).toBe(version);
     const owner = await call('/api/v1/flags/rel-flag', { method: 'PATCH', key: A, json: { version, owner: 'ravi' } });

@@ -112,7 +112,7 @@ describe('the snapshot size limit (item 2)', () => {
     });
     expect(targeting.status).toBe(413);
     expect(((await targeting.json()) as { error: { code: string } }).error.code).toBe('snapshot_too_large');
-    const create = await admin('/flags', { method: 'POST', json: { key: 'one-more-flag', kind: 'boolean' } });
+    const create = await admin('/flags', { method: 'POST', json: { key: 'one-more-flag', kind: 'boolean', owner: 'qa' } });
     expect(create.status).toBe(413);
     expect(((await create.json()) as { error: { code: string } }).error.code).toBe('snapshot_too_large');
     expect((await admin('/flags/one-more-flag')).status).toBe(404);

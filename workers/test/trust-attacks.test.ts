@@ -67,7 +67,7 @@ afterEach(() => vi.restoreAllMocks());
 describe('a committed write never answers an error', () => {
   it('a flag create committed just before D1 fails answers 200 (delivery pending), not 503 "nothing was acknowledged"', async () => {
     downAfterBatchWith(/^insert into "flags"/i);
-    const res = await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'made-in-a-blip', kind: 'boolean' } });
+    const res = await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'made-in-a-blip', kind: 'boolean', owner: 'qa' } });
     vi.restoreAllMocks();
     const body = await json(res);
     expect(await audits('flag.create', 'made-in-a-blip')).toBe(1); // it was committed
@@ -182,7 +182,7 @@ describe('a flag and an environment created at the same time', () => {
   it('every flag created while an environment is created has a configuration in it (and in every other)', async () => {
     const answers = await Promise.all([
       ...Array.from({ length: 10 }, (_, i) =>
-        call('/api/v1/flags', { method: 'POST', key: A, json: { key: `race-${i}`, kind: 'boolean' } }),
+        call('/api/v1/flags', { method: 'POST', key: A, json: { key: `race-${i}`, kind: 'boolean', owner: 'qa' } }),
       ),
       call('/api/v1/environments', { method: 'POST', key: A, json: { key: 'preview', name: 'Preview' } }),
     ]);
@@ -216,13 +216,13 @@ describe('the snapshot limit holds for every path that grows a snapshot', () => 
       const res = await call('/api/v1/flags', {
         method: 'POST',
         key: A,
-        json: { key: `long-off-${i}`, kind: 'string', variants: { [long]: 'x', b: '' }, offVariant: 'b' },
+        json: { key: `long-off-${i}`, kind: 'string', owner: 'qa', variants: { [long]: 'x', b: '' }, offVariant: 'b' },
       });
       expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
     }
     // One filler flag brings the largest existing snapshot to just under the limit.
     const filler = await json(
-      await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'filler', kind: 'string', variants: { off: 'y' } } }),
+      await call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'filler', kind: 'string', owner: 'qa', variants: { off: 'y' } } }),
     );
     const room = MAX_SNAPSHOT_BYTES - 10 - (await largest());
     const grown = await call('/api/v1/flags/filler', {

@@ -129,7 +129,7 @@ describe('every other write route is version-guarded', () => {
 describe('creates never overwrite, even when racing', () => {
   it('10 concurrent creates of one flag: one 200, the rest 409 already_exists (not 500)', async () => {
     const creates = Array.from({ length: 10 }, () =>
-      call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'twin', kind: 'boolean' } }),
+      call('/api/v1/flags', { method: 'POST', key: A, json: { key: 'twin', kind: 'boolean', owner: 'qa' } }),
     );
     const answers = await Promise.all(creates);
     expect(answers.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(409)]);

@@ -27,7 +27,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'post /flags': {
     id: 'createFlag',
     summary: 'Create a flag (off in every environment)',
-    example: { key: 'new-checkout', kind: 'boolean', name: 'New checkout', type: 'release', reason: 'JIRA-123' },
+    example: { key: 'new-checkout', kind: 'boolean', name: 'New checkout', type: 'release', owner: 'payments', reason: 'JIRA-123' },
   },
   'get /flags/{key}': {
     id: 'getFlag',
@@ -170,6 +170,25 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Preview or apply a flag’s configuration from another environment',
     example: { from: 'staging', apply: true, version: 3 },
   },
+  'get /settings/policies': { id: 'getPolicies', summary: 'Flag policies in force (per type, naming) and their defaults' },
+  'put /settings/policies': {
+    id: 'putPolicies',
+    summary: 'Change the flag policies (admins)',
+    guarded: 'version',
+    example: {
+      policies: {
+        naming: { pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', hint: 'kebab-case' },
+        release: { ownerRequired: true, expiryRequired: true, defaultExpiryDays: 60, productionRolloutNeedsPlan: true },
+        experiment: { endDateRequired: true, primaryMetricRequired: true },
+        ops: { protectiveStateRequired: true, neverStale: true },
+        permission: { noPercentageSplits: true, neverStale: true },
+        migration: { stages: ['old', 'dual-write', 'dual-read', 'new'], oneStageAtATime: true },
+      },
+      version: 0,
+    },
+  },
+  'get /policy-report': { id: 'getPolicyReport', summary: 'Live flags that break a policy (reported, not blocked)' },
+  'get /graph': { id: 'getDependencyGraph', summary: 'Prerequisites, segment use and live release plans across flags' },
   'get /webhooks': { id: 'listWebhooks', summary: 'List webhooks' },
   'post /webhooks': { id: 'createWebhook', summary: 'Create a webhook (signing secret shown once)' },
   'delete /webhooks/{id}': { id: 'deleteWebhook', summary: 'Delete a webhook' },

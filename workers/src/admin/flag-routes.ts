@@ -8,6 +8,7 @@ import { access } from '../auth/route-policy.ts';
 import { db, statement } from '../db.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
 import { lifecycleFlag, readLifecycles } from '../lifecycle/lifecycle-read.ts';
+import { createDefaults, policiesFor } from '../policies/policy-settings.ts';
 import { publishEverywhere } from '../snapshot/publish.ts';
 import { auditStatement } from './audit.ts';
 import { isUniqueViolation } from './conflicts.ts';
@@ -28,6 +29,7 @@ const FLAG_DEFAULTS = {
   links: [],
   clientVisible: false,
   protectiveState: 'off',
+  primaryMetric: null,
 } as const satisfies Partial<typeof flags.$inferSelect>;
 
 /** Flags: metadata shared by every environment. Targeting lives in config-routes.ts. */
@@ -113,9 +115,13 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     async (c) => {
       const body = c.req.valid('json');
       const actor = c.get('actor');
+      const now = Date.now();
+      const filled = createDefaults(await policiesFor(c), body, now);
       // Variants' refine has checked every value is JSON.
       const variants =
-        (body.variants as FlagDefinition['variants'] | undefined) ?? (body.kind === 'boolean' ? { on: true, off: false } : undefined);
+        (body.variants as FlagDefinition['variants'] | undefined) ??
+        filled.variants ??
+        (body.kind === 'boolean' ? { on: true, off: false } : undefined);
       if (!variants || Object.keys(variants).length === 0)
         throw new ApiError(422, 'rule_violation', 'body.variants: a non-boolean flag needs variants');
       const names = Object.keys(variants);
@@ -132,20 +138,24 @@ export const flagRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       const { reason, key, kind, offVariant: _o, variants: _v, ...meta } = body;
       // Every column given, so the answer is the stored row without reading it back after the
       // commit (a D1 failure there would turn a committed create into a 503).
-      const now = Date.now();
       const row: typeof flags.$inferSelect = {
         ...FLAG_DEFAULTS,
         ...meta,
         key,
         kind,
         variants,
-        expiresAt: meta.expiresAt ?? null,
+        expiresAt: meta.expiresAt ?? filled.expiresAt ?? null,
         version: 1,
         archivedAt: null,
         createdAt: now,
         updatedAt: now,
       };
-      await checkWritePolicies(c, { action: 'flag.create', resourceKey: key, protective: false });
+      await checkWritePolicies(c, {
+        action: 'flag.create',
+        resourceKey: key,
+        protective: false,
+        flag: { after: row, sent: Object.keys(body) },
+      });
       // Added (off) to every environment: each snapshot must still validate and fit, before saving.
       const definition: FlagDefinition = {
         key,

@@ -7,6 +7,7 @@ import type { AppEnv } from '../app-env.ts';
 import { access } from '../auth/route-policy.ts';
 import { db, statement } from '../db.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
+import { flagDependents, LIVE_RELEASES, PREREQUISITE_USERS, refuseIfUsed } from '../graph/dependency-graph.ts';
 import { refuseFlagUnderLivePlan } from '../releases/live-plan-guard.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { publishEverywhere } from '../snapshot/publish.ts';
@@ -18,13 +19,8 @@ import { DeleteQuery, FlagPatch, FlagRestore, KeyParam } from './schemas.ts';
 import { proposeSnapshot, requireVersion } from './write-config.ts';
 import { checkWritePolicies } from './write-policies.ts';
 
-/**
- * Live flags (other than `?`) whose configuration in some environment names `?` as a prerequisite.
- * Also the archive's guard inside its batch, so a prerequisite added after the check still stops it.
- */
-const DEPENDENTS = `SELECT fc.flag_key AS flag, fc.environment AS environment
-  FROM flag_configs fc JOIN flags f ON f.key = fc.flag_key, json_each(fc.prerequisites) p
-  WHERE f.archived_at IS NULL AND fc.flag_key != ? AND json_extract(p.value, '$.flag') = ?`;
+/** The archive's guard inside its batch, so a prerequisite or release added after the check still stops it. */
+const STILL_UNUSED = `NOT EXISTS (${PREREQUISITE_USERS}) AND NOT EXISTS (${LIVE_RELEASES})`;
 
 async function loadFlag(c: Context<AppEnv>, key: string) {
   const flag = await db(c.env).select().from(flags).where(eq(flags.key, key)).get();
@@ -52,10 +48,11 @@ export const flagWriteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       const d = db(c.env);
       const flag = await loadFlag(c, key);
       if (flag.archivedAt !== null) throw notFound(`flag "${key}"`);
-      await checkWritePolicies(c, { action: 'flag.update', resourceKey: key, protective: false });
-      if (expected !== flag.version) throw staleVersion(`flag "${key}"`, flag.version, expected);
       const updatedAt = Date.now();
       const after = { ...flag, ...changes, version: flag.version + 1, updatedAt };
+      if (expected !== flag.version) throw staleVersion(`flag "${key}"`, flag.version, expected);
+      const sent = Object.keys(c.req.valid('json'));
+      await checkWritePolicies(c, { action: 'flag.update', resourceKey: key, protective: false, flag: { before: flag, after, sent } });
       const visibilityChanged = changes.clientVisible !== undefined && changes.clientVisible !== flag.clientVisible;
       const variantsChanged = changes.variants !== undefined && JSON.stringify(changes.variants) !== JSON.stringify(flag.variants);
       const protectiveChanged = changes.protectiveState !== undefined && changes.protectiveState !== flag.protectiveState;
@@ -112,22 +109,15 @@ export const flagWriteRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       const flag = await loadFlag(c, key);
       if (flag.archivedAt !== null) throw notFound(`flag "${key}"`);
       await checkWritePolicies(c, { action: 'flag.archive', resourceKey: key, protective: false });
-      await refuseFlagUnderLivePlan(c.env.DB, key, 'archive it');
       if (expected !== flag.version) throw staleVersion(`flag "${key}"`, flag.version, expected);
-      const dependent = await c.env.DB.prepare(`${DEPENDENTS} LIMIT 1`).bind(key, key).first<{ flag: string; environment: string }>();
-      if (dependent)
-        throw new ApiError(
-          409,
-          'in_use',
-          `flag "${dependent.flag}" has "${key}" as a prerequisite in "${dependent.environment}"; remove that first`,
-        );
+      refuseIfUsed(key, await flagDependents(c.env.DB, key), 'remove the prerequisite, or end the release (abort or roll back), first');
       const envs = await db(c.env).select().from(environments);
       const now = Date.now();
       const results = await c.env.DB.batch([
         c.env.DB.prepare(
           `UPDATE flags SET archived_at = ?, version = version + 1, updated_at = ?
-           WHERE key = ? AND version = ? AND archived_at IS NULL AND NOT EXISTS (${DEPENDENTS})`,
-        ).bind(now, now, key, flag.version, key, key),
+           WHERE key = ? AND version = ? AND archived_at IS NULL AND ${STILL_UNUSED}`,
+        ).bind(now, now, key, flag.version, key, key, key),
         auditStatement(
           c.env.DB,
           { actor: c.get('actor'), action: 'flag.archive', resourceType: 'flag', resourceKey: key, before: flag, reason },

@@ -14,6 +14,12 @@ export const FlagMetadata = z.strictObject({
   owner: z.string().max(200).optional(),
   type: z.enum(FLAG_TYPES).optional(),
   expiresAt: z.iso.date().nullable().optional().openapi({ description: 'Release flags should expire (YYYY-MM-DD)' }),
+  primaryMetric: z
+    .string()
+    .max(200)
+    .nullable()
+    .optional()
+    .openapi({ description: 'What an experiment is judged on (the experiment policy requires it)' }),
   // Links are rendered as anchors in the admin app: javascript:, data: or vbscript: would run there.
   links: z
     .array(z.url({ protocol: /^https?$/, error: 'links must be http(s) URLs' }).max(500))

@@ -9,6 +9,7 @@ import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { type Db, db, statement } from '../db.ts';
 import { ApiError, notFound, ruleViolation, validationHook } from '../errors.ts';
+import { refuseIfUsed, SEGMENT_USERS, segmentDependents } from '../graph/dependency-graph.ts';
 import { buildSnapshot } from '../snapshot/build-snapshot.ts';
 import { publishForRequest } from '../snapshot/publish.ts';
 import { assertSnapshotFits } from '../snapshot/snapshot-limits.ts';
@@ -24,9 +25,6 @@ import { checkWritePolicies } from './write-policies.ts';
  * Live flags whose rules in environment `?` name segment `?`. Also the deletion's guard inside
  * its batch, so a rule that starts using the segment after the check still stops it.
  */
-const SEGMENT_USERS = `SELECT fc.flag_key AS flag FROM flag_configs fc JOIN flags f ON f.key = fc.flag_key,
-  json_each(fc.rules) r, json_each(r.value, '$.conditions') cnd, json_each(cnd.value, '$.values') v
-  WHERE f.archived_at IS NULL AND fc.environment = ? AND json_extract(cnd.value, '$.op') IN ('inSegment', 'notInSegment') AND v.value = ?`;
 
 /** A segment is checked within its environment (regex limits, no segment-in-segment), like a flag. */
 async function validateSegment(d: Db, environment: string, candidate: SegmentDefinition): Promise<void> {
@@ -166,8 +164,7 @@ export const segmentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       if (!before) throw notFound(`segment "${segment}"`);
       await checkWritePolicies(c, { action: 'segment.delete', resourceKey: segment, environment: env, protective: false });
       if (before.version !== expected) throw staleVersion(`segment "${segment}"`, before.version, expected);
-      const user = await c.env.DB.prepare(`${SEGMENT_USERS} LIMIT 1`).bind(env, segment).first<{ flag: string }>();
-      if (user) throw new ApiError(409, 'in_use', `flag "${user.flag}" uses segment "${segment}"; remove it from its rules first`);
+      refuseIfUsed(segment, await segmentDependents(c.env.DB, env, segment), 'remove it from their rules first');
       const results = await c.env.DB.batch([
         c.env.DB.prepare(`DELETE FROM segments WHERE environment = ? AND key = ? AND version = ? AND NOT EXISTS (${SEGMENT_USERS})`).bind(
           env,

@@ -75,12 +75,19 @@ export async function writeConfig(
   loaded?: LoadedConfig,
 ) {
   const { env, flag, config } = loaded ?? (await loadConfig(c, params.flagKey, params.environment));
-  await checkWritePolicies(c, { action: params.action, resourceKey: flag.key, environment: env.key, protective: false });
-  // A flag under a live release plan is its conductor's: a person's edit would silently fight it.
-  await refuseUnderLivePlan(c.env.DB, c.get('actor'), flag.key, env.key);
   const what = `flag "${flag.key}" in "${env.key}"`;
+  // A stale write is judged against what the client saw: reload first (409), then the policies.
   if (params.expected !== config.version) throw staleVersion(what, config.version, params.expected);
   const next: ConfigRow = { ...config, ...change(config) };
+  await checkWritePolicies(c, {
+    action: params.action,
+    resourceKey: flag.key,
+    environment: env.key,
+    protective: false,
+    config: { flag, before: config, after: next, production: env.production },
+  });
+  // A flag under a live release plan is its conductor's: a person's edit would silently fight it.
+  await refuseUnderLivePlan(c.env.DB, c.get('actor'), flag.key, env.key);
   await proposeSnapshot(c, env.key, toDefinition(flag, next));
   const after = await commitConfig(c, { env, flag, config }, next, params);
   if (!after) throw staleVersion(what);

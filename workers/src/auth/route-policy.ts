@@ -41,6 +41,7 @@ export const METADATA_FIELDS: ReadonlySet<string> = new Set([
   'links',
   'type',
   'expiresAt',
+  'primaryMetric',
   'version',
   'reason',
 ]);

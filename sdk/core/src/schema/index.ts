@@ -9,6 +9,8 @@
  */
 
 export { MetricsPayloadSchema, OutcomeSummarySchema, SketchDataSchema } from '../metrics/metrics-schema.ts';
+// Linear-time patterns (RE2) for other admin-configured regexes, e.g. the flag naming policy.
+export { compilePattern } from '../regex.ts';
 export { AttributeName, ConditionSchema, KEY_PATTERN, Key, OPERATORS } from './condition-schema.ts';
 export {
   FlagDefinitionSchema,
