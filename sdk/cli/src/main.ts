@@ -11,6 +11,7 @@
  * Adding a command: one file exporting a `Command`, and one line in COMMANDS below.
  */
 import { auditCommand } from './audit-command.ts';
+import { cleanupCommand } from './cleanup-command.ts';
 import { type CliContext, type Command, EXIT } from './cli-context.ts';
 import { lintCommand } from './lint-command.ts';
 import { manifestCommand } from './manifest-command.ts';
@@ -19,7 +20,15 @@ import { releaseCommand } from './release-command.ts';
 import { typegenCommand } from './typegen-command.ts';
 
 /** Every command, in the order `edgeflags --help` lists them. */
-const COMMANDS: readonly Command[] = [lintCommand, refsCommand, manifestCommand, typegenCommand, releaseCommand, auditCommand];
+const COMMANDS: readonly Command[] = [
+  lintCommand,
+  refsCommand,
+  manifestCommand,
+  cleanupCommand,
+  typegenCommand,
+  releaseCommand,
+  auditCommand,
+];
 
 export const USAGE = `usage: edgeflags <command> [options]
 commands:

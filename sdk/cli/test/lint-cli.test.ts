@@ -2,7 +2,7 @@
 // a fixture repository (test/fixtures/app: every SDK's way of reading a flag, keys written as
 // literals, consts, enums and `as const` objects) against a real local Worker.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,17 +20,12 @@ interface Run {
   stderr: string;
 }
 
-function edgeflags(args: string[], env: Record<string, string> = {}, live = true): Promise<Run> {
+function edgeflags(args: string[], env: Record<string, string> = {}, live = true, cwd = app): Promise<Run> {
   const base = live ? { EDGEFLAGS_URL: worker.url, EDGEFLAGS_TOKEN: worker.keys.admin } : {};
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { cwd: app, env: { PATH: process.env.PATH ?? '', ...base, ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [cli, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...base, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
   });
 }
 
@@ -188,5 +183,46 @@ describe('edgeflags refs push', () => {
       refs: { path: string; line: number; commit: string; branch: string }[];
     };
     expect(refs.map((r) => `${r.path.split('/').at(-1)}:${r.line}@${r.commit}/${r.branch}`)).toEqual(['server.ts:9@abc123/main']);
+  });
+});
+
+describe('edgeflags cleanup against the live service', () => {
+  const SOURCE = `declare const flags: { isEnabled(key: string): boolean };
+declare function render(page: string): string;
+
+export function page(): string {
+  if (flags.isEnabled('maintenance-mode')) {
+    return render('maintenance');
+  }
+  return render('home');
+}
+`;
+
+  it('asks the service for the final value, prints the patch, and --write applies it', async () => {
+    const repo = path.join(dir, 'cleanup-repo');
+    mkdirSync(path.join(repo, 'src'), { recursive: true });
+    writeFileSync(path.join(repo, 'src/page.ts'), SOURCE);
+    // The seed's maintenance-mode is off in production: everyone gets false.
+    const dry = await edgeflags(['cleanup', 'maintenance-mode'], {}, true, repo);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('--- a/src/page.ts');
+    expect(dry.stdout).toContain("-  if (flags.isEnabled('maintenance-mode')) {");
+    expect(dry.stderr).toContain('1 read of "maintenance-mode" as false');
+    expect(readFileSync(path.join(repo, 'src/page.ts'), 'utf8')).toBe(SOURCE);
+    const write = await edgeflags(['cleanup', 'maintenance-mode', '--write'], {}, true, repo);
+    expect(write.code).toBe(0);
+    expect(readFileSync(path.join(repo, 'src/page.ts'), 'utf8')).toContain("export function page(): string {\n  return render('home');\n}");
+  });
+
+  it('refuses (exit 1, nothing written) a flag still rolling out, and needs a key (exit 2)', async () => {
+    const repo = path.join(dir, 'cleanup-rolling');
+    mkdirSync(path.join(repo, 'src'), { recursive: true });
+    const source = SOURCE.replaceAll('maintenance-mode', 'new-pdf-engine');
+    writeFileSync(path.join(repo, 'src/page.ts'), source);
+    const run = await edgeflags(['cleanup', 'new-pdf-engine', '--write'], {}, true, repo);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('still rolling out in production');
+    expect(readFileSync(path.join(repo, 'src/page.ts'), 'utf8')).toBe(source);
+    expect((await edgeflags(['cleanup'], {}, true, repo)).code).toBe(2);
   });
 });

@@ -46,7 +46,7 @@ const ON_CLIENT: ReadonlyMap<string, number> = new Map([
 const FLAGGISH = /flag|edgeflags|feature|openfeature/i;
 const SDK_DECLARATION = /[\\/]node_modules[\\/]@(edgeflags|openfeature)[\\/]/;
 
-const OPTIONS: ts.CompilerOptions = {
+export const OPTIONS: ts.CompilerOptions = {
   allowJs: true,
   noEmit: true,
   jsx: ts.JsxEmit.Preserve,
@@ -111,7 +111,7 @@ export function scanFiles(dir: string, files: readonly string[]): Scan {
  * Resolves the app's own modules and the SDK packages, nothing else: a receiver's type only has
  * to say "an edgeflags client", and following every dependency (Next, React) costs seconds.
  */
-function compilerHost(): ts.CompilerHost {
+export function compilerHost(): ts.CompilerHost {
   const host = ts.createCompilerHost(OPTIONS);
   host.resolveModuleNameLiterals = (literals, containingFile, _redirect, options) =>
     literals.map((literal) =>
