@@ -20,6 +20,7 @@ export function Routes() {
   if (path === '/keys') return <KeysPage />;
   if (path === '/audit') return <AuditRoute />;
   if (path === '/webhooks') return <WebhooksRoute />;
+  if (path === '/reports/stale') return <StaleRoute />;
   return (
     <section class="page">
       <h1>Not found</h1>
@@ -42,4 +43,11 @@ function AuditRoute() {
   const page = useAsync(() => import('./pages/audit-page.tsx'), []);
   if (page.error) return <p class="error-note">{page.error.message}</p>;
   return page.data ? <page.data.AuditPage /> : <p class="muted">Loading…</p>;
+}
+
+/** The stale report is a weekly read: its own chunk, off the first load. */
+function StaleRoute() {
+  const page = useAsync(() => import('./pages/stale-page.tsx'), []);
+  if (page.error) return <p class="error-note">{page.error.message}</p>;
+  return page.data ? <page.data.StalePage /> : <p class="muted">Loading…</p>;
 }

@@ -1,3 +1,4 @@
+import type * as G from './governance-types.ts';
 import type * as T from './types.ts';
 import type * as W from './webhook-types.ts';
 
@@ -105,6 +106,8 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     rollout: (key: string, env: string, body: T.RolloutBody) => call<T.WriteResult>('PUT', `${flagEnv(key, env)}/rollout`, body),
     impact: (key: string, env: string, config: T.ConfigBody) =>
       call<T.ImpactResponse>('POST', `/flags/${enc(key)}/environments/${enc(env)}/impact`, config, { read: true }),
+    /** Where code reads the flag (edgeflags refs push). */
+    codeRefs: (flag: string) => call<{ refs: CodeRef[] }>('GET', `/code-refs?flag=${enc(flag)}`),
     exposures: (env: string, flag?: string, hours = 24) =>
       call<T.ExposuresResponse>('GET', `/environments/${enc(env)}/exposures?hours=${hours}${flag ? `&flag=${enc(flag)}` : ''}`),
     recentContexts: (env: string, limit = 20) =>
@@ -146,6 +149,15 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     deleteWebhook: (id: string) => call<W.WebhookRow>('DELETE', `/webhooks/${enc(id)}`),
     testWebhook: (id: string) => call<W.WebhookTestResult>('POST', `/webhooks/${enc(id)}/test`, {}),
     webhookFailures: () => call<{ failures: W.WebhookFailure[]; next: number | null }>('GET', '/webhook-failures'),
+    /** Flags to remove from code, since when, whose, with the cleanup command (default: production environments). */
+    staleReport: (environment?: string) =>
+      call<T.StaleReport>('GET', `/reports/stale${environment ? `?environment=${enc(environment)}` : ''}`),
+    /** Prerequisites, segment use and live releases across flags: what archiving something would break. */
+    graph: () => call<G.Graph>('GET', '/graph'),
+    policies: () => call<G.StoredPolicies>('GET', '/settings/policies'),
+    putPolicies: (policies: G.Policies, version: number) =>
+      call<G.StoredPolicies>('PUT', '/settings/policies', { policies, version }, { ifMatch: version }),
+    policyReport: () => call<G.PolicyReport>('GET', '/policy-report'),
     audit: (filter: T.AuditFilter) => {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));

@@ -6,6 +6,7 @@ import type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Re
 import type { z } from 'zod';
 import type { adminTokens, auditLog, environments, flagConfigs, flags, sdkKeys, segments } from '../../../drizzle/schema.ts';
 import type * as S from '../../../workers/src/admin/schemas.ts';
+import type * as LS from '../../../workers/src/lifecycle/lifecycle-schemas.ts';
 import type * as P from '../../../workers/src/releases/plan-schema.ts';
 import type * as RS from '../../../workers/src/releases/release-schemas.ts';
 import type { StageEvidence, VariantEvidence } from '../../../workers/src/releases/stats/types.ts';
@@ -24,6 +25,10 @@ export type AdminTokenBody = z.input<typeof S.AdminTokenCreate>;
 export type AuditFilter = Partial<z.input<typeof S.AuditQuery>>;
 export type FlagType = (typeof S.FLAG_TYPES)[number];
 export type Role = AdminTokenBody['role'];
+/** The server's lifecycle of a flag in one environment, and the stale report (docs/lifecycle.md). */
+export type Lifecycle = z.output<typeof LS.FlagLifecycle>;
+export type LifecycleState = Lifecycle['state'];
+export type StaleReport = z.output<typeof LS.StaleReportBody>;
 
 export type Environment = typeof environments.$inferSelect;
 export type FlagRow = typeof flags.$inferSelect;
@@ -39,9 +44,11 @@ export interface EnvSummary {
   targets: number;
   prerequisites: number;
   updatedAt: number;
+  /** The server's lifecycle state here and since when (docs/lifecycle.md); an older Worker leaves it out. */
+  lifecycle?: Lifecycle;
 }
 export type FlagSummary = FlagRow & { environments: Record<string, EnvSummary> };
-export type FlagDetail = FlagRow & { environments: Record<string, ConfigRow> };
+export type FlagDetail = FlagRow & { environments: Record<string, ConfigRow & { lifecycle?: Lifecycle }> };
 
 export type SegmentRow = typeof segments.$inferSelect;
 export type SegmentDefinition = SegmentRow['definition'];

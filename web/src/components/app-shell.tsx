@@ -10,6 +10,7 @@ const NAV = [
   { href: '/evaluate', label: 'Who gets what' },
   { href: '/segments', label: 'Segments' },
   { href: '/environments', label: 'Environments' },
+  { href: '/reports/stale', label: 'Stale flags' },
   { href: '/keys', label: 'Keys', admin: true },
   { href: '/webhooks', label: 'Webhooks', admin: true },
   { href: '/audit', label: 'Audit log' },

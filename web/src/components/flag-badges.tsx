@@ -1,20 +1,28 @@
-import type { FlagSummary } from '../api/types.ts';
-import { isExpired, isStale, STALE_DAYS } from '../lib/flag-status.ts';
+import type { Lifecycle, LifecycleState } from '../api/types.ts';
 
-/** Lifecycle warnings: expired release flags and stale flags are code waiting to be removed. */
-export function FlagBadges({ flag }: { flag: FlagSummary }) {
-  return (
-    <>
-      {isExpired(flag) && (
-        <span class="badge badge-danger" title={`Expired on ${flag.expiresAt}`}>
-          expired
-        </span>
-      )}
-      {isStale(flag) && (
-        <span class="badge badge-warn" title={`Unchanged for ${STALE_DAYS}+ days and serving one variant everywhere: remove it from code`}>
-          stale
-        </span>
-      )}
-    </>
-  );
+/** The server's lifecycle states (docs/lifecycle.md), in the filter's order; the browser never computes them. */
+export const STATES: LifecycleState[] = ['new', 'rolling_out', 'rolled_out', 'stale', 'expired', 'ready_to_remove', 'unknown'];
+export const stateLabel = (s: LifecycleState) => s.replace(/_/g, ' ');
+export const day = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 10));
+
+/** The states that ask someone to act (code waiting to be removed), as badges. */
+const BADGE: Partial<Record<LifecycleState, string>> = { expired: 'danger', stale: 'warn', ready_to_remove: 'warn' };
+
+/** A badge for a flag whose lifecycle asks for removal, with why and since when. */
+export function FlagBadges({ lifecycle: l }: { lifecycle: Lifecycle | undefined }) {
+  const cls = l && BADGE[l.state];
+  return cls ? (
+    <span class={`badge badge-${cls}`} title={`${l.reason} since ${day(l.since)}`}>
+      {stateLabel(l.state)}
+    </span>
+  ) : null;
+}
+
+/** The lifecycle state and the date it changed, for one environment's cell. */
+export function LifecycleLine({ lifecycle: l }: { lifecycle: Lifecycle | undefined }) {
+  return l ? (
+    <span class={`lifecycle lifecycle-${l.state}`} title={l.reason}>
+      {stateLabel(l.state)} since {day(l.since)}
+    </span>
+  ) : null;
 }

@@ -1,5 +1,6 @@
 import type { Environment, FlagSummary } from '../api/types.ts';
 import type { FlagFilter } from '../lib/flag-status.ts';
+import { STATES, stateLabel } from './flag-badges.tsx';
 
 interface Props {
   flags: FlagSummary[];
@@ -35,13 +36,7 @@ export function FlagFilters({ flags, environments, value, onChange }: Props) {
       {select('tag', 'Tag', pairs(uniq(flags.flatMap((f) => f.tags))))}
       {select('owner', 'Owner', pairs(uniq(flags.map((f) => f.owner))))}
       {select('type', 'Type', pairs(uniq(flags.map((f) => f.type ?? ''))))}
-      {select('status', 'Status', [
-        ['on', 'On'],
-        ['off', 'Off'],
-        ['rolling-out', 'Rolling out'],
-        ['stale', 'Stale'],
-        ['expired', 'Expired'],
-      ])}
+      {select('status', 'Status', [['on', 'On'], ['off', 'Off'], ...STATES.map((s): [string, string] => [s, stateLabel(s)])])}
       <div class="field field-inline">
         <label for="filter-environment">Status in</label>
         <select id="filter-environment" value={value.environment} onChange={set('environment')}>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FlagSummary } from '../api/types.ts';
-import { filterFlags, isExpired, isStale, rolloutPercent, serveLabel } from './flag-status.ts';
+import type { FlagSummary, Lifecycle } from '../api/types.ts';
+import { filterFlags, rolloutPercent, serveLabel } from './flag-status.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-21T12:00:00Z');
@@ -19,6 +19,7 @@ function summary(over: Partial<FlagSummary> = {}, env: Partial<FlagSummary['envi
     links: [],
     clientVisible: false,
     protectiveState: 'off',
+    primaryMetric: null,
     version: 1,
     archivedAt: null,
     createdAt: 0,
@@ -37,6 +38,20 @@ function summary(over: Partial<FlagSummary> = {}, env: Partial<FlagSummary['envi
       },
     },
     ...over,
+  };
+}
+
+function lifecycle(state: Lifecycle['state']): Lifecycle {
+  return {
+    state,
+    since: NOW - DAY,
+    reason: state,
+    phase: 'rolled_out',
+    phaseSince: NOW - 40 * DAY,
+    variant: 'on',
+    atFull: true,
+    lastEvaluatedAt: null,
+    references: null,
   };
 }
 
@@ -95,45 +110,21 @@ describe('flag status', () => {
     ).toBe('a 50 · b 30 · c 20');
   });
 
-  it('marks a flag expired only after its expiry date', () => {
-    expect(isExpired({ expiresAt: '2026-11-20' }, NOW)).toBe(true);
-    expect(isExpired({ expiresAt: '2026-11-21' }, NOW)).toBe(false);
-    expect(isExpired({ expiresAt: null }, NOW)).toBe(false);
-  });
-
-  it('calls a flag stale when untouched for two weeks and fully rolled out, never mid-rollout', () => {
-    expect(isStale(summary(), NOW)).toBe(true);
-    expect(isStale(summary({}, { updatedAt: NOW - DAY }), NOW)).toBe(false);
-    expect(
-      isStale(
-        summary(
-          {},
-          {
-            defaultServe: {
-              split: [
-                { variant: 'on', weight: 50 },
-                { variant: 'off', weight: 50 },
-              ],
-            },
-          },
-        ),
-        NOW,
-      ),
-    ).toBe(false);
-  });
-
-  it('filters by search, tag, owner, type and status in the chosen environment', () => {
-    const a = summary();
+  it('filters by search, tag, owner, type and the server’s lifecycle state in the chosen environment', () => {
+    const a = summary({}, { lifecycle: lifecycle('stale') });
     const b = summary(
       { key: 'chat', name: 'Chat', description: '', tags: ['support'], owner: 'growth', type: 'ops' },
-      { enabled: false, updatedAt: NOW },
+      { enabled: false, updatedAt: NOW, lifecycle: lifecycle('new') },
     );
     const base = { search: '', tag: '', owner: '', type: '', status: '' as const, environment: 'production' };
-    expect(filterFlags([a, b], { ...base, search: 'engine' }, NOW)).toEqual([a]);
-    expect(filterFlags([a, b], { ...base, tag: 'support' }, NOW)).toEqual([b]);
-    expect(filterFlags([a, b], { ...base, owner: 'ravi' }, NOW)).toEqual([a]);
-    expect(filterFlags([a, b], { ...base, type: 'ops' }, NOW)).toEqual([b]);
-    expect(filterFlags([a, b], { ...base, status: 'off' }, NOW)).toEqual([b]);
-    expect(filterFlags([a, b], { ...base, status: 'stale' }, NOW)).toEqual([a]);
+    expect(filterFlags([a, b], { ...base, search: 'engine' })).toEqual([a]);
+    expect(filterFlags([a, b], { ...base, tag: 'support' })).toEqual([b]);
+    expect(filterFlags([a, b], { ...base, owner: 'ravi' })).toEqual([a]);
+    expect(filterFlags([a, b], { ...base, type: 'ops' })).toEqual([b]);
+    expect(filterFlags([a, b], { ...base, status: 'off' })).toEqual([b]);
+    expect(filterFlags([a, b], { ...base, status: 'stale' })).toEqual([a]);
+    expect(filterFlags([a, b], { ...base, status: 'new' })).toEqual([b]);
+    // No browser-side verdict: without the server's answer a flag matches no state.
+    expect(filterFlags([summary({}, { lifecycle: undefined })], { ...base, status: 'stale' })).toEqual([]);
   });
 });

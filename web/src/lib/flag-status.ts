@@ -1,8 +1,4 @@
-import type { FlagRow, FlagSummary, Serve } from '../api/types.ts';
-
-/** A flag untouched this long while serving one variant everywhere is a removal candidate. */
-export const STALE_DAYS = 14;
-const DAY_MS = 86_400_000;
+import type { FlagSummary, LifecycleState, Serve } from '../api/types.ts';
 
 /** Percentage of the rolled-out (first non-off) variant, or undefined for multi-way splits. */
 export function rolloutPercent(serve: Serve, offVariant: string): number | undefined {
@@ -23,19 +19,8 @@ export function serveLabel(serve: Serve, offVariant: string): string {
   return split.map((w) => `${w.variant} ${w.weight}`).join(' · ');
 }
 
-export function isExpired(flag: Pick<FlagRow, 'expiresAt'>, now = Date.now()): boolean {
-  return !!flag.expiresAt && flag.expiresAt < new Date(now).toISOString().slice(0, 10);
-}
-
-/** Nothing changed for STALE_DAYS and no environment is mid-rollout or running a split. */
-export function isStale(flag: FlagSummary, now = Date.now()): boolean {
-  const envs = Object.values(flag.environments);
-  const last = Math.max(flag.updatedAt, ...envs.map((e) => e.updatedAt));
-  if (now - last < STALE_DAYS * DAY_MS) return false;
-  return envs.every((e) => !e.enabled || (e.defaultServe.variant !== undefined && e.rules === 0));
-}
-
-export type FlagStatus = 'on' | 'off' | 'rolling-out' | 'stale' | 'expired';
+/** On or off in the chosen environment, or the server's lifecycle state there (never computed here). */
+export type FlagStatus = 'on' | 'off' | LifecycleState;
 
 export interface FlagFilter {
   search: string;
@@ -46,8 +31,8 @@ export interface FlagFilter {
   environment: string;
 }
 
-/** Applies the flags list's search and filters; `status` is judged in `environment`. */
-export function filterFlags(flags: FlagSummary[], f: FlagFilter, now = Date.now()): FlagSummary[] {
+/** Applies the flags list's search and filters; `status` is judged in `environment`, by the server's answer. */
+export function filterFlags(flags: FlagSummary[], f: FlagFilter): FlagSummary[] {
   const q = f.search.trim().toLowerCase();
   return flags.filter((flag) => {
     if (q && ![flag.key, flag.name, flag.description].some((s) => s.toLowerCase().includes(q))) return false;
@@ -55,13 +40,9 @@ export function filterFlags(flags: FlagSummary[], f: FlagFilter, now = Date.now(
     if (f.owner && flag.owner !== f.owner) return false;
     if (f.type && flag.type !== f.type) return false;
     if (!f.status) return true;
-    if (f.status === 'stale') return isStale(flag, now);
-    if (f.status === 'expired') return isExpired(flag, now);
     const env = flag.environments[f.environment];
     if (!env) return false;
-    if (f.status === 'off') return !env.enabled;
-    const pct = rolloutPercent(env.defaultServe, env.offVariant);
-    const partial = env.defaultServe.split !== undefined && pct !== 0 && pct !== 100;
-    return env.enabled && (f.status === 'rolling-out' ? partial : !partial);
+    if (f.status === 'on' || f.status === 'off') return env.enabled === (f.status === 'on');
+    return env.lifecycle?.state === f.status;
   });
 }

@@ -1,6 +1,7 @@
 import { canWrite, canWriteEverywhere } from '../api/can-write.ts';
 import { useSession } from '../app-context.ts';
 import { ArchiveFlag } from '../components/archive-flag.tsx';
+import { CodeRefs } from '../components/code-refs.tsx';
 import { ContextEvaluator } from '../components/context-evaluator.tsx';
 import { EnvSwitches } from '../components/env-switches.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
@@ -56,7 +57,7 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
       <div class="page-head">
         <div>
           <h1>
-            {f.name || f.key} <FlagBadges flag={{ ...f, environments: {} }} />
+            {f.name || f.key} <FlagBadges lifecycle={f.environments[env.key]?.lifecycle} />
           </h1>
           <p class="muted">
             <code>{f.key}</code> · {f.kind} · {f.type} · owner {f.owner || '—'}
@@ -110,6 +111,10 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
       <section class="panel" aria-labelledby="exposures-title">
         <h2 id="exposures-title">Exposures, last 24 h</h2>
         <ExposureSummary flagKey={f.key} variants={Object.keys(f.variants)} environments={environments} />
+      </section>
+      <section class="panel" aria-labelledby="code-refs-title">
+        <h2 id="code-refs-title">Code references</h2>
+        <CodeRefs flagKey={f.key} />
       </section>
       <div class="panel">
         <h2>Details</h2>

@@ -1,7 +1,7 @@
 import { useSession } from '../app-context.ts';
 import { EnvState } from '../components/env-state.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
-import { FlagBadges } from '../components/flag-badges.tsx';
+import { FlagBadges, LifecycleLine } from '../components/flag-badges.tsx';
 import { FlagFilters } from '../components/flag-filters.tsx';
 import { Link } from '../components/link.tsx';
 import { useAsync } from '../hooks/use-async.ts';
@@ -97,7 +97,7 @@ export function FlagsPage() {
                     <Link href={`/flags/${encodeURIComponent(f.key)}`} class="flag-link">
                       {f.name || f.key}
                     </Link>
-                    <FlagBadges flag={f} />
+                    <FlagBadges lifecycle={f.environments[filter.environment]?.lifecycle} />
                     <div class="flag-sub">
                       <code>{f.key}</code>
                       {f.tags.map((t) => (
@@ -115,6 +115,7 @@ export function FlagsPage() {
                       <td key={e.key} data-label={e.name}>
                         <div>
                           <EnvState state={f.environments[e.key]} envName={e.name} />
+                          <LifecycleLine lifecycle={f.environments[e.key]?.lifecycle} />
                           {plan && <span class={`release-line release-${plan.status}`}>Release: {releaseSummary(plan)}</span>}
                         </div>
                       </td>
