@@ -65,6 +65,12 @@ admin.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
   scheme: 'bearer',
   description: 'Admin token (efa_…)',
 });
+admin.openAPIRegistry.registerComponent('securitySchemes', 'cloudflareAccess', {
+  type: 'apiKey',
+  in: 'header',
+  name: 'Cf-Access-Jwt-Assertion',
+  description: 'A person signed in through Cloudflare Access, when configured (docs/identity.md); browsers send the CF_Authorization cookie',
+});
 
 const OPENAPI_CONFIG = {
   openapi: '3.1.0',

@@ -22,7 +22,7 @@ const change = (id: string, summary: string): Operation => ({ id, summary, guard
 const changes = '/environments/{env}/change-requests';
 
 export const OPERATIONS: Record<string, Operation> = {
-  'get /me': { id: 'getMe', summary: 'The token presented: name, role and production access' },
+  'get /me': { id: 'getMe', summary: 'Who is calling: the person and the token used, role and production access' },
   'get /flags': { id: 'listFlags', summary: 'List live flags with their state in every environment' },
   'post /flags': {
     id: 'createFlag',

@@ -45,7 +45,7 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       tags: ['session'],
       security,
       middleware: [requireRole('viewer')],
-      responses: ok('The token presented: name, role and production access', Actor),
+      responses: ok('Who is calling: name, role, production access, the person and the token used', Actor),
     }),
     (c) => c.json(c.get('actor'), 200),
   )

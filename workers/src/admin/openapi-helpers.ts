@@ -140,4 +140,5 @@ export function documentOperations(app: {
   }
 }
 
-export const security = [{ adminToken: [] }];
+/** Either an admin token or, when configured, a Cloudflare Access sign-in (docs/identity.md). */
+export const security: Record<string, string[]>[] = [{ adminToken: [] }, { cloudflareAccess: [] }];
