@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ANCHOR_KV_KEY } from '../src/audit/audit-sealer.ts';
 import { type ChainAnchor, type ChainEntry, entryHash, GENESIS } from '../src/audit/chain.ts';
 import { sealer } from '../src/audit/seal.ts';
+import { enforceRetention } from '../src/lifecycle/retention.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const A = LOCAL_KEYS.admin;
@@ -214,5 +215,46 @@ describe('GET /audit/verify after tampering', () => {
     const { secret } = (await created.json()) as { secret: string };
     for (const path of ['/audit/verify', '/audit/chain', '/audit/anchor'])
       expect((await call(`/api/v1${path}`, { key: secret })).status, path).toBe(403);
+  });
+});
+
+describe('retention of the audit log (RETENTION_AUDIT_DAYS)', () => {
+  it('prunes the oldest sealed entries through the sealer: verify starts after them, and still catches more deleted', async () => {
+    await sealer(env).seal();
+    const before = await rows();
+    // Retention of 30 days, run at a time when the entries up to the middle are older than that.
+    const middle = before[Math.floor(before.length / 2)]!;
+    const cutoff = middle.at + 1;
+    const pruned = before.findIndex((r) => r.at >= cutoff);
+    const result = await enforceRetention({ ...env, RETENTION_AUDIT_DAYS: '30' }, cutoff + 30 * 86_400_000);
+    expect(result.audit).toBe(pruned);
+    const last = before[pruned - 1]!;
+    const kept = await rows();
+    expect(kept[0]!.id).toBe(before[pruned]!.id);
+    const v = await verify();
+    expect(v).toMatchObject({ ok: true, problems: [] });
+    expect(v.anchor?.floor).toMatchObject({ id: last.id, hash: last.hash });
+
+    // Deleting more of the oldest entries than retention did is still caught.
+    const putBack = await removeRows(`id = ${kept[0]!.id}`);
+    const tampered = await verify();
+    expect(tampered.problems[0]).toMatchObject({ id: kept[1]!.id, kind: 'deleted' });
+    expect(tampered.problems[0]!.message).toContain(`nor follow entry ${last.id}, the last one retention pruned`);
+    await putBack();
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('never prunes an entry the sealer has not sealed, and the chain goes on from the floor', async () => {
+    await sealer(env).seal();
+    await env.DB.prepare(
+      `INSERT INTO audit_log (at, actor, action, resource_type, resource_key) VALUES (1, 'test', 'flag.update', 'flag', 'x')`,
+    ).run();
+    // Run long after everything: every sealed entry is old, and so is the unsealed one.
+    const far = Date.now() + 400 * 86_400_000;
+    for (let i = 0; i < 5 && (await enforceRetention({ ...env, RETENTION_AUDIT_DAYS: '30' }, far)).audit; i++);
+    const left = await rows();
+    expect(left).toEqual([expect.objectContaining({ hash: null, resourceKey: 'x' })]);
+    await sealer(env).seal();
+    expect(await verify()).toMatchObject({ ok: true, sealed: 1, unsealed: 0 });
   });
 });

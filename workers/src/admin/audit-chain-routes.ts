@@ -31,7 +31,17 @@ const ChainEntrySchema = z
   .openapi('AuditChainEntry');
 
 const Anchor = z
-  .object({ id: z.int(), hash: z.string(), count: z.int(), sealedAt: z.number() })
+  .object({
+    id: z.int(),
+    hash: z.string(),
+    count: z.int(),
+    sealedAt: z.number(),
+    floor: z
+      .object({ id: z.int(), hash: z.string() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'The newest entry retention pruned: the oldest entry kept must follow it' }),
+  })
   .openapi('AuditAnchor', { description: 'The chain head anchored outside D1: the newest sealed entry' });
 
 const ChainPage = z

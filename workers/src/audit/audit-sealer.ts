@@ -17,6 +17,8 @@ export const ANCHOR_KV_KEY = 'audit:head';
 /** Rows read and sealed per D1 batch, and batches per pass (a backlog drains over passes). */
 const PAGE = 100;
 const MAX_PAGES = 50;
+/** Entries one prune deletes at most (retention drains a backlog over cron runs). */
+export const PRUNE_ROWS = 1000;
 
 export const CHAIN_COLUMNS = `id, at, actor, action, resource_type AS resourceType, resource_key AS resourceKey, environment,
   before, after, reason, hash, prev_hash AS prevHash`;
@@ -46,6 +48,38 @@ export class AuditSealer extends DurableObject<Env> {
       this.#tail = pass;
     }
     return this.#queued;
+  }
+
+  /**
+   * Retention: deletes the oldest sealed entries written before `cutoffAt` (a prefix by id, at
+   * most PRUNE_ROWS per call) and records the newest one deleted as the anchor's floor, so verify
+   * accepts the log starting after it, and only after it. Runs in line with seal passes; never
+   * deletes an entry that is not sealed yet.
+   */
+  prune(cutoffAt: number): Promise<number> {
+    const run = this.#tail.catch(() => undefined).then(() => this.#prune(cutoffAt));
+    this.#tail = run;
+    return run;
+  }
+
+  async #prune(cutoffAt: number): Promise<number> {
+    const head = await this.ctx.storage.get<ChainAnchor>('head');
+    if (!head) return 0;
+    // The prefix of entries all older than the cutoff and sealed: the first entry that is not ends it.
+    const last = await this.env.DB.prepare(
+      `SELECT id, hash FROM audit_log WHERE id < coalesce((SELECT min(id) FROM audit_log WHERE at >= ?1 OR id > ?2), ?2 + 1)
+       AND id < (SELECT min(id) FROM audit_log) + ?3 ORDER BY id DESC LIMIT 1`,
+    )
+      .bind(cutoffAt, head.id, PRUNE_ROWS)
+      .first<{ id: number; hash: string | null }>();
+    if (!last?.hash) return 0;
+    const deleted = await this.env.DB.prepare('DELETE FROM audit_log WHERE id <= ?').bind(last.id).run();
+    // After the delete: a crash in between reads as deleted entries until the next prune, never hides one.
+    const current = (await this.ctx.storage.get<ChainAnchor>('head')) ?? head;
+    const next = { ...current, floor: { id: last.id, hash: last.hash } };
+    await this.ctx.storage.put('head', next);
+    await this.env.SNAPSHOTS.put(ANCHOR_KV_KEY, JSON.stringify(next));
+    return deleted.meta.changes;
   }
 
   /** The anchored head, as stored here (never recomputed from D1). */
@@ -79,7 +113,7 @@ export class AuditSealer extends DurableObject<Env> {
             this.env.DB.prepare('UPDATE audit_log SET hash = ?, prev_hash = ? WHERE id = ? AND hash IS NULL').bind(hash, next.hash, row.id),
           );
         }
-        next = { id: row.id, hash, count: next.count + 1, sealedAt: Date.now() };
+        next = { ...next, id: row.id, hash, count: next.count + 1, sealedAt: Date.now() };
       }
       if (updates.length) {
         const results = await this.env.DB.batch(updates);

@@ -34,6 +34,11 @@ export interface ChainAnchor {
   count: number;
   /** Epoch ms of the seal that moved the head here. */
   sealedAt: number;
+  /**
+   * The newest entry retention pruned (AuditSealer.prune), or absent: the oldest entry kept must
+   * follow it, so deleting more of the oldest entries than retention did is still detected.
+   */
+  floor?: { id: number; hash: string } | null;
 }
 
 export const EMPTY_ANCHOR: ChainAnchor = { id: 0, hash: GENESIS, count: 0, sealedAt: 0 };
@@ -105,14 +110,16 @@ export class ChainVerifier {
         });
       this.sealed++;
       const last = this.#last;
-      const expectedPrev = last?.hash ?? GENESIS;
+      // The oldest entry kept starts the chain, or follows the last one retention pruned.
+      const floor = this.anchor?.floor;
+      const expectedPrev = last?.hash ?? (floor && e.prevHash === floor.hash && e.id > floor.id ? floor.hash : GENESIS);
       if (e.prevHash !== expectedPrev) {
         this.#problem({
           id: e.id,
           kind: 'deleted',
           message: last
             ? `entry ${e.id} does not follow entry ${last.id}: ${e.id - last.id > 1 ? `entries ${last.id + 1}–${e.id - 1} were deleted` : `entry ${last.id}'s hash was rewritten or an entry between them was deleted`}`
-            : `entry ${e.id}, the oldest left, does not start the chain: older entries were deleted`,
+            : `entry ${e.id}, the oldest left, does not start the chain${floor ? ` nor follow entry ${floor.id}, the last one retention pruned` : ''}: older entries were deleted`,
         });
       }
       if ((await entryHash(e.prevHash ?? '', e)) !== e.hash)

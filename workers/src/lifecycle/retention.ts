@@ -1,3 +1,4 @@
+import { sealer } from '../audit/seal.ts';
 import type { Env } from '../env.ts';
 import { DAY_MS, UNEVALUATED_STALE_DAYS } from './lifecycle-policy.ts';
 
@@ -37,13 +38,12 @@ const TABLES = {
   exposures: { table: 'exposure_counts', column: 'hour' },
   evaluations: { table: 'flag_evaluations', column: 'day' },
   quotas: { table: 'exposure_quotas', column: 'hour' },
-  audit: { table: 'audit_log', column: 'at' },
 } as const;
 
-export type RetentionResult = Partial<Record<keyof typeof TABLES, number>>;
+export type RetentionResult = Partial<Record<keyof typeof TABLES | 'audit', number>>;
 
 /** Deletes rows older than their retention, in batches of RETENTION_BATCH_ROWS (run by the cron). */
-export async function enforceRetention(env: Pick<Env, 'DB'> & RetentionVars, now = Date.now()): Promise<RetentionResult> {
+export async function enforceRetention(env: Pick<Env, 'DB' | 'AUDIT_SEALER'> & RetentionVars, now = Date.now()): Promise<RetentionResult> {
   const keep = retentionDays(env);
   const cutoffs: [keyof typeof TABLES, number][] = [
     ['contexts', now - keep.contexts * DAY_MS],
@@ -51,8 +51,9 @@ export async function enforceRetention(env: Pick<Env, 'DB'> & RetentionVars, now
     ['evaluations', now - keep.evaluations * DAY_MS],
     ['quotas', now - QUOTA_KEEP_MS],
   ];
-  if (keep.audit !== null) cutoffs.push(['audit', now - keep.audit * DAY_MS]);
   const out: RetentionResult = {};
+  // Through the sealer, which prunes only sealed entries and records where the chain now starts (docs/audit.md).
+  if (keep.audit !== null) out.audit = await sealer(env).prune(now - keep.audit * DAY_MS);
   for (const [name, cutoff] of cutoffs) {
     const { table, column } = TABLES[name];
     let deleted = 0;
