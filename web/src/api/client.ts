@@ -1,3 +1,4 @@
+import type { CodeRef } from './code-ref-types.ts';
 import type * as G from './governance-types.ts';
 import type * as T from './types.ts';
 import type * as W from './webhook-types.ts';
