@@ -83,4 +83,17 @@ describe('evaluation counts from the edge', () => {
     const api = await detail('bulk-invoice-api');
     expect(api.staging!.lifecycle.lastEvaluatedAt).toBe(hour);
   });
+
+  it('still answers evaluations when the counts cannot be written', async () => {
+    await env.DB.prepare('ALTER TABLE flag_evaluations RENAME TO flag_evaluations_away').run();
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect((await bulk()).status).toBe(200);
+        expect((await ofrepOne('ai-chatbot')).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    } finally {
+      await env.DB.prepare('ALTER TABLE flag_evaluations_away RENAME TO flag_evaluations').run();
+    }
+  });
 });

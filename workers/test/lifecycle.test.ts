@@ -281,3 +281,20 @@ describe('retention', () => {
     expect(audit!.n).toBe(1);
   });
 });
+
+describe('code references (edgeflags refs push)', () => {
+  it('makes a rolled-out flag nobody reads any more ready to remove, once references are pushed', async () => {
+    const pushedAt = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO code_refs (repository, flag_key, path, line, "commit", pushed_at) VALUES ('acme/web', 'old-search', 'src/search.ts', 12, 'abc123', ?)`,
+    )
+      .bind(pushedAt)
+      .run();
+    const r = await report();
+    const state = (key: string) => r.flags.find((f) => f.key === key);
+    expect(state('old-banner')).toMatchObject({ state: 'ready_to_remove', references: 0, since: pushedAt });
+    expect(state('old-search')).toMatchObject({ state: 'stale', references: 1 });
+    // No verdict from references on what is still rolling out.
+    expect(r.flags.some((f) => f.key === 'half-rollout')).toBe(false);
+  });
+});
