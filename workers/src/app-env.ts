@@ -19,6 +19,8 @@ export interface Actor {
   person?: Person | null;
   /** The admin token used, when one was (null: signed in through Access). */
   token?: { id: string; name: string } | null;
+  /** When an Access sign-in stops being valid (the JWT's exp, epoch ms); a token's expiry is in D1. */
+  expiresAt?: number;
 }
 
 export interface SdkKey {

@@ -192,6 +192,19 @@ describe('people → roles', () => {
     expect((await accessCall('/api/v1/me', { jwt: nobody })).status).toBe(403);
   });
 
+  it('ends a change stream opened through Access when the sign-in expires', async () => {
+    const jwt = await sign(current, claims(ADA, { exp: Math.ceil(Date.now() / 1000) + 2 }));
+    const res = await accessCall('/api/v1/environments/development/changes', { jwt, headers: { Accept: 'text/event-stream' } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const ended = (async () => {
+      while (!(await reader.read()).done) {}
+      return 'ended';
+    })();
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('still open'), 4500));
+    expect(await Promise.race([ended, timeout])).toBe('ended');
+  });
+
   it('refuses a write signed in through Access that another site started (the cookie rides along)', async () => {
     const jwt = await sign(current, claims(ROOT));
     const res = await accessCall('/api/v1/flags/new-pdf-engine/environments/staging/toggle', {

@@ -69,8 +69,10 @@ export const insightRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       const { env } = c.req.valid('param');
       const known = await db(c.env).select({ key: environments.key }).from(environments).where(eq(environments.key, env)).get();
       if (!known) throw notFound(`environment "${env}"`);
-      const { id } = c.get('actor');
-      return forwardToHub(c.env, c.req.raw, env, 'admin', { keyId: id, expiresAt: await adminTokenExpiry(c.env, id) });
+      const actor = c.get('actor');
+      // A stream outlives the check that opened it: it ends when the token, or the Access sign-in, does.
+      const expiresAt = actor.token === null ? (actor.expiresAt ?? null) : await adminTokenExpiry(c.env, actor.id);
+      return forwardToHub(c.env, c.req.raw, env, 'admin', { keyId: actor.id, expiresAt });
     },
   )
   .openapi(

@@ -68,6 +68,7 @@ export async function personActor(env: Env, config: AccessConfig, jwt: string, n
     productionAccess: role === 'admin' || grants.some((g) => g.productionAccess),
     person: { email: claims.email, name },
     token: null,
+    expiresAt: claims.expiresAt,
   };
 }
 
