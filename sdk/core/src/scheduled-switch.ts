@@ -22,10 +22,12 @@ export function snapshotAt(snapshot: Snapshot, now: number): Snapshot {
 export function switched(flag: FlagDefinition): FlagDefinition {
   const { scheduledSwitch, ...rest } = flag;
   if (scheduledSwitch === undefined) return flag;
-  const next: FlagDefinition = { ...rest, ...scheduledSwitch.config };
+  const { bucketBy, ...config } = scheduledSwitch.config;
+  const next: FlagDefinition = { ...rest, ...config };
+  if (typeof bucketBy === 'string') next.bucketBy = bucketBy;
+  else if (bucketBy === null) delete next.bucketBy;
   // Emptied lists and a cleared bucketBy mean "none", as the snapshot builder leaves them out.
   for (const k of ['prerequisites', 'targets', 'rules'] as const) if (next[k]?.length === 0) delete next[k];
-  if (next.bucketBy === undefined || next.bucketBy === null) delete next.bucketBy;
   return next;
 }
 

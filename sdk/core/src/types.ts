@@ -110,10 +110,17 @@ export interface FlagDefinition {
   scheduledSwitch?: ScheduledSwitch;
 }
 
-/** The targeting fields a scheduled switch replaces. */
-export type SwitchedConfig = Partial<
-  Pick<FlagDefinition, 'enabled' | 'offVariant' | 'prerequisites' | 'targets' | 'rules' | 'defaultServe' | 'bucketBy'>
->;
+/** The targeting fields a scheduled switch replaces (those it leaves out stay as they are). */
+export interface SwitchedConfig {
+  enabled?: boolean;
+  offVariant?: string;
+  prerequisites?: Prerequisite[];
+  targets?: Target[];
+  rules?: Rule[];
+  defaultServe?: Serve;
+  /** `null` clears the flag's bucketing attribute (back to `targetingKey`). */
+  bucketBy?: string | null;
+}
 
 /** From `at` (epoch ms) on, the flag evaluates with `config` in place of those fields. */
 export interface ScheduledSwitch {

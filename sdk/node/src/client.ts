@@ -132,7 +132,7 @@ export class EdgeflagsClient {
 
   /** True when the boolean flag serves `true` for this context; false on any error. */
   isEnabled<K extends BooleanFlagKey>(key: K, ctx?: EvaluationContext): boolean {
-    const snap = this.#snap;
+    const snap = this.#current();
     if (snap === undefined) return false;
     const c = ctx === undefined ? this.#scopeContext() : ctx;
     const r = snap.evaluate<boolean>(key, c, false);
@@ -143,7 +143,7 @@ export class EdgeflagsClient {
 
   /** The variant name served to this context, or undefined on any error. */
   variant<K extends FlagKey>(key: K, ctx?: EvaluationContext): VariantOf<K> | undefined {
-    const snap = this.#snap;
+    const snap = this.#current();
     if (snap === undefined) return undefined;
     const c = ctx === undefined ? this.#scopeContext() : ctx;
     const r = snap.evaluate(key, c);
@@ -154,7 +154,7 @@ export class EdgeflagsClient {
 
   /** The flag's value for this context; `fallback` on any error or when the kinds differ. */
   value<K extends FlagKey, T extends ValueOf<K>>(key: K, ctx: EvaluationContext | undefined, fallback: T): ValueFor<K, T> {
-    const snap = this.#snap;
+    const snap = this.#current();
     if (snap === undefined) return fallback as ValueFor<K, T>;
     const c = ctx === undefined ? this.#scopeContext() : ctx;
     const r = snap.evaluate(key, c, fallback);
@@ -165,7 +165,7 @@ export class EdgeflagsClient {
 
   /** Value, variant and reason (and an OpenFeature error code on errors), for logs and providers. */
   evaluate<K extends FlagKey>(key: K, ctx?: EvaluationContext, fallback?: ValueOf<K>): Details<K> {
-    const snap = this.#snap;
+    const snap = this.#current();
     if (snap === undefined) {
       const value = (fallback ?? null) as ValueOf<K>;
       return { key, value, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: 'no snapshot loaded yet' };
@@ -183,7 +183,7 @@ export class EdgeflagsClient {
    * only client-visible flags are included unless `clientVisibleOnly: false`.
    */
   allFlags(ctx?: EvaluationContext, options: { clientVisibleOnly?: boolean } = {}): AllFlags {
-    const snap = this.#snap;
+    const snap = this.#current();
     if (snap === undefined) return { environment: '', version: 0, flags: {} };
     try {
       return toBootstrap(
@@ -307,6 +307,17 @@ export class EdgeflagsClient {
       }
     }
     return true;
+  }
+
+  /**
+   * The snapshot as it evaluates now: a switch carried in it applies at its instant here as at the
+   * edge (core's `at`). Without a pending switch this is one comparison per evaluation.
+   */
+  #current(): FlagSnapshot | undefined {
+    const snap = this.#snap;
+    if (snap === undefined || snap.nextSwitchAt === undefined) return snap;
+    this.#snap = snap.at(this.#o.now());
+    return this.#snap;
   }
 
   /** Compiles first and swaps one reference, so an evaluation sees the old snapshot or the new, never half. */

@@ -57,6 +57,8 @@ export interface ClientOptions {
   fetch?: FetchLike;
   /** Where problems are reported; the client never throws them at the app. Default `console`, `false` silences it. */
   logger?: Logger | false;
+  /** The clock scheduled switches in the snapshot are applied by (epoch ms). Injected for tests; default `Date.now`. */
+  now?: () => number;
 }
 
 export interface ResolvedOptions {
@@ -73,6 +75,7 @@ export interface ResolvedOptions {
   outcomes: OutcomeOptions | false;
   fetch: FetchLike;
   logger: Logger;
+  now: () => number;
 }
 
 const SILENT: Logger = { warn() {}, error() {} };
@@ -95,6 +98,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     outcomes: offline || o.outcomes === false ? false : o.outcomes === true || o.outcomes === undefined ? {} : o.outcomes,
     fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     logger: o.logger === false ? SILENT : (o.logger ?? console),
+    now: o.now ?? Date.now,
   };
 }
 

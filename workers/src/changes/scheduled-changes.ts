@@ -42,11 +42,11 @@ export async function runScheduledChanges(env: Env, now = Date.now(), ctx?: Wait
 }
 
 /** Configurations whose snapshot-carried switch has happened: the switched fields become the configuration. */
-export async function settleSwitches(env: Env, now: number, ctx?: Waiter): Promise<number> {
+export async function settleSwitches(env: Env, now: number, ctx?: Waiter, only?: string): Promise<number> {
   const { results } = await env.DB.prepare(
-    "SELECT flag_key AS flagKey, environment FROM flag_configs WHERE scheduled_switch IS NOT NULL AND json_extract(scheduled_switch, '$.at') <= ? LIMIT 50",
+    `SELECT flag_key AS flagKey, environment FROM flag_configs WHERE scheduled_switch IS NOT NULL AND json_extract(scheduled_switch, '$.at') <= ?${only ? ' AND environment = ?' : ''} LIMIT 50`,
   )
-    .bind(now)
+    .bind(...(only ? [now, only] : [now]))
     .all<{ flagKey: string; environment: string }>();
   let settled = 0;
   for (const { flagKey, environment } of results) {

@@ -38,6 +38,7 @@ import { capShare, parseHubName, type ShardSettings, shardName, shardSettings } 
 import { type Head, SnapshotStore } from './snapshot-store.ts';
 import { formatSseEvent, SseClients } from './sse-clients.ts';
 import { callerTag, capRefusal, keyTag, readStreamOwner, type StreamCaps, type StreamOwner, streamCaps } from './stream-caps.ts';
+import { SwitchAlarm } from './switch-alarm.ts';
 
 /**
  * Proxies close streams silent for about a minute, so any heartbeat under that keeps them
@@ -89,6 +90,8 @@ export class EnvironmentHub extends DurableObject<Env> {
   readonly #shards: ShardSettings;
   readonly #fanout: ShardFanout;
   #loadReportedAt = 0;
+  /** Wakes at the next switch carried in the held snapshot (changes/scheduled-changes.ts settles it). */
+  readonly #switches: SwitchAlarm;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -109,6 +112,7 @@ export class EnvironmentHub extends DurableObject<Env> {
       failed: (error) => markPending(env.DB, this.#environment(), error),
     });
     this.#deadlines = new KeyDeadlines(ctx.storage.kv);
+    this.#switches = new SwitchAlarm(ctx.storage);
     this.#caps = streamCaps(env);
     // Answered by the runtime without waking the object, so heartbeats cost nothing.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -131,6 +135,7 @@ export class EnvironmentHub extends DurableObject<Env> {
     if (local) {
       sent += await this.#fanout.deliver({ ...event, changed: local.changed ? [...local.changed] : [] });
       this.#log.append(event.version, publishedAt, sent, local.changed);
+      await this.#switches.arm(event.snapshot, publishedAt);
     }
     await this.#catchUpShards();
     const version = this.#store.head()?.version ?? event.version;
@@ -236,6 +241,7 @@ export class EnvironmentHub extends DurableObject<Env> {
     if (this.#sse.size > 0) await alarmNoLaterThan(this.ctx.storage, now + SSE_HEARTBEAT_MS);
     const deadline = this.#deadlines.next(now);
     if (deadline !== undefined) await alarmNoLaterThan(this.ctx.storage, deadline);
+    if (this.#shard === 0) await this.#switches.fire(this.env, this.#environment(), now, () => this.#store.snapshot());
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

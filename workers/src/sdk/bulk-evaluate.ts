@@ -29,7 +29,12 @@ export function trackedForKey(snap: EvaluableSnapshot, kind: 'server' | 'client'
   );
 }
 
-/** Same snapshot, same key kind, same context: same answer, so a 304 is safe. */
+/**
+ * Same snapshot, same switches applied, same key kind, same context: same answer, so a 304 is
+ * safe. A scheduled switch changes answers without a new version, so its instant is in the tag.
+ */
 export function evaluationEtag(snap: EvaluableSnapshot, kind: string, context: EvaluationContext): string {
-  return `W/"${snap.version}-${kind[0]}-${murmur3(JSON.stringify(context)).toString(36)}"`;
+  const phase = snap.compiled.switchPhase;
+  const version = phase === 0 ? `${snap.version}` : `${snap.version}.${phase.toString(36)}`;
+  return `W/"${version}-${kind[0]}-${murmur3(JSON.stringify(context)).toString(36)}"`;
 }

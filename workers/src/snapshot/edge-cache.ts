@@ -163,6 +163,7 @@ export class EdgeSnapshotCache {
     const newer = this.#copies.get(environment);
     if (newer && newer.version > version) return newer;
     let compiled: FlagSnapshot | undefined;
+    const clock = this.#now;
     const entry: CachedSnapshot = {
       environment,
       version,
@@ -171,6 +172,9 @@ export class EdgeSnapshotCache {
       checkedAt: this.#now(),
       get compiled() {
         compiled ??= compileSnapshot(JSON.parse(json) as Snapshot);
+        // A switch carried in the snapshot applies at its instant in every isolate, the control
+        // plane reachable or not (docs/change-requests.md); without one this is one comparison.
+        if (compiled.nextSwitchAt !== undefined) compiled = compiled.at(clock());
         return compiled;
       },
     };

@@ -101,7 +101,7 @@ export const ScheduledSwitchSchema = z.strictObject({
     targets: z.array(TargetSchema).max(100).optional(),
     rules: z.array(RuleSchema).max(200).optional(),
     defaultServe: ServeSchema.optional(),
-    bucketBy: AttributeName.optional(),
+    bucketBy: AttributeName.nullable().optional(),
   }),
 });
 

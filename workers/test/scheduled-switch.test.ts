@@ -1,0 +1,111 @@
+// Changes that must happen even if the control plane is down ride in the snapshot (issue 11 §6):
+// a change request with `inSnapshot` installs a switch that the edge applies at its instant
+// (evaluation ETags change with it), and the hub's alarm at that instant settles it into D1 and
+// pushes the new version. Core (sdk/core/test/scheduled-switch.test.ts) and the Node SDK
+// (sdk/node/src/scheduled-switch.test.ts) evaluate the same switch at at-1ms and at+1ms.
+import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import type { Snapshot } from '@edgeflags/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluateForKey, evaluationEtag } from '../src/sdk/bulk-evaluate.ts';
+import { EdgeSnapshotCache } from '../src/snapshot/edge-cache.ts';
+import { NoFreshness } from '../src/snapshot/location-freshness.ts';
+import { A, configOf, newFlag, sleep } from './release-helpers.ts';
+import { call, LOCAL_KEYS, seed } from './seed.ts';
+
+const ENV = 'development';
+const S = LOCAL_KEYS.server;
+
+async function scheduleLaunch(flag: string, at: number) {
+  await newFlag(flag);
+  const current = await configOf(flag, ENV);
+  const proposed = await call(`/api/v1/environments/${ENV}/change-requests`, {
+    method: 'POST',
+    key: A,
+    json: {
+      flag,
+      config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'on' } },
+      version: current.version,
+      applyAt: at,
+      inSnapshot: true,
+    },
+  });
+  expect(proposed.status, await proposed.clone().text()).toBe(200);
+  const change = (await proposed.json()) as { id: string; version: number };
+  // No approvals needed in development: applying installs the switch in the snapshot now.
+  const applied = await call(`/api/v1/environments/${ENV}/change-requests/${change.id}/apply`, {
+    method: 'POST',
+    key: A,
+    json: { version: change.version },
+  });
+  expect(applied.status, await applied.clone().text()).toBe(200);
+  return (await applied.json()) as { changeRequest: { status: string; outcome: string } };
+}
+
+const evaluate = (etag?: string) =>
+  call('/sdk/v1/evaluate', {
+    method: 'POST',
+    key: S,
+    json: { context: { targetingKey: 'u1' } },
+    headers: etag ? { 'If-None-Match': etag } : undefined,
+  });
+
+beforeAll(async () => {
+  await seed();
+});
+
+describe('a switch carried in the snapshot', () => {
+  it('is in the snapshot SDKs download, and the edge read path applies it at at-1ms / at+1ms with a new ETag', async () => {
+    const at = Date.now() + 60_000;
+    const { changeRequest } = await scheduleLaunch('sw-edge', at);
+    expect(changeRequest.status).toBe('applied');
+    expect(changeRequest.outcome).toContain('switch scheduled');
+    expect((await configOf('sw-edge', ENV)).enabled).toBe(false);
+    const snapshot = (await (await call('/sdk/v1/snapshot', { key: S })).json()) as Snapshot;
+    expect(snapshot.flags.find((f) => f.key === 'sw-edge')?.scheduledSwitch).toEqual({
+      at,
+      config: expect.objectContaining({ enabled: true }),
+    });
+
+    let now = at - 1;
+    const isolate = new EdgeSnapshotCache({ now: () => now, freshness: new NoFreshness() });
+    const before = await isolate.read(env, ENV);
+    const ctx = { targetingKey: 'u1' };
+    expect(evaluateForKey(before, 'server', ctx)['sw-edge']?.value).toBe(false);
+    const etagBefore = evaluationEtag(before, 'server', ctx);
+    now = at + 1;
+    const after = await isolate.read(env, ENV);
+    expect(after.version).toBe(before.version);
+    expect(evaluateForKey(after, 'server', ctx)['sw-edge']?.value).toBe(true);
+    expect(evaluationEtag(after, 'server', ctx)).not.toBe(etagBefore);
+  });
+
+  it('switches on the evaluate route at its instant, and the hub alarm at that instant settles it into D1', async () => {
+    const at = Date.now() + 1500;
+    await scheduleLaunch('sw-live', at);
+    const hub = env.HUB.getByName(ENV);
+    const headBefore = await hub.current();
+    const versionBefore = (await configOf('sw-live', ENV)).version;
+    const first = await evaluate();
+    const etag = first.headers.get('ETag') as string;
+    expect(((await first.json()) as { flags: Record<string, { value: unknown }> }).flags['sw-live']?.value).toBe(false);
+    await sleep(Math.max(0, at - Date.now()) + 50);
+    // Past the instant: the switched value, and the old ETag no longer matches.
+    const second = await evaluate(etag);
+    expect(second.status).toBe(200);
+    expect(((await second.json()) as { flags: Record<string, { value: unknown }> }).flags['sw-live']?.value).toBe(true);
+    expect(second.headers.get('ETag')).not.toBe(etag);
+    // The hub's alarm was set for the instant (it may have run already; then this finds none).
+    await runDurableObjectAlarm(hub);
+    for (let i = 0; i < 20 && (await configOf('sw-live', ENV)).version === versionBefore; i++) await sleep(100);
+    const settled = await configOf('sw-live', ENV);
+    expect(settled.enabled).toBe(true);
+    expect(settled.version).toBe(versionBefore + 1);
+    expect((settled as unknown as { scheduledSwitch: unknown }).scheduledSwitch).toBeNull();
+    const entry = await env.DB.prepare("SELECT actor FROM audit_log WHERE resource_key = 'sw-live' AND action = 'config.switch'").first<{
+      actor: string;
+    }>();
+    expect(entry?.actor).toContain('scheduler');
+    // The settle published a new version through the hub: every stream is told, browsers refetch.
+    expect((await hub.current())?.version).toBeGreaterThan(headBefore?.version ?? 0);
+  });
+});
