@@ -1,3 +1,4 @@
+import { GraphRoute, PoliciesRoute } from './governance-routes.tsx';
 import { useAsync } from './hooks/use-async.ts';
 import { match, useRoute } from './hooks/use-route.ts';
 import { EnvironmentsPage } from './pages/environments-page.tsx';
@@ -21,6 +22,8 @@ export function Routes() {
   if (path === '/audit') return <AuditRoute />;
   if (path === '/webhooks') return <WebhooksRoute />;
   if (path === '/reports/stale') return <StaleRoute />;
+  if (path === '/graph') return <GraphRoute />;
+  if (path === '/policies') return <PoliciesRoute />;
   return (
     <section class="page">
       <h1>Not found</h1>

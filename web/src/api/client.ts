@@ -159,9 +159,6 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     putPolicies: (policies: G.Policies, version: number) =>
       call<G.StoredPolicies>('PUT', '/settings/policies', { policies, version }, { ifMatch: version }),
     policyReport: () => call<G.PolicyReport>('GET', '/policy-report'),
-    /** Flags to remove from code, since when, whose, with the cleanup command (default: production environments). */
-    staleReport: (environment?: string) =>
-      call<T.StaleReport>('GET', `/reports/stale${environment ? `?environment=${enc(environment)}` : ''}`),
     audit: (filter: T.AuditFilter) => {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));

@@ -9,6 +9,8 @@ const NAV = [
   { href: '/flags', label: 'Flags' },
   { href: '/evaluate', label: 'Who gets what' },
   { href: '/segments', label: 'Segments' },
+  { href: '/graph', label: 'Dependencies' },
+  { href: '/policies', label: 'Policies' },
   { href: '/environments', label: 'Environments' },
   { href: '/reports/stale', label: 'Stale flags' },
   { href: '/keys', label: 'Keys', admin: true },

@@ -30,7 +30,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const field = (k: 'name' | 'owner' | 'expiresAt' | 'description' | 'tags' | 'links') => ({
+  const field = (k: 'name' | 'owner' | 'expiresAt' | 'primaryMetric' | 'description' | 'tags' | 'links') => ({
     id: `meta-${k}`,
     value: form[k],
     disabled: !canEdit || busy,
@@ -39,7 +39,8 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
   });
   const base = toForm(flag);
   const exposing = form.clientVisible !== base.clientVisible;
-  const protectiveChanged = form.protectiveState !== base.protectiveState;
+  // Becoming an ops flag declares the protective state (the ops policy), even when it stays "off".
+  const protectiveChanged = form.protectiveState !== base.protectiveState || (form.type === 'ops' && base.type !== 'ops');
   const save = async (reason?: string) => {
     setBusy(true);
     setIssues([]);
@@ -50,6 +51,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
         owner: form.owner,
         type: form.type,
         expiresAt: form.expiresAt || null,
+        ...((form.primaryMetric || base.primaryMetric) && { primaryMetric: form.primaryMetric.trim() || null }),
         description: form.description,
         tags: list(form.tags),
         links: list(form.links),
@@ -115,6 +117,13 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
           <input type="date" {...field('expiresAt')} />
           <FieldError issues={issues} path="expiresAt" id="meta-expiresAt-error" />
         </div>
+        {(form.type === 'experiment' || form.primaryMetric) && (
+          <div class="field">
+            <label for="meta-primaryMetric">Primary metric</label>
+            <input {...field('primaryMetric')} />
+            <FieldError issues={issues} path="primaryMetric" id="meta-primaryMetric-error" />
+          </div>
+        )}
         <div class="field span-2">
           <label for="meta-description">Description</label>
           <textarea rows={2} {...field('description')} />
@@ -144,6 +153,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
           disabled={!canExpose || busy}
           onChange={(protectiveState) => setForm({ ...form, protectiveState })}
         />
+        <FieldError issues={issues} path="protectiveState" />
         {error && !confirming && (
           <p class="error-note span-2" role="alert">
             {error}

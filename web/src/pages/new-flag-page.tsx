@@ -36,6 +36,7 @@ export function NewFlagPage() {
     description: '',
     tags: '',
     expiresAt: '',
+    primaryMetric: '',
     variants: 'control=control\ntreatment=treatment',
     protectiveState: 'off' as 'off' | 'on',
   });
@@ -61,7 +62,9 @@ export function NewFlagPage() {
           .filter(Boolean),
         expiresAt: form.expiresAt || null,
       };
-      if (form.protectiveState === 'on') body.protectiveState = 'on';
+      // An ops flag declares its protective state (the ops policy), even the default.
+      if (form.protectiveState === 'on' || form.type === 'ops') body.protectiveState = form.protectiveState;
+      if (form.type === 'experiment') body.primaryMetric = form.primaryMetric.trim() || null;
       if (form.kind !== 'boolean') body.variants = parseVariants(form.variants, form.kind);
       await api.createFlag(body);
       notify(`Created ${body.key}: off in every environment.`);
@@ -73,7 +76,11 @@ export function NewFlagPage() {
       setBusy(false);
     }
   };
-  const input = (k: 'key' | 'name' | 'owner' | 'tags' | 'expiresAt', label: string, extra: Record<string, unknown> = {}) => (
+  const input = (
+    k: 'key' | 'name' | 'owner' | 'tags' | 'expiresAt' | 'primaryMetric',
+    label: string,
+    extra: Record<string, unknown> = {},
+  ) => (
     <div class="field">
       <label for={`new-${k}`}>{label}</label>
       <input id={`new-${k}`} value={form[k]} onInput={set(k)} aria-describedby={`new-${k}-error`} {...extra} />
@@ -117,7 +124,8 @@ export function NewFlagPage() {
           </div>
         )}
         {input('owner', 'Owner', { placeholder: 'team or person' })}
-        {input('expiresAt', 'Expires', { type: 'date' })}
+        {input('expiresAt', form.type === 'experiment' ? 'Ends' : 'Expires', { type: 'date' })}
+        {form.type === 'experiment' && input('primaryMetric', 'Primary metric', { placeholder: 'invoice-created' })}
         <div class="field span-2">
           <label for="new-description">Description</label>
           <textarea id="new-description" rows={2} value={form.description} onInput={set('description')} />
@@ -128,6 +136,7 @@ export function NewFlagPage() {
           value={form.protectiveState}
           onChange={(protectiveState) => setForm({ ...form, protectiveState })}
         />
+        <FieldError issues={issues} path="protectiveState" />
         {error && (
           <p class="error-note span-2" role="alert">
             {error}

@@ -75,6 +75,11 @@ describe('admin app against the real Worker', () => {
     await page.getByLabel('Key').fill(FLAG);
     await page.getByLabel('Name').fill('Invoice reminders');
     await page.getByLabel('Owner').fill('billing');
+    // An experiment: a hand-set percentage in production is allowed for it; a release flag goes
+    // through a release plan there (the release policy, docs/policies.md).
+    await page.getByLabel('Type').selectOption('experiment');
+    await page.getByLabel('Ends').fill('2027-06-30');
+    await page.getByLabel('Primary metric').fill('reminder-paid');
     await page.getByLabel('Tags (comma-separated)').fill('billing, email');
     await page.getByRole('button', { name: 'Create flag' }).click();
     await page.getByRole('heading', { name: /Invoice reminders/, level: 1 }).waitFor();

@@ -9,7 +9,7 @@ const LONG = 'long-state';
 beforeAll(async () => {
   stack = await startStack();
   // The longest state line a flag can have: prerequisites, target lists, rules, then a split.
-  await adminApi(stack.worker, 'POST', '/flags', { key: LONG, kind: 'boolean', name: 'Long state summary', type: 'release' });
+  await adminApi(stack.worker, 'POST', '/flags', { key: LONG, kind: 'boolean', name: 'Long state summary', type: 'release', owner: 'qa' });
   const { version } = await adminApi<{ version: number }>(stack.worker, 'GET', `/flags/${LONG}/environments/development`);
   await adminApi(stack.worker, 'PUT', `/flags/${LONG}/environments/development`, {
     version,

@@ -128,6 +128,7 @@ describe('variants', () => {
     await adminApi(stack.worker, 'POST', '/flags', {
       key: 'invoice-theme',
       kind: 'string',
+      owner: 'qa',
       variants: { classic: 'classic', modern: 'modern-v1' },
       offVariant: 'classic',
       clientVisible: true,
@@ -221,7 +222,7 @@ describe('environments, keys and tokens', () => {
 describe('archiving', () => {
   it('refuses while another flag depends on it, then archives a free flag', async () => {
     for (const key of ['legacy-export', 'export-v2'])
-      await adminApi(stack.worker, 'POST', '/flags', { key, kind: 'boolean', name: key, type: 'release' });
+      await adminApi(stack.worker, 'POST', '/flags', { key, kind: 'boolean', name: key, type: 'release', owner: 'qa' });
     const { version } = await adminApi<{ version: number }>(stack.worker, 'GET', '/flags/export-v2/environments/development');
     await adminApi(stack.worker, 'PUT', '/flags/export-v2/environments/development', {
       version,

@@ -90,6 +90,7 @@ export function flag(over: Partial<FlagDetail> = {}): FlagDetail {
     owner: 'payments',
     type: 'release',
     expiresAt: null,
+    primaryMetric: null,
     links: [],
     clientVisible: false,
     protectiveState: 'off',

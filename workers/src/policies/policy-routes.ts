@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { isNull } from 'drizzle-orm';
 import { flagConfigs, flags } from '../../../drizzle/schema.ts';
 import { auditStatement } from '../admin/audit.ts';
@@ -12,42 +12,8 @@ import { access } from '../auth/route-policy.ts';
 import { db } from '../db.ts';
 import { validationHook } from '../errors.ts';
 import { policyReport } from './policy-report.ts';
-import { DEFAULT_POLICIES, POLICY_SETTING, PolicySettings, readPolicies } from './policy-settings.ts';
-import { RULES } from './type-policies.ts';
-
-const StoredPolicies = z
-  .object({
-    policies: PolicySettings,
-    defaults: PolicySettings,
-    rules: z.array(z.enum(RULES)),
-    version: z.number().int().openapi({ description: '0 while the defaults apply; send it back in If-Match or `version`' }),
-    updatedAt: z.number().nullable(),
-    updatedBy: z.string().nullable(),
-  })
-  .openapi('Policies');
-
-const PoliciesPut = z
-  .strictObject({
-    policies: PolicySettings,
-    version: z.number().int().optional().openapi({ description: 'The version you edited (0: the defaults)' }),
-    reason: z.string().max(500).optional(),
-  })
-  .openapi('PoliciesPut');
-
-const Violation = z.object({
-  rule: z.enum(RULES),
-  path: z.string(),
-  message: z.string(),
-  environment: z.string().optional(),
-});
-const PolicyReport = z
-  .object({
-    flags: z.array(
-      z.object({ key: z.string(), type: z.string(), owner: z.string(), createdAt: z.number(), violations: z.array(Violation) }),
-    ),
-    counts: z.record(z.string(), z.number()).openapi({ description: 'Flags breaking each rule' }),
-  })
-  .openapi('PolicyReport');
+import { PoliciesPut, PolicyReport, RULES, StoredPolicies } from './policy-schemas.ts';
+import { DEFAULT_POLICIES, POLICY_SETTING, readPolicies } from './policy-settings.ts';
 
 /** Per-instance flag policies (docs/policies.md): read by anyone signed in, changed by admins. */
 export const policyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

@@ -4,25 +4,13 @@ import type { Context } from 'hono';
 import type { flagConfigs, flags } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
+import { RULES, type RuleName } from './policy-schemas.ts';
 import { type Policies, policiesFor } from './policy-settings.ts';
 
 type FlagRow = typeof flags.$inferSelect;
 type ConfigRow = typeof flagConfigs.$inferSelect;
 
-/** The rules by name: the name is in every refusal, the docs and the policy report. */
-export const RULES = [
-  'naming.pattern',
-  'release.owner-required',
-  'release.expiry-required',
-  'release.production-rollout-needs-plan',
-  'experiment.end-date-required',
-  'experiment.primary-metric-required',
-  'ops.protective-state-required',
-  'permission.no-percentage-splits',
-  'migration.ordered-stages',
-  'migration.one-stage-at-a-time',
-] as const;
-export type RuleName = (typeof RULES)[number];
+export { RULES, type RuleName };
 
 export interface Violation {
   rule: RuleName;
