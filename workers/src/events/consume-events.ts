@@ -1,4 +1,5 @@
 import type { Env } from '../env.ts';
+import { DAY_MS } from '../lifecycle/lifecycle-policy.ts';
 import { type EventsMessage, SOURCE_LIMITS, type SourceKind } from './events-schema.ts';
 import { applyQuotas, HOUR_MS, type SourceHour } from './exposure-quota.ts';
 
@@ -46,7 +47,7 @@ export async function consumeEvents(batch: MessageBatch<EventsMessage>, env: Env
     for (const c of body.contexts ?? []) sample(c.contextKey, c.context);
   }
   const stmts = await applyQuotas(env.DB, [...groups.values()], Date.now());
-  stmts.push(...countStatements(env.DB, groups.values()));
+  stmts.push(...countStatements(env.DB, groups.values()), ...evaluationStatements(env.DB, groups.values(), Date.now()));
   for (const s of seen.values()) {
     stmts.push(
       env.DB.prepare(
@@ -96,6 +97,34 @@ function countStatements(db: D1Database, groups: Iterable<SourceHour>): D1Prepar
          ON CONFLICT (environment, flag_key, variant, hour) DO UPDATE SET count = count + excluded.count`,
       )
       .bind(c.environment, c.flag, c.variant, c.hour, c.count),
+  );
+}
+
+/**
+ * SDK-reported exposures are evaluations too: the lifecycle's evidence (flag_evaluations, per
+ * flag and UTC day; docs/lifecycle.md) counts them beside the edge's own evaluations.
+ */
+function evaluationStatements(db: D1Database, groups: Iterable<SourceHour>, now: number): D1PreparedStatement[] {
+  const days = new Map<string, { environment: string; flag: string; day: number; count: number; at: number }>();
+  for (const g of groups) {
+    const day = Math.floor(g.hour / DAY_MS) * DAY_MS;
+    const at = Math.min(g.hour + HOUR_MS - 1, now);
+    for (const e of g.events) {
+      const id = JSON.stringify([g.environment, e.flag, day]);
+      const d = days.get(id);
+      if (d) {
+        d.count++;
+        d.at = Math.max(d.at, at);
+      } else days.set(id, { environment: g.environment, flag: e.flag, day, count: 1, at });
+    }
+  }
+  return [...days.values()].map((d) =>
+    db
+      .prepare(
+        `INSERT INTO flag_evaluations (environment, flag_key, day, count, last_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (environment, flag_key, day) DO UPDATE SET count = count + excluded.count, last_at = max(last_at, excluded.last_at)`,
+      )
+      .bind(d.environment, d.flag, d.day, d.count, d.at),
   );
 }
 

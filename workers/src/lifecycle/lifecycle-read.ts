@@ -1,6 +1,6 @@
 import { db } from '../db.ts';
 import type { Env } from '../env.ts';
-import { type FlagType, readLifecyclePolicy } from './lifecycle-policy.ts';
+import { type FlagType, type LifecyclePolicy, lifecyclePolicy, type StalePolicies } from './lifecycle-policy.ts';
 import { deriveLifecycle, type Evidence, type FlagFacts, type Lifecycle, nextPhase } from './lifecycle-state.ts';
 import { configFacts, storedPhases } from './phase-store.ts';
 
@@ -47,15 +47,11 @@ export async function readLifecycles(env: Pick<Env, 'DB'>, flagList: LifecycleFl
   return out;
 }
 
-/** Newest evaluation per environment and flag: edge counts, and SDK exposures (hour they were counted in). */
+/** Newest evaluation per environment and flag: the edge's own, and SDK exposures (folded in by the events consumer). */
 async function lastEvaluated(d1: D1Database, key: string | undefined): Promise<Map<string, number>> {
-  const where = key === undefined ? '' : 'WHERE flag_key = ?1';
   const stmt = d1.prepare(
-    `SELECT environment, flag_key AS flag, max(at) AS at FROM (
-       SELECT environment, flag_key, max(last_at) AS at FROM flag_evaluations ${where} GROUP BY environment, flag_key
-       UNION ALL
-       SELECT environment, flag_key, max(hour) AS at FROM exposure_counts ${where} GROUP BY environment, flag_key
-     ) GROUP BY environment, flag_key`,
+    `SELECT environment, flag_key AS flag, max(last_at) AS at FROM flag_evaluations ${key === undefined ? '' : 'WHERE flag_key = ?1'}
+     GROUP BY environment, flag_key`,
   );
   const { results } = await (key === undefined ? stmt : stmt.bind(key)).all<{ environment: string; flag: string; at: number }>();
   return new Map(results.map((r) => [`${r.environment}\n${r.flag}`, r.at]));
@@ -88,4 +84,18 @@ export function lifecycleFlag(row: {
   archivedAt: number | null;
 }): LifecycleFlag {
   return { key: row.key, owner: row.owner, type: row.type, expiresAt: row.expiresAt, archivedAt: row.archivedAt };
+}
+
+/**
+ * The instance's stored policies (instance_settings `policies`, validated when stored), read
+ * directly: the lifecycle only needs the never-stale switches, and a policy that does not parse
+ * leaves the defaults in force rather than failing a report.
+ */
+export async function readLifecyclePolicy(db: D1Database): Promise<LifecyclePolicy> {
+  const row = await db.prepare(`SELECT value FROM instance_settings WHERE name = 'policies'`).first<{ value: string }>();
+  try {
+    return lifecyclePolicy(row ? (JSON.parse(row.value) as StalePolicies) : undefined);
+  } catch {
+    return lifecyclePolicy();
+  }
 }
