@@ -57,7 +57,7 @@ async function runAudit(argv: string[], ctx: CliContext): Promise<number> {
   if (positionals[0] !== 'verify' || positionals.length > 1)
     return usage(ctx, positionals[0] ? `unknown action "${positionals.join(' ')}"` : 'name an action');
   const url = values.url ?? ctx.env.EDGEFLAGS_URL;
-  const token = values.token ?? ctx.env.EDGEFLAGS_TOKEN;
+  const token = values.token ?? ctx.env.EDGEFLAGS_TOKEN ?? ctx.env.EDGEFLAGS_ADMIN_TOKEN;
   if (!url || !token) return usage(ctx, 'set --url and --token (or EDGEFLAGS_URL and EDGEFLAGS_TOKEN)');
   const pageSize = Number(values['page-size'] ?? 500);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)

@@ -7,6 +7,7 @@
 //   await conductor.ingest({ environment, flag, receivedAt, source: 'server', caller, summaries });
 
 import { DurableObject } from 'cloudflare:workers';
+import { sealQuietly } from '../audit/seal.ts';
 import type { Env } from '../env.ts';
 import { dispatchQuietly } from '../webhooks/dispatch.ts';
 import { applyDecision, stageInput } from './conductor-steps.ts';
@@ -109,8 +110,8 @@ export class ReleaseConductor extends DurableObject<Env> {
     try {
       const input = await stageInput(this.env.DB, plan, this.windows(meta).windows(), Date.now());
       await applyDecision(this.env, this.ctx, plan, input);
-      // The decision's audit entry goes to the webhooks now, not at the next cron minute.
-      await dispatchQuietly(this.env);
+      // The decision's audit entry goes to the webhooks, and into the audit chain, now, not at the next cron minute.
+      await Promise.all([dispatchQuietly(this.env), sealQuietly(this.env)]);
     } catch (e) {
       // A failed step (D1 briefly unavailable, a lost race) is decided again next window.
       console.warn(`release ${plan.id}: deciding failed`, e);
