@@ -110,6 +110,14 @@ describe('Access JWT verification', () => {
     standIn.published = [current];
   });
 
+  it('keeps verifying with the keys it holds when a refresh past their TTL cannot reach Access', async () => {
+    const { accessKey, KEYS_TTL_MS } = await import('../src/auth/access-keys.ts');
+    const certs = `${ISSUER}/cdn-cgi/access/certs`;
+    expect(await accessKey(certs, current.kid, 5_000_000)).toBeDefined();
+    const down: typeof fetch = async () => new Response('unavailable', { status: 503 });
+    expect(await accessKey(certs, current.kid, 5_000_000 + KEYS_TTL_MS + 1, down)).toBeDefined();
+  });
+
   it('answers 503, not 401, when the keys cannot be fetched', async () => {
     const down = { ...ACCESS_ENV, ACCESS_TEAM_DOMAIN: DOWN_TEAM };
     const res = await accessCall('/api/v1/me', { jwt: await sign(current, claims(ADA, { iss: `https://${DOWN_TEAM}` })) }, down);

@@ -36,7 +36,10 @@ export async function accessKey(
   fetcher: typeof fetch = fetch,
 ): Promise<CryptoKey | undefined> {
   let set = sets.get(certsUrl);
-  if (!set || now - set.fetchedAt >= KEYS_TTL_MS) set = await load(certsUrl, now, fetcher);
+  // Past the TTL, keys are refreshed; if Access cannot be reached then, the keys already held
+  // still verify (they were valid minutes ago, and Access keeps a rotated key for a week).
+  if (!set) set = await load(certsUrl, now, fetcher);
+  else if (now - set.fetchedAt >= KEYS_TTL_MS) set = await load(certsUrl, now, fetcher).catch(() => set as KeySet);
   const known = set.keys.get(kid);
   if (known || now - set.fetchedAt < REFETCH_MIN_MS) return known;
   return (await load(certsUrl, now, fetcher)).keys.get(kid);
