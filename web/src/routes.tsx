@@ -24,6 +24,7 @@ export function Routes() {
   if (path === '/reports/stale') return <StaleRoute />;
   if (path === '/graph') return <GraphRoute />;
   if (path === '/policies') return <PoliciesRoute />;
+  if (path === '/changes') return <ChangesRoute />;
   return (
     <section class="page">
       <h1>Not found</h1>
@@ -46,6 +47,13 @@ function AuditRoute() {
   const page = useAsync(() => import('./pages/audit-page.tsx'), []);
   if (page.error) return <p class="error-note">{page.error.message}</p>;
   return page.data ? <page.data.AuditPage /> : <p class="muted">Loading…</p>;
+}
+
+/** Change requests are reviewed now and then: their own chunk, off the first load. */
+function ChangesRoute() {
+  const page = useAsync(() => import('./pages/changes-page.tsx'), []);
+  if (page.error) return <p class="error-note">{page.error.message}</p>;
+  return page.data ? <page.data.ChangesPage /> : <p class="muted">Loading…</p>;
 }
 
 /** The stale report is a weekly read: its own chunk, off the first load. */

@@ -1,3 +1,4 @@
+import type * as C from './change-types.ts';
 import type { CodeRef } from './code-ref-types.ts';
 import type * as G from './governance-types.ts';
 import type * as T from './types.ts';
@@ -159,6 +160,13 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     putPolicies: (policies: G.Policies, version: number) =>
       call<G.StoredPolicies>('PUT', '/settings/policies', { policies, version }, { ifMatch: version }),
     policyReport: () => call<G.PolicyReport>('GET', '/policy-report'),
+    /** Change requests of an environment (docs/change-requests.md), newest first. */
+    changeRequests: (env: string, status?: C.ChangeStatus) =>
+      call<{ changeRequests: C.ChangeRequest[] }>('GET', `/environments/${enc(env)}/change-requests${status ? `?status=${status}` : ''}`),
+    changeRequest: (env: string, id: string) => call<C.ChangeDetail>('GET', `/environments/${enc(env)}/change-requests/${enc(id)}`),
+    /** Approve, reject, cancel or apply, guarded by the request's version (the revision the reviewer read). */
+    changeAction: (env: string, id: string, action: C.ChangeAction, version: number, reason?: string) =>
+      call<unknown>('POST', `/environments/${enc(env)}/change-requests/${enc(id)}/${action}`, { version, ...(reason && { reason }) }),
     audit: (filter: T.AuditFilter) => {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));

@@ -11,6 +11,7 @@ const NAV = [
   { href: '/segments', label: 'Segments' },
   { href: '/graph', label: 'Dependencies' },
   { href: '/policies', label: 'Policies' },
+  { href: '/changes', label: 'Change requests' },
   { href: '/environments', label: 'Environments' },
   { href: '/reports/stale', label: 'Stale flags' },
   { href: '/keys', label: 'Keys', admin: true },

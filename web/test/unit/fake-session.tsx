@@ -44,6 +44,7 @@ export const ENVIRONMENTS: Environment[] = [
     deliveredVersion: 1,
     deliveryPendingSince: null,
     deliveryError: null,
+    requiredApprovals: 0,
     createdAt: 0,
   },
   {
@@ -55,6 +56,7 @@ export const ENVIRONMENTS: Environment[] = [
     deliveredVersion: 1,
     deliveryPendingSince: null,
     deliveryError: null,
+    requiredApprovals: 0,
     createdAt: 0,
   },
 ];
@@ -73,6 +75,7 @@ export function config(env: string, over: Partial<ConfigRow> = {}): ConfigRow {
     defaultServe: { variant: 'off' },
     bucketBy: null,
     salt: null,
+    scheduledSwitch: null,
     version: 3,
     updatedAt: 0,
     ...over,
