@@ -88,7 +88,11 @@ export class AuditSealer extends DurableObject<Env> {
   }
 
   async #pass(): Promise<ChainAnchor> {
-    const start = (await this.ctx.storage.get<ChainAnchor>('head')) ?? EMPTY_ANCHOR;
+    // Storage lost (never written, or reset): resume from KV's copy rather than from nothing, so
+    // entries deleted in the meantime still break the chain instead of being re-adopted away.
+    const stored = await this.ctx.storage.get<ChainAnchor>('head');
+    const start = stored ?? (await this.env.SNAPSHOTS.get<ChainAnchor>(ANCHOR_KV_KEY, 'json')) ?? EMPTY_ANCHOR;
+    if (!stored && start !== EMPTY_ANCHOR) await this.ctx.storage.put('head', start);
     let head = start;
     for (let page = 0; page < MAX_PAGES; page++) {
       const rows = (
