@@ -17,8 +17,16 @@ export function measure(dist = path.resolve(import.meta.dirname, '../dist')) {
   const size = (f) => gzipSync(readFileSync(path.join(assets, f)), { level: 9 }).length;
   const files = readdirSync(assets);
   const js = files.filter((f) => f.endsWith('.js'));
-  // The entry and its modulepreloads are named in index.html; every other chunk is loaded on demand.
+  // The entry and its modulepreloads are named in index.html, and what they import statically
+  // loads before anything shows too: the bundler may move code the entry shares with lazy pages
+  // into a common chunk (modulePreload is off, so index.html does not name it). Every other
+  // chunk is loaded on demand.
   const initial = js.filter((f) => html.includes(`/assets/${f}`));
+  for (let i = 0; i < initial.length; i++) {
+    const code = readFileSync(path.join(assets, initial[i]), 'utf8');
+    for (const [, f] of code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[^'"`()]*?from\s*)?["'`]\.\/([^"'`]+\.js)["'`]/g))
+      if (!initial.includes(f)) initial.push(f);
+  }
   const lazy = Object.fromEntries(js.filter((f) => !initial.includes(f)).map((f) => [f, size(f)]));
   const sum = (list) => list.reduce((n, f) => n + size(f), 0);
   return { js: sum(initial), lazy, css: sum(files.filter((f) => f.endsWith('.css'))) };

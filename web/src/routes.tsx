@@ -1,24 +1,21 @@
-import { GraphRoute, PoliciesRoute } from './governance-routes.tsx';
 import { useAsync } from './hooks/use-async.ts';
 import { match, useRoute } from './hooks/use-route.ts';
-import { EnvironmentsPage } from './pages/environments-page.tsx';
+import { EnvironmentsRoute, GraphRoute, KeysRoute, NewFlagRoute, PoliciesRoute } from './lazy-routes.tsx';
 import { EvaluatePage } from './pages/evaluate-page.tsx';
 import { FlagPage } from './pages/flag-page.tsx';
 import { FlagsPage } from './pages/flags-page.tsx';
-import { KeysPage } from './pages/keys-page.tsx';
-import { NewFlagPage } from './pages/new-flag-page.tsx';
 import { SegmentsPage } from './pages/segments-page.tsx';
 
 export function Routes() {
   const { path } = useRoute();
   if (path === '/' || path === '/flags') return <FlagsPage />;
-  if (path === '/flags/new') return <NewFlagPage />;
+  if (path === '/flags/new') return <NewFlagRoute />;
   const flag = match('/flags/:key', path);
   if (flag) return <FlagPage flagKey={flag.key!} />;
   if (path === '/evaluate') return <EvaluatePage />;
   if (path === '/segments') return <SegmentsPage />;
-  if (path === '/environments') return <EnvironmentsPage />;
-  if (path === '/keys') return <KeysPage />;
+  if (path === '/environments') return <EnvironmentsRoute />;
+  if (path === '/keys') return <KeysRoute />;
   if (path === '/audit') return <AuditRoute />;
   if (path === '/webhooks') return <WebhooksRoute />;
   if (path === '/reports/stale') return <StaleRoute />;
