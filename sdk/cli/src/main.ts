@@ -11,6 +11,7 @@
  * Adding a command: one file exporting a `Command`, and one line in COMMANDS below.
  */
 import { auditCommand } from './audit-command.ts';
+import { changesCommand } from './changes-command.ts';
 import { cleanupCommand } from './cleanup-command.ts';
 import { type CliContext, type Command, EXIT } from './cli-context.ts';
 import { lintCommand } from './lint-command.ts';
@@ -28,6 +29,7 @@ const COMMANDS: readonly Command[] = [
   typegenCommand,
   releaseCommand,
   auditCommand,
+  changesCommand,
 ];
 
 export const USAGE = `usage: edgeflags <command> [options]
