@@ -1,6 +1,6 @@
 import type { EvaluationContext, Snapshot } from '@edgeflags/core';
 import { createClient, type EdgeflagsClient } from '@edgeflags/node';
-import { EDGEFLAGS_FLAGS } from './edgeflags.ts';
+import { EDGEFLAGS_FLAGS, variedContext, variedEdgeflags } from './edgeflags.ts';
 import { ROLLOUT_FLAG, SIMPLE_FLAG } from './flags.ts';
 import { evaluators, type Sdk } from './sdk.ts';
 
@@ -17,7 +17,8 @@ function nodeClient(name: string, exposures: boolean): Sdk {
   return {
     name,
     pkg: '@edgeflags/node',
-    async setup(users) {
+    async setup(users, varied = []) {
+      const snapshot: Snapshot = { ...SNAPSHOT, flags: [...SNAPSHOT.flags, ...variedEdgeflags(varied)] };
       client = exposures
         ? createClient({
             url: 'http://bench.invalid',
@@ -26,16 +27,20 @@ function nodeClient(name: string, exposures: boolean): Sdk {
             logger: false,
             fetch: async (url) =>
               url.endsWith('/sdk/v1/snapshot')
-                ? new Response(JSON.stringify(SNAPSHOT), { headers: { ETag: '"bench.1"' } })
+                ? new Response(JSON.stringify(snapshot), { headers: { ETag: '"bench.1"' } })
                 : new Response('{"accepted":0}', { status: 202 }),
           })
-        : createClient({ snapshot: SNAPSHOT });
+        : createClient({ snapshot });
       if (!(await client.ready())) throw new Error('@edgeflags/node: no snapshot');
       const flags = client;
       const contexts: EvaluationContext[] = users.map((u) => ({ targetingKey: u.id, country: u.country }));
       return evaluators({
         mode: 'sync',
         contexts,
+        evaluateVaried: (u) => {
+          const ctx = variedContext(u);
+          for (const f of varied) flags.isEnabled(f.key, ctx);
+        },
         simple: (ctx) => flags.isEnabled(SIMPLE_FLAG, ctx),
         rollout: (ctx) => flags.isEnabled(ROLLOUT_FLAG, ctx),
       });

@@ -1,4 +1,5 @@
 import type { User } from './contexts.ts';
+import type { VariedFlag, VariedUser } from './varied.ts';
 
 /**
  * One SDK's two flags, bound to that SDK's own context objects. Evaluators are plain closures
@@ -10,6 +11,8 @@ export interface SyncEvaluators<C> {
   readonly contexts: readonly C[];
   simple(ctx: C): boolean;
   rollout(ctx: C): boolean;
+  /** Set up with varied flags: evaluates every one of them for one user (the realistic state). */
+  evaluateVaried?(user: VariedUser): unknown;
 }
 
 /** For SDKs whose evaluation returns a promise: each call is awaited, as an application must. */
@@ -18,6 +21,7 @@ export interface AsyncEvaluators<C> {
   readonly contexts: readonly C[];
   simple(ctx: C): Promise<boolean>;
   rollout(ctx: C): Promise<boolean>;
+  evaluateVaried?(user: VariedUser): Promise<unknown>;
 }
 
 export type Evaluators<C = unknown> = SyncEvaluators<C> | AsyncEvaluators<C>;
@@ -28,8 +32,11 @@ export interface Sdk {
   readonly name: string;
   /** The npm package measured (its version is read from this package's devDependencies). */
   readonly pkg: string;
-  /** Loads both flags offline and builds the contexts. Must not touch the network. */
-  setup(users: readonly User[]): Promise<Evaluators>;
+  /**
+   * Loads both flags offline and builds the contexts. Must not touch the network. With `varied`,
+   * the same configuration also holds those flags, and `evaluateVaried` evaluates them.
+   */
+  setup(users: readonly User[], varied?: readonly VariedFlag[]): Promise<Evaluators>;
   /** Releases timers, sockets and listeners so the process can exit on its own. */
   close?(): void | Promise<void>;
 }

@@ -5,8 +5,7 @@
  * functions in Node (same V8), since workerd exposes no per-request CPU clock locally.
  */
 import { compileSnapshot, type EvaluationContext } from '@edgeflags/core';
-import { evaluateForKey, evaluationEtag } from '../../../../workers/src/sdk/bulk-evaluate.ts';
-import { EvaluateBody } from '../../../../workers/src/sdk/context.ts';
+import { EvaluateBody, evaluateForKey, evaluationEtag } from '@edgeflags/worker/bench';
 import { buildSnapshot } from '../snapshot-fixture.ts';
 
 export const BULK_FLAGS = 50;

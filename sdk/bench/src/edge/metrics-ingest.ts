@@ -7,7 +7,7 @@
  * pre-aggregated over one 10 s flush.
  */
 import { LatencySketch, type MetricsPayload, type OutcomeSummary } from '@edgeflags/core';
-import { admitMetrics } from '../../../../workers/src/metrics/admit-metrics.ts';
+import { admitMetrics } from '@edgeflags/worker/bench';
 import { buildSnapshot } from '../snapshot-fixture.ts';
 
 export const FLUSH_SECONDS = 10;

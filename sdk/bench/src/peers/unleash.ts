@@ -3,12 +3,50 @@ import { type Context, InMemStorageProvider, Unleash, type UnleashConfig, Unleas
 import { ROLLOUT_COUNTRIES } from '../contexts.ts';
 import { ROLLOUT_FLAG, ROLLOUT_PERCENT, SIMPLE_FLAG } from '../flags.ts';
 import { evaluators, type Sdk } from '../sdk.ts';
+import type { VariedFlag, VariedRule } from '../varied.ts';
 
 type Feature = NonNullable<NonNullable<UnleashConfig['bootstrap']>['data']>[number];
 type Constraint = NonNullable<Feature['strategies']>[number]['constraints'][number];
 
 /** The `IN` constraint operator (a string enum that unleash-client does not export). */
 const IN = 'IN' as Constraint['operator'];
+const op = (name: string) => name as Constraint['operator'];
+
+function constraints(rule: VariedRule): Constraint[] {
+  const c = (contextName: string, operator: string, more: Partial<Constraint>): Constraint =>
+    ({ contextName, operator: op(operator), inverted: false, values: [], ...more }) as Constraint;
+  switch (rule.kind) {
+    case 'in':
+      return [c(rule.attribute, 'IN', { values: rule.values })];
+    case 'endsWith':
+      return [c(rule.attribute, 'STR_ENDS_WITH', { values: rule.values })];
+    case 'startsWith':
+      return [c(rule.attribute, 'STR_STARTS_WITH', { values: rule.values })];
+    case 'gte':
+      return [c(rule.attribute, 'NUM_GTE', { value: String(rule.value) })];
+    case 'semverGte':
+      return [c(rule.attribute, 'SEMVER_GTE', { value: rule.value })];
+    case 'planAndSeats':
+      return [c('plan', 'IN', { values: [rule.plan] }), c('seats', 'NUM_GTE', { value: String(rule.seats) })];
+  }
+}
+
+const rollout = (f: VariedFlag, percent: number, cs: Constraint[]) => ({
+  name: 'flexibleRollout',
+  parameters: { rollout: String(percent), stickiness: 'userId', groupId: f.key },
+  constraints: cs,
+});
+
+/** The varied flags (varied.ts) as Unleash features: a userWithId strategy, a constrained rollout, an unconstrained one. */
+export function variedUnleash(flags: readonly VariedFlag[]): Feature[] {
+  return flags.map((f) => {
+    const strategies: NonNullable<Feature['strategies']> = [];
+    if (f.targets.length) strategies.push({ name: 'userWithId', parameters: { userIds: f.targets.join(',') }, constraints: [] });
+    if (f.rule) strategies.push(rollout(f, f.rulePercent, constraints(f.rule)));
+    if (f.fallthroughPercent > 0) strategies.push(rollout(f, f.fallthroughPercent, []));
+    return { name: f.key, enabled: true, strategies };
+  });
+}
 
 /**
  * The rollout is Unleash's `flexibleRollout` strategy with a `country IN (US, GB)` constraint,
@@ -39,7 +77,7 @@ let client: Unleash | undefined;
 export const unleash: Sdk = {
   name: 'unleash',
   pkg: 'unleash-client',
-  async setup(users) {
+  async setup(users, varied = []) {
     const u = new Unleash({
       appName: 'edgeflags-bench',
       url: 'http://127.0.0.1:1/api/',
@@ -48,7 +86,7 @@ export const unleash: Sdk = {
       metricsInterval: 0,
       disableAutoStart: true,
       storageProvider: new InMemStorageProvider(),
-      bootstrap: { data: FEATURES },
+      bootstrap: { data: [...FEATURES, ...variedUnleash(varied)] },
     });
     client = u;
     const ready = once(u, UnleashEvents.Ready);
@@ -58,6 +96,11 @@ export const unleash: Sdk = {
     return evaluators({
       mode: 'sync',
       contexts,
+      evaluateVaried: (v) => {
+        const { id, seats, ...rest } = v;
+        const ctx: Context = { userId: id, properties: { ...rest, seats: String(seats) } };
+        for (const f of varied) u.isEnabled(f.key, ctx);
+      },
       simple: (ctx) => u.isEnabled(SIMPLE_FLAG, ctx),
       rollout: (ctx) => u.isEnabled(ROLLOUT_FLAG, ctx),
     });
