@@ -81,3 +81,33 @@ export async function recordAllPhases(env: Pick<Env, 'DB'>): Promise<void> {
   const envs = await db(env).select({ key: environments.key }).from(environments);
   for (const e of envs) await recordPhases(env, e.key);
 }
+
+const running = new Map<string, { done: Promise<void>; again: boolean }>();
+
+/**
+ * recordPhases after a publish, coalesced per environment in this isolate: a burst of writes
+ * runs it at most twice (the one in flight, then one that sees them all), not once per write.
+ * Never throws.
+ */
+export function recordPhasesSoon(env: Pick<Env, 'DB'>, environment: string): Promise<void> {
+  const current = running.get(environment);
+  if (current) {
+    current.again = true;
+    return current.done;
+  }
+  const entry = { done: Promise.resolve(), again: false };
+  entry.done = (async () => {
+    try {
+      do {
+        entry.again = false;
+        await recordPhases(env, environment);
+      } while (entry.again);
+    } catch (e) {
+      console.warn('lifecycle phases not recorded', e);
+    } finally {
+      running.delete(environment);
+    }
+  })();
+  running.set(environment, entry);
+  return entry.done;
+}

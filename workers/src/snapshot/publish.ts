@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env.ts';
 import { db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { message, withBudget } from '../hub/kv-writer.ts';
-import { recordPhases } from '../lifecycle/phase-store.ts';
+import { recordPhasesSoon } from '../lifecycle/phase-store.ts';
 import { buildSnapshot, etagOf } from './build-snapshot.ts';
 import { markPending } from './delivery-state.ts';
 import { announce, remember } from './edge-cache.ts';
@@ -46,7 +46,7 @@ export async function publishEnvironment(
 ): Promise<PublishResult> {
   const result = await deliver(env, environment, changed);
   // The lifecycle's "rolled out since" dates the write; off the answer, the cron is its backstop.
-  const phases = recordPhases(env, environment).catch((e) => console.warn('lifecycle phases not recorded', e));
+  const phases = recordPhasesSoon(env, environment);
   if (ctx) ctx.waitUntil(phases);
   else await phases;
   if (result.delivery === 'pending') {
