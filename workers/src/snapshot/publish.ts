@@ -45,10 +45,10 @@ export async function publishEnvironment(
   ctx?: Pick<ExecutionContext, 'waitUntil'>,
 ): Promise<PublishResult> {
   const result = await deliver(env, environment, changed);
-  // The lifecycle's "rolled out since" dates the write; off the answer, the cron is its backstop.
+  // The lifecycle's phases, dated by the config write itself, so never on the write's path: in
+  // waitUntil, or (a Durable Object's publish) left running; the 15-minute cron is the backstop.
   const phases = recordPhasesSoon(env, environment);
-  if (ctx) ctx.waitUntil(phases);
-  else await phases;
+  ctx?.waitUntil(phases);
   if (result.delivery === 'pending') {
     await recordPending(env, environment, result.error);
     ctx?.waitUntil(retry(env, environment, changed));
