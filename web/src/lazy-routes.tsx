@@ -6,9 +6,10 @@ import { useAsync } from './hooks/use-async.ts';
  * flag's page) stays within its budget; `load` must name its module statically for the bundler.
  */
 function Lazy({ load }: { load: () => Promise<ComponentType> }) {
-  const page = useAsync(load, []);
+  // Wrapped: a component is a function, which a state setter would call as an updater.
+  const page = useAsync(() => load().then((Page) => ({ Page })), []);
   if (page.error) return <p class="error-note">{page.error.message}</p>;
-  return page.data ? <page.data /> : <p class="muted">Loading…</p>;
+  return page.data ? <page.data.Page /> : <p class="muted">Loading…</p>;
 }
 
 export const GraphRoute = () => <Lazy load={() => import('./pages/graph-page.tsx').then((m) => m.GraphPage)} />;
