@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runScheduledChanges } from '../src/changes/scheduled-changes.ts';
-import { A, actOk, configOf, createOk, newFlag } from './release-helpers.ts';
+import { A, configOf, createOk, newFlag } from './release-helpers.ts';
 import { call, seed } from './seed.ts';
 
 const ENV = 'staging';
@@ -195,7 +195,7 @@ describe('approvals', () => {
 });
 
 describe('release plans', () => {
-  it('an approved plan pre-authorises its steps, and its rollback bypasses review (audited)', async () => {
+  it('an approved plan pre-authorises its steps; a start without approvals is refused; its rollback bypasses review (audited)', async () => {
     await review(0);
     await newFlag('cr-release', { bucketBy: 'accountId' });
     await review(2);
@@ -203,21 +203,36 @@ describe('release plans', () => {
       { percentage: 10, minDurationSeconds: 0, minSamples: 100, checks: { errorRate: { maxRatio: 2 } } },
       { percentage: 100, minDurationSeconds: 0, checks: { errorRate: { maxRatio: 2 } } },
     ];
-    const plan = await createOk('cr-release', ENV, { stages, settings: { windowSeconds: 1 }, start: true });
-    expect(plan.status).toBe('running');
-    expect((await configOf('cr-release', ENV)).defaultServe).toMatchObject({ split: [{ variant: 'on', weight: 10 }, { variant: 'off' }] });
-    const rolled = await call(`/api/v1/flags/cr-release/environments/${ENV}/releases/${plan.id}/rollback`, {
+    const started = await call(`/api/v1/flags/cr-release/environments/${ENV}/releases`, {
       method: 'POST',
       key: A,
-      json: { reason: 'bad numbers' },
+      json: { stages, settings: { windowSeconds: 1 }, start: true },
     });
+    expect(started.status).toBe(422);
+    expect((await errorOf(started)).code).toBe('review_required');
+    expect(await env.DB.prepare("SELECT id FROM release_plans WHERE flag_key = 'cr-release'").first()).toBeNull();
+    const draft = await createOk('cr-release', ENV, { stages, settings: { windowSeconds: 1 } });
+    const rel = `/api/v1/flags/cr-release/environments/${ENV}/releases/${draft.id}`;
+    const start = () => call(`${rel}/start`, { method: 'POST', key: A, json: { version: draft.version } });
+    const early = await start();
+    expect(early.status).toBe(422);
+    expect((await errorOf(early)).code).toBe('review_required');
+    const approve = (key: string) => call(`${rel}/approve`, { method: 'POST', key, json: { version: draft.version } });
+    expect((await approve(A)).status).toBe(422); // its creator
+    expect((await approve(ana)).status).toBe(200);
+    expect((await start()).status).toBe(422); // 1 of 2
+    expect((await approve(ben)).status).toBe(200);
+    const running = await start();
+    expect(running.status, await running.clone().text()).toBe(200);
+    // The conductor's step wrote 10% without a change request.
+    expect((await configOf('cr-release', ENV)).defaultServe).toMatchObject({ split: [{ variant: 'on', weight: 10 }, { variant: 'off' }] });
+    const rolled = await call(`${rel}/rollback`, { method: 'POST', key: A, json: { reason: 'bad numbers' } });
     expect(rolled.status, await rolled.clone().text()).toBe(200);
     expect((await configOf('cr-release', ENV)).defaultServe).toEqual({ variant: 'off' });
     const audit = await env.DB.prepare(
       "SELECT action FROM audit_log WHERE resource_key = 'cr-release' AND action = 'flag.rollback'",
     ).first();
     expect(audit).not.toBeNull();
-    void actOk;
   });
 });
 

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { staleVersion } from '../admin/conflicts.ts';
 import { type LoadedConfig, loadConfig } from '../admin/write-config.ts';
 import type { AppEnv } from '../app-env.ts';
+import { approveDraft, assertPlanApproved, refuseStartWithoutReview } from '../changes/plan-approval.ts';
 import { ApiError } from '../errors.ts';
 import { publishForRequest } from '../snapshot/publish.ts';
 import { asActor } from './as-actor.ts';
@@ -90,6 +91,7 @@ export async function createPlan(c: Context<AppEnv>, flagKey: string, environmen
     body.treatmentVariant ?? Object.keys(loaded.flag.variants as object).find((v) => v !== baselineVariant) ?? baselineVariant;
   assertPlanFits(loaded, { treatmentVariant, baselineVariant, stages });
   await refuseIfLive(c, flagKey, environment);
+  if (body.start) await refuseStartWithoutReview(c, environment);
   const id = crypto.randomUUID();
   const db = c.env.DB;
   const insert = db
@@ -143,6 +145,8 @@ function checkVersion(plan: Plan, expected: number): void {
 export async function startPlan(c: Context<AppEnv>, plan: Plan, reason?: string, expected = plan.version): Promise<Written> {
   expect(plan, ['draft'], 'started');
   checkVersion(plan, expected);
+  // In a reviewed environment the plan is approved first; its steps then need no change request.
+  await assertPlanApproved(c, plan);
   assertPlanFits(await loadConfig(c, plan.flagKey, plan.environment), plan);
   await refuseIfLive(c, plan.flagKey, plan.environment, plan.id);
   const person = c.get('actor');
@@ -224,6 +228,8 @@ export async function abortPlan(c: Context<AppEnv>, plan: Plan, expected: number
 
 /** Grants the current stage's gate; the conductor advances at once (on its next alarm, scheduled now). */
 export async function approvePlan(c: Context<AppEnv>, plan: Plan, expected: number, reason?: string): Promise<Written> {
+  const draft = plan.status === 'draft' ? await approveDraft(c, plan, expected, reason) : undefined;
+  if (draft) return draft;
   expect(plan, ['waiting_approval'], 'approved');
   checkVersion(plan, expected);
   const approval = await pendingApproval(c, plan);

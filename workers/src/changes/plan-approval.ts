@@ -1,0 +1,93 @@
+import type { Context } from 'hono';
+import { auditStatement } from '../admin/audit.ts';
+import { staleVersion } from '../admin/conflicts.ts';
+import type { AppEnv } from '../app-env.ts';
+import { ApiError } from '../errors.ts';
+import { actorLabel, type Plan } from '../releases/plan-store.ts';
+import { requiredApprovals } from './change-review.ts';
+
+/**
+ * In an environment that reviews flag changes, a release plan is approved before it starts, like
+ * a change request: then its steps are pre-authorised (the conductor's percentage moves need no
+ * request), and a start cannot bypass review. Approvals share the approvals table, subject
+ * `release:<planId>:plan`, decided by someone other than the plan's creator.
+ */
+export const planSubject = (planId: string) => `release:${planId}:plan`;
+
+const refuse = (message: string) => new ApiError(422, 'rule_violation', message, { issues: [{ path: '', message }] });
+
+async function creatorOf(db: D1Database, planId: string): Promise<string | undefined> {
+  const row = await db
+    .prepare("SELECT actor FROM release_decisions WHERE plan_id = ? AND action = 'create' ORDER BY id LIMIT 1")
+    .bind(planId)
+    .first<{ actor: string }>();
+  return row?.actor;
+}
+
+async function approversOf(db: D1Database, planId: string, creator: string | undefined): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT DISTINCT decided_by AS who FROM approvals WHERE subject = ? AND status = 'approved'")
+    .bind(planSubject(planId))
+    .all<{ who: string }>();
+  return results.map((r) => r.who).filter((who) => who !== creator);
+}
+
+/** Before a person starts a plan: 422 review_required unless enough people other than its creator approved it. */
+export async function assertPlanApproved(c: Context<AppEnv>, plan: Plan): Promise<void> {
+  const required = await requiredApprovals(c.env.DB, plan.environment);
+  if (required === 0) return;
+  const have = (await approversOf(c.env.DB, plan.id, await creatorOf(c.env.DB, plan.id))).length;
+  if (have >= required) return;
+  throw new ApiError(
+    422,
+    'review_required',
+    `"${plan.environment}" reviews flag changes: release ${plan.id} needs ${required} approval${required === 1 ? '' : 's'} from people other than its creator before it starts (${have} so far; POST …/releases/${plan.id}/approve on the draft)`,
+    { requiredApprovals: required, approvals: have },
+  );
+}
+
+/** `start: true` at creation cannot be reviewed first: refused before the draft is written. */
+export async function refuseStartWithoutReview(c: Context<AppEnv>, environment: string): Promise<void> {
+  const required = await requiredApprovals(c.env.DB, environment);
+  if (required > 0)
+    throw new ApiError(
+      422,
+      'review_required',
+      `"${environment}" reviews flag changes: create the release as a draft, have it approved, then start it`,
+      { requiredApprovals: required },
+    );
+}
+
+/** A draft's approval (`POST …/releases/{id}/approve` on a draft) in a reviewed environment; undefined elsewhere. */
+export async function approveDraft(
+  c: Context<AppEnv>,
+  plan: Plan,
+  expected: number,
+  reason?: string,
+): Promise<{ plan: Plan; write: null } | undefined> {
+  const db = c.env.DB;
+  // Without review there is nothing to approve before a start (the caller refuses, as before).
+  if ((await requiredApprovals(db, plan.environment)) === 0) return undefined;
+  if (plan.version !== expected) throw staleVersion(`release ${plan.id}`, plan.version, expected);
+  const actor = c.get('actor');
+  const who = actorLabel(actor);
+  const creator = await creatorOf(db, plan.id);
+  if (who === creator) throw refuse(`the creator of release ${plan.id} cannot approve it`);
+  if ((await approversOf(db, plan.id, creator)).includes(who)) throw refuse(`you already approved release ${plan.id}`);
+  await db.batch([
+    db
+      .prepare(
+        'INSERT INTO approvals (id, subject, environment, status, requested_by, decided_by, decided_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .bind(crypto.randomUUID(), planSubject(plan.id), plan.environment, 'approved', creator ?? '', who, Date.now(), reason ?? null),
+    auditStatement(db, {
+      actor,
+      action: 'release.plan_approved',
+      resourceType: 'release',
+      resourceKey: plan.id,
+      environment: plan.environment,
+      reason,
+    }),
+  ]);
+  return { plan, write: null };
+}
