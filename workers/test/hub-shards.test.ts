@@ -164,5 +164,8 @@ describe('subscriber shards', () => {
     const published = await root.publish({ version: 4, etag: '"v4"', snapshot: '{"flags":[]}', changed: ['a'] }, { waitForKv: false });
     expect(published.sent).toBe(6);
     expect(await env.HUB.getByName(shardName(environment, 6)).current()).toMatchObject({ version: 4 });
+    // 16 shards of 6 would hold 96 streams, past the environment cap of 80: N stays 8, so each
+    // shard's share of the cap (⌈80 / 8⌉ = 10) stays above what a full shard holds.
+    expect(await root.reportLoad(6)).toBe(8);
   });
 });

@@ -97,7 +97,9 @@ export class EnvironmentHub extends DurableObject<Env> {
     super(ctx, env);
     this.#shard = parseHubName(ctx.id.name ?? '').shard;
     this.#shards = shardSettings(env);
-    this.#fanout = new ShardFanout(ctx.storage.kv, this.#shards, (i) => env.HUB.getByName(shardName(this.#environment(), i)));
+    this.#fanout = new ShardFanout(ctx.storage.kv, this.#shards, streamCaps(env).perEnvironment, (i) =>
+      env.HUB.getByName(shardName(this.#environment(), i)),
+    );
     this.#log = new EventLog(ctx.storage.kv);
     this.#store = new SnapshotStore(ctx.storage.kv);
     this.#kv = new KvWriter({
@@ -181,7 +183,7 @@ export class EnvironmentHub extends DurableObject<Env> {
   async stats(): Promise<HubStats> {
     const connections = { server: 0, client: 0, ofrep: 0, admin: 0 };
     for (const kind of CLIENT_KINDS) {
-      const open = this.ctx.getWebSockets(kind).filter((ws) => ws.readyState === WebSocket.READY_STATE_OPEN);
+      const open = this.ctx.getWebSockets(kind).filter((ws) => ws.readyState === WebSocket.OPEN);
       connections[kind] = open.length + this.#sse.count(kind);
     }
     const own = { version: this.#readHead()?.version ?? 0, connections, recent: this.#log.recent(RECENT_STATS) };

@@ -16,10 +16,12 @@ export class ShardFanout {
   readonly #kv: SyncKvStorage;
   readonly #settings: ShardSettings;
   readonly #stub: (index: number) => ShardStub;
+  readonly #environmentCap: number;
 
-  constructor(kv: SyncKvStorage, settings: ShardSettings, stub: (index: number) => ShardStub) {
+  constructor(kv: SyncKvStorage, settings: ShardSettings, environmentCap: number, stub: (index: number) => ShardStub) {
     this.#kv = kv;
     this.#settings = settings;
+    this.#environmentCap = environmentCap;
     this.#stub = stub;
   }
 
@@ -31,7 +33,7 @@ export class ShardFanout {
   /** A shard (or the root) holds `load` streams; returns the indexes of shards just added. */
   grow(load: number): number[] {
     const before = this.count();
-    const after = grownShardCount(before, load, this.#settings);
+    const after = grownShardCount(before, load, this.#settings, this.#environmentCap);
     if (after === before) return [];
     this.#kv.put(COUNT_KEY, after);
     return Array.from({ length: after - before }, (_, i) => before + i);

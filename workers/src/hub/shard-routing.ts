@@ -4,7 +4,8 @@
 // hold streams and replay but never write KV or D1. The root publishes to each of them.
 //
 // N starts at HUB_MIN_SHARDS (1: a small environment is the single hub it always was) and
-// doubles, up to HUB_MAX_SHARDS, whenever one shard holds HUB_SHARD_CAPACITY streams. It never
+// doubles, up to HUB_MAX_SHARDS and while the environment's stream cap can fill the new shards,
+// whenever one shard holds HUB_SHARD_CAPACITY streams. It never
 // shrinks: a shard past the current N may still hold streams, and the root keeps publishing to it.
 
 import type { StreamCaps, StreamOwner } from './stream-caps.ts';
@@ -52,9 +53,15 @@ export function parseHubName(name: string): { environment: string; shard: number
   return Number.isSafeInteger(shard) && shard > 0 ? { environment: name.slice(0, at), shard } : { environment: name, shard: 0 };
 }
 
-/** N after a shard reported `load` streams: doubled when it reached the capacity, within max. */
-export function grownShardCount(current: number, load: number, settings: ShardSettings): number {
-  return load >= settings.capacity && current < settings.max ? Math.min(settings.max, current * 2) : current;
+/**
+ * N after a shard reported `load` streams: doubled when it reached the capacity, within max, and
+ * only while the environment's stream cap can fill the doubled shards (2N × capacity ≤ cap). Each
+ * shard admits ⌈cap / N⌉ (capShare), so this keeps a shard's share at or above the capacity: a
+ * shard that filled up before N doubled is never over its new share, and does not refuse.
+ */
+export function grownShardCount(current: number, load: number, settings: ShardSettings, environmentCap: number): number {
+  const next = Math.min(settings.max, current * 2);
+  return load >= settings.capacity && next > current && next * settings.capacity <= environmentCap ? next : current;
 }
 
 /**
