@@ -4,6 +4,7 @@
 // do not touch what the rule is about, flags made before the rule).
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { act, createOk as createPlan } from './release-helpers.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const A = LOCAL_KEYS.admin;
@@ -227,5 +228,19 @@ describe('filled in by the policies', () => {
     const flag = await json(await call(flagUrl('db-move'), { key: A }));
     expect(Object.keys(flag.variants)).toEqual(['old', 'dual-write', 'dual-read', 'new']);
     expect(flag.environments.production.offVariant).toBe('old');
+  });
+});
+
+describe('release.production-rollout-needs-plan: the sanctioned path', () => {
+  it('a release plan with health checks rolls a release flag out to a percentage in production, and its rollback applies', async () => {
+    await createOk({ ...release, key: 'planned-launch' });
+    const plan = await createPlan('planned-launch', 'production', { template: 'default', start: true });
+    const config = await json(await call(cfgUrl('planned-launch', 'production'), { key: A }));
+    expect(config.defaultServe.split).toEqual([
+      { variant: 'on', weight: 10 },
+      { variant: 'off', weight: 90 },
+    ]);
+    const rollback = await act('planned-launch', 'production', plan.id, 'rollback', { reason: 'errors' });
+    expect(rollback.status, await rollback.clone().text()).toBe(200);
   });
 });
