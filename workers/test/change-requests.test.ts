@@ -165,7 +165,7 @@ describe('approvals', () => {
     expect(other.status).toBe(422);
   });
 
-  it('do not survive a moved flag: apply re-checks the version and answers 409 version_conflict', async () => {
+  it('do not survive a moved flag: apply re-checks the version and answers 409 version_conflict; a rebase needs them again', async () => {
     await newFlag('cr-moved');
     const change = await propose('cr-moved', {}, ana);
     await actOkOn(change, 'approve', ben);
@@ -183,6 +183,16 @@ describe('approvals', () => {
     const detail = (await (await call(`${changes}/${change.id}`, { key: A })).json()) as { stale: boolean; changeRequest: Change };
     expect(detail.stale).toBe(true);
     expect(detail.changeRequest.status).toBe('open');
+    // The author rebases onto the flag as it is now (a stale base is refused), and it needs approving again.
+    const rebase = (baseVersion: number) =>
+      call(`${changes}/${change.id}`, { method: 'PATCH', key: ana, json: { version: detail.changeRequest.version, baseVersion } });
+    expect((await rebase(before.version - 1)).status).toBe(409);
+    expect((await rebase(before.version)).status).toBe(200);
+    expect((await act(change, 'apply', ana)).status).toBe(422);
+    await actOkOn(change, 'approve', ben);
+    await actOkOn(change, 'approve', A);
+    await actOkOn(change, 'apply', ana);
+    expect((await configOf('cr-moved', ENV)).enabled).toBe(true);
   });
 
   it('are refused from a person who rejected: a rejection closes the request', async () => {

@@ -137,12 +137,16 @@ export async function editChange(c: Context<AppEnv>, change: ChangeRequest, expe
   const actor = c.get('actor');
   if (approverOf(actor) !== change.authorId) throw refuse(`only its author (${change.author}) edits change request ${change.id}`);
   const proposal = body.config ?? change.proposal;
-  checkTiming({ applyAt: body.applyAt ?? undefined, inSnapshot: change.inSnapshot && body.applyAt !== null }, Date.now());
-  await validated(c, change.environment, change.flagKey, proposal);
+  const applyAt = body.applyAt === undefined ? change.applyAt : body.applyAt;
+  if (body.applyAt !== undefined && body.applyAt !== null) checkTiming({ applyAt: body.applyAt }, Date.now());
+  if (change.inSnapshot && applyAt === null) throw refuse('a change carried in the snapshot needs applyAt', 'applyAt');
+  const loaded = await validated(c, change.environment, change.flagKey, proposal);
+  // A rebase is onto the version the author just read: the flag as it is now.
+  if (body.baseVersion !== undefined && body.baseVersion !== loaded.config.version)
+    throw staleVersion(`flag "${change.flagKey}" in "${change.environment}"`, loaded.config.version, body.baseVersion);
   const revoke = c.env.DB.prepare(
     "UPDATE approvals SET status = 'cancelled', reason = 'the change request was edited' WHERE subject = ? AND status IN ('approved', 'rejected') AND EXISTS (SELECT 1 FROM change_requests WHERE id = ? AND revision = ?)",
   ).bind(changeSubject(change.id, change.revision), change.id, change.revision + 1);
-  const applyAt = body.applyAt === undefined ? change.applyAt : body.applyAt;
   return update(
     c,
     change,
