@@ -125,7 +125,7 @@ describe('the audit chain', () => {
         seal.asked++;
         return new Promise<void>((r) => setTimeout(() => r(void seal.settled++), 10_000));
       };
-      return new Proxy(stub, { get: (t, p) => (p === 'seal' ? hang : (t as unknown as Record<PropertyKey, unknown>)[p]) });
+      return new Proxy(stub, { get: (t, p) => (p === 'sealSoon' ? hang : (t as unknown as Record<PropertyKey, unknown>)[p]) });
     });
     const protective = await toggle('maintenance-mode', true);
     expect(protective.status, await protective.clone().text()).toBe(200);

@@ -17,6 +17,10 @@ export const ANCHOR_KV_KEY = 'audit:head';
 /** Rows read and sealed per D1 batch, and batches per pass (a backlog drains over passes). */
 const PAGE = 100;
 const MAX_PAGES = 50;
+/** How long after a write its seal pass runs: writes of the same moment share one pass. */
+export const SEAL_DELAY_MS = 200;
+/** KV accepts one write per second to a key. */
+const KV_COPY_INTERVAL_MS = 1000;
 /** Entries one prune deletes at most (retention drains a backlog over cron runs). */
 export const PRUNE_ROWS = 1000;
 
@@ -32,8 +36,26 @@ export class AuditSealer extends DurableObject<Env> {
   /** The pass callers join: queued behind the running one, so it reads rows committed before they asked. */
   #queued: Promise<ChainAnchor> | undefined;
   #tail: Promise<unknown> = Promise.resolve();
-  /** The head last copied to KV by this instance (a failed copy is retried by the next pass). */
-  #copied: number | undefined;
+  /** The anchor changed since it was last copied to KV (true after a restart: copy once). */
+  #kvDirty = true;
+  #kvCopiedAt = 0;
+
+  /**
+   * After a write: seal within SEAL_DELAY_MS, in one pass for every write of that moment (an
+   * alarm), instead of one pass per write competing with the writes for D1.
+   */
+  async sealSoon(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SEAL_DELAY_MS);
+  }
+
+  override async alarm(): Promise<void> {
+    try {
+      await this.seal();
+      await this.#copyToKv();
+    } catch (e) {
+      console.warn('audit seal failed; the next write or the cron retries', e);
+    }
+  }
 
   /** Seals every entry committed before this call (up to MAX_PAGES × PAGE per pass) and answers the anchor. */
   seal(): Promise<ChainAnchor> {
@@ -78,8 +100,33 @@ export class AuditSealer extends DurableObject<Env> {
     const current = (await this.ctx.storage.get<ChainAnchor>('head')) ?? head;
     const next = { ...current, floor: { id: last.id, hash: last.hash } };
     await this.ctx.storage.put('head', next);
-    await this.env.SNAPSHOTS.put(ANCHOR_KV_KEY, JSON.stringify(next));
+    this.#kvDirty = true;
+    await this.#copyToKv();
     return deleted.meta.changes;
+  }
+
+  /**
+   * The anchor's copy in KV, which takes one write per second per key: a change within a second
+   * of the last copy is copied by an alarm at the end of that second (a failed copy stays dirty).
+   */
+  async #copyToKv(): Promise<void> {
+    if (!this.#kvDirty) return;
+    const wait = this.#kvCopiedAt + KV_COPY_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      const alarm = await this.ctx.storage.getAlarm();
+      if (alarm === null || alarm > Date.now() + wait) await this.ctx.storage.setAlarm(Date.now() + wait);
+      return;
+    }
+    const head = await this.ctx.storage.get<ChainAnchor>('head');
+    if (!head) return;
+    this.#kvDirty = false;
+    this.#kvCopiedAt = Date.now();
+    try {
+      await this.env.SNAPSHOTS.put(ANCHOR_KV_KEY, JSON.stringify(head));
+    } catch (e) {
+      this.#kvDirty = true;
+      throw e;
+    }
   }
 
   /** The anchored head, as stored here (never recomputed from D1). */
@@ -131,10 +178,8 @@ export class AuditSealer extends DurableObject<Env> {
       head = next;
       if (rows.length < PAGE) break;
     }
-    if (this.#copied !== head.id) {
-      await this.env.SNAPSHOTS.put(ANCHOR_KV_KEY, JSON.stringify(head));
-      this.#copied = head.id;
-    }
+    if (head !== start) this.#kvDirty = true;
+    await this.#copyToKv();
     return head;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Asking the AuditSealer to seal. Never awaited by a write: `sealAfterWrites` hands it to
  * waitUntil after the answer, so a sealer that is slow, failing or throwing cannot delay or fail
- * any write (protective moves included); the cron calls `sealQuietly` every minute as the backstop.
+ * any write (protective moves included); the cron calls `sealQuietly` (a pass, now) every minute
+ * as the backstop.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
@@ -19,12 +20,21 @@ export async function sealQuietly(env: Pick<Env, 'AUDIT_SEALER'>): Promise<void>
   }
 }
 
+/** After a write: the sealer seals within SEAL_DELAY_MS (one pass for the writes of that moment). */
+export async function sealSoonQuietly(env: Pick<Env, 'AUDIT_SEALER'>): Promise<void> {
+  try {
+    await sealer(env).sealSoon();
+  } catch (e) {
+    console.warn('audit seal not scheduled; the next write or the cron seals', e);
+  }
+}
+
 /** After each admin write (whatever its status: a refused write may still have audited): seal in waitUntil. */
 export const sealAfterWrites: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.req.method === 'GET') return;
   try {
-    c.executionCtx.waitUntil(sealQuietly(c.env));
+    c.executionCtx.waitUntil(sealSoonQuietly(c.env));
   } catch {
     // No execution context (app.request in a unit test): the cron seals.
   }

@@ -7,7 +7,7 @@
 //   await conductor.ingest({ environment, flag, receivedAt, source: 'server', caller, summaries });
 
 import { DurableObject } from 'cloudflare:workers';
-import { sealQuietly } from '../audit/seal.ts';
+import { sealSoonQuietly } from '../audit/seal.ts';
 import type { Env } from '../env.ts';
 import { dispatchQuietly } from '../webhooks/dispatch.ts';
 import { applyDecision, stageInput } from './conductor-steps.ts';
@@ -111,7 +111,7 @@ export class ReleaseConductor extends DurableObject<Env> {
       const input = await stageInput(this.env.DB, plan, this.windows(meta).windows(), Date.now());
       await applyDecision(this.env, this.ctx, plan, input);
       // The decision's audit entry goes to the webhooks, and into the audit chain, now, not at the next cron minute.
-      await Promise.all([dispatchQuietly(this.env), sealQuietly(this.env)]);
+      await Promise.all([dispatchQuietly(this.env), sealSoonQuietly(this.env)]);
     } catch (e) {
       // A failed step (D1 briefly unavailable, a lost race) is decided again next window.
       console.warn(`release ${plan.id}: deciding failed`, e);
