@@ -5,6 +5,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../src/index.ts';
 import { DIGEST_CRON, LIFECYCLE_CRON } from '../src/lifecycle/lifecycle-cron.ts';
+import { enforceRetention, retentionDays } from '../src/lifecycle/retention.ts';
 import type { StaleReport } from '../src/lifecycle/stale-report.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
@@ -279,6 +280,27 @@ describe('retention', () => {
     expect(await count(`SELECT count(*) AS n FROM flag_evaluations WHERE environment = ? AND flag_key = 'x'`)).toBe(1);
     const audit = await env.DB.prepare(`SELECT count(*) AS n FROM audit_log WHERE at = ?`).bind(old).first<{ n: number }>();
     expect(audit!.n).toBe(1);
+  });
+});
+
+describe('retention, configured', () => {
+  it('deletes a backlog in bounded batches, and keeps a month of evaluation counts whatever is asked', async () => {
+    const old = NOW - 400 * DAY;
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
+       INSERT INTO flag_evaluations (environment, flag_key, day, count, last_at) SELECT 'backlog', 'f' || i, ?, 1, ? FROM n`,
+    )
+      .bind(old, old)
+      .run();
+    const done = await enforceRetention({ ...env, RETENTION_EVALUATIONS_DAYS: '10' }, NOW);
+    // 10 days asked, 31 kept: "not evaluated for 30 days" needs a month of counts.
+    expect(retentionDays({ RETENTION_EVALUATIONS_DAYS: '10' }).evaluations).toBe(31);
+    // The backlog (three batches of at most 1,000) and quiet-split's 40-day-old count; the rest stays.
+    expect(done.evaluations).toBe(2501);
+    const left = await env.DB.prepare(`SELECT count(*) AS n FROM flag_evaluations WHERE environment IN ('backlog', ?)`)
+      .bind(ENV)
+      .first<{ n: number }>();
+    expect(left!.n).toBe(HISTORY.filter((f) => f.evaluatedDays !== undefined && f.evaluatedDays < 31).length + 1);
   });
 });
 
