@@ -16,7 +16,16 @@ export type KeyType = 'sdk_key' | 'admin_token';
 
 const TABLE: Record<KeyType, string> = { sdk_key: 'sdk_keys', admin_token: 'admin_tokens' };
 /** Columns the replacement inherits from the key it replaces. */
-const INHERITED: Record<KeyType, string> = { sdk_key: 'kind, environment, name', admin_token: 'name, role, production_access, owner' };
+const INHERITED: Record<KeyType, string> = { sdk_key: 'kind, environment, name', admin_token: 'name, role, production_access' };
+/**
+ * Columns the rotator may decide, `?` being the value bound (null: inherited). A token's owner is
+ * whoever rotates it, when that is a person: they hold the new secret, so the audit log must not
+ * name the previous owner for what they do with it (docs/identity.md).
+ */
+const DECIDED: Record<KeyType, { cols: string; values: string }> = {
+  sdk_key: { cols: '', values: '' },
+  admin_token: { cols: ', owner', values: ', coalesce(?, owner)' },
+};
 const LABEL: Record<KeyType, string> = { sdk_key: 'SDK key', admin_token: 'admin token' };
 
 /** A key row as the admin API shows it (never the hash). */
@@ -77,10 +86,17 @@ export async function rotate<T extends KeyRow>(
   const live = 'id = ? AND revoked_at IS NULL AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > ?)';
   const table = TABLE[type];
   const cols = INHERITED[type];
+  const decided = DECIDED[type];
+  const owner = type === 'admin_token' ? (c.get('actor').person?.email ?? null) : undefined;
   const [inserted] = await c.env.DB.batch([
     c.env.DB.prepare(
-      `INSERT INTO ${table} (id, hash, hint, created_at, expires_at, ${cols}) SELECT ?, ?, ?, ?, ?, ${cols} FROM ${table} WHERE ${live}`,
-    ).bind(replacement.id, replacement.hash, replacement.hint, now, replacement.expiresAt, id, now),
+      `INSERT INTO ${table} (id, hash, hint, created_at, expires_at, ${cols}${decided.cols}) SELECT ?, ?, ?, ?, ?, ${cols}${decided.values} FROM ${table} WHERE ${live}`,
+    ).bind(
+      ...[replacement.id, replacement.hash, replacement.hint, now, replacement.expiresAt],
+      ...(owner === undefined ? [] : [owner]),
+      id,
+      now,
+    ),
     c.env.DB.prepare(`UPDATE ${table} SET replaced_by = ?, expires_at = ? WHERE ${live}`).bind(replacement.id, oldExpiresAt, id, now),
     auditStatement(
       c.env.DB,
@@ -99,7 +115,7 @@ export async function rotate<T extends KeyRow>(
   if (inserted?.meta.changes !== 1)
     throw new ApiError(409, 'version_conflict', `${LABEL[type]} ${id} changed while rotating; read it again`);
   const { hash: _hash, ...visible } = replacement;
-  const created = { ...before, ...visible, revokedAt: null, replacedBy: null, secret };
+  const created = { ...before, ...visible, ...(owner ? { owner } : {}), revokedAt: null, replacedBy: null, secret };
   return { created, replaced, endsAt: oldExpiresAt };
 }
 

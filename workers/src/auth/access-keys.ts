@@ -9,6 +9,12 @@ export const KEYS_TTL_MS = 10 * 60_000;
  * key ids must not become a flood of requests to Access (nor of slow requests here).
  */
 export const REFETCH_MIN_MS = 30_000;
+/**
+ * After a fetch of the keys failed, how long no other fetch is tried: while Access is down or
+ * slow, every request (anonymous ones with made-up key ids included) would otherwise start a
+ * fetch of its own and wait up to its 5 s timeout.
+ */
+export const FAILED_RETRY_MS = 5_000;
 
 interface RsaJwk extends JsonWebKey {
   kid?: string;
@@ -24,6 +30,8 @@ const ALGORITHM = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 /** Per certs URL: the keys of one team, and the one fetch in flight (concurrent misses share it). */
 const sets = new Map<string, KeySet>();
 const inFlight = new Map<string, Promise<KeySet>>();
+/** Per certs URL: when the last fetch failed, and why (repeated to callers within FAILED_RETRY_MS). */
+const failures = new Map<string, { at: number; error: Error }>();
 
 /**
  * The verifying key for `kid`, or undefined when the team does not publish it (even after a
@@ -49,12 +57,23 @@ export async function accessKey(
 export function forgetAccessKeys(): void {
   sets.clear();
   inFlight.clear();
+  failures.clear();
 }
 
 function load(certsUrl: string, now: number, fetcher: typeof fetch): Promise<KeySet> {
   const pending = inFlight.get(certsUrl);
   if (pending) return pending;
-  const loading = fetchKeys(certsUrl, now, fetcher).finally(() => inFlight.delete(certsUrl));
+  const failed = failures.get(certsUrl);
+  if (failed && now - failed.at < FAILED_RETRY_MS && now >= failed.at) return Promise.reject(failed.error);
+  const started = Date.now();
+  const loading = fetchKeys(certsUrl, now, fetcher)
+    .catch((err: unknown) => {
+      const error = err instanceof Error ? err : new Error(String(err));
+      // Counted from when the attempt ended: a fetch that hung for its whole timeout is not retried at once.
+      failures.set(certsUrl, { at: now + (Date.now() - started), error });
+      throw error;
+    })
+    .finally(() => inFlight.delete(certsUrl));
   inFlight.set(certsUrl, loading);
   return loading;
 }

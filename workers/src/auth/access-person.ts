@@ -7,6 +7,7 @@ import type { Actor, Role } from '../app-env.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { type AccessClaims, type AccessConfig, verifyAccessJwt } from './access-jwt.ts';
+import { visible } from './actor-label.ts';
 
 export interface AccessIdentity {
   name: string;
@@ -110,14 +111,15 @@ function readIdentity(body: unknown): AccessIdentity {
     }
   }
   return {
-    name: typeof b.name === 'string' ? printable(b.name).trim().slice(0, 200) : '',
+    // Cut by code points, so a long name never ends in half a surrogate pair.
+    name: typeof b.name === 'string' ? [...printable(b.name).trim()].slice(0, 200).join('').trim() : '',
     groups: [...groups],
   };
 }
 
 /** The name without control characters or the brackets that delimit parts of an audit label. */
 function printable(name: string): string {
-  return [...name].filter((ch) => ch.charCodeAt(0) >= 0x20 && !'<>()'.includes(ch)).join('');
+  return visible(name).replace(/[<>()]/g, '');
 }
 
 /** Forgets cached identities (tests start each scenario from a cold isolate). */

@@ -8,7 +8,17 @@ import type { Actor } from '../app-env.ts';
  */
 export function actorLabel(actor: Actor): string {
   const person = actor.person;
-  if (!person) return `${actor.name} (${actor.id})`;
-  const who = person.name && person.name !== person.email ? `${person.name} <${person.email}>` : person.email;
-  return actor.token ? `${who} via token ${actor.token.name}` : who;
+  if (!person) return `${visible(actor.name)} (${actor.id})`;
+  const [name, email] = [visible(person.name), visible(person.email)];
+  const who = name && name !== email ? `${name} <${email}>` : email;
+  return actor.token ? `${who} via token ${visible(actor.token.name)}` : who;
+}
+
+/**
+ * Without control, format (bidi overrides such as U+202E) or line/paragraph separator characters:
+ * a name from the identity provider or a token name must not break the audit log's lines or make
+ * an entry read as someone else's when displayed.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '');
 }
