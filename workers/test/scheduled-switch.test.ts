@@ -6,6 +6,7 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import type { Snapshot } from '@edgeflags/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runScheduledChanges } from '../src/changes/scheduled-changes.ts';
 import { evaluateForKey, evaluationEtag } from '../src/sdk/bulk-evaluate.ts';
 import { EdgeSnapshotCache } from '../src/snapshot/edge-cache.ts';
 import { NoFreshness } from '../src/snapshot/location-freshness.ts';
@@ -77,6 +78,28 @@ describe('a switch carried in the snapshot', () => {
     expect(after.version).toBe(before.version);
     expect(evaluateForKey(after, 'server', ctx)['sw-edge']?.value).toBe(true);
     expect(evaluationEtag(after, 'server', ctx)).not.toBe(etagBefore);
+  });
+
+  it('is installed by the cron as soon as it is approved, ahead of its instant', async () => {
+    await newFlag('sw-cron');
+    const current = await configOf('sw-cron', ENV);
+    const at = Date.now() + 3_600_000;
+    const res = await call(`/api/v1/environments/${ENV}/change-requests`, {
+      method: 'POST',
+      key: A,
+      json: {
+        flag: 'sw-cron',
+        config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'on' } },
+        version: current.version,
+        applyAt: at,
+        inSnapshot: true,
+      },
+    });
+    const change = (await res.json()) as { id: string };
+    expect((await runScheduledChanges(env, Date.now())).applied).toContain(change.id);
+    const stored = (await configOf('sw-cron', ENV)) as unknown as { enabled: boolean; scheduledSwitch: { at: number } };
+    expect(stored.enabled).toBe(false);
+    expect(stored.scheduledSwitch.at).toBe(at);
   });
 
   it('switches on the evaluate route at its instant, and the hub alarm at that instant settles it into D1', async () => {
