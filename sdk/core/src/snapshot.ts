@@ -62,7 +62,6 @@ export function compileSnapshot(source: Snapshot, options: { eager?: boolean; no
   // Without `now` no switch is applied yet and the earliest one is next (`at` brings it in).
   const snapshot = options.now === undefined ? source : snapshotAt(source, options.now);
   const nextAt = nextSwitchAt(source, options.now ?? Number.NEGATIVE_INFINITY);
-  let later: FlagSnapshot | undefined;
   const { predicates, errors } = compileSegments(snapshot.segments ?? []);
   const flags = new Map<string, CompiledFlag>();
   const slots = new Map<string, Slot>();
@@ -84,64 +83,89 @@ export function compileSnapshot(source: Snapshot, options: { eager?: boolean; no
       flags.set(def.key, slot.flag);
     }
   }
-  const keys = [...flags.keys()];
   // The snapshot may come off the network: only keys it holds, as strings, count as tracked.
   const tracked = Array.isArray(snapshot.tracked) ? snapshot.tracked.filter((k) => typeof k === 'string' && flags.has(k)) : [];
-  const compiled: FlagSnapshot = {
-    environment: snapshot.environment,
-    version: snapshot.version,
-    keys,
-    tracked,
-    nextSwitchAt: nextAt,
-    switchPhase: options.now === undefined ? 0 : lastSwitchAt(source, options.now),
-    at(now) {
-      if (nextAt === undefined || now < nextAt) return compiled;
-      later ??= compileSnapshot(source, { ...options, now });
-      return later.at(now);
-    },
-    flag: lookup,
-    evaluate(key: string, ctx: EvaluationContext, defaultValue?: JsonValue): EvaluationResult {
-      const slot = slots.get(key);
-      if (slot === undefined) return evaluateOne(undefined, key, ctx, defaultValue);
-      // Fast path for answers fixed at compile time: the same checks as evaluateOne, inlined.
-      const fixed = slot.fixed;
-      if (
-        fixed !== undefined &&
-        typeof ctx === 'object' &&
-        ctx !== null &&
-        !Array.isArray(ctx) &&
-        (defaultValue === undefined || typeof defaultValue === slot.defaultType)
-      )
-        return fixed;
-      // The rest without evaluateOne's extra call (it costs ~20% once V8 has stopped inlining,
-      // as in a process that evaluates many flags): an answer that is no error is final.
-      const flag = slot.flag;
-      if (
-        flag !== undefined &&
-        typeof ctx === 'object' &&
-        ctx !== null &&
-        !Array.isArray(ctx) &&
-        (defaultValue === undefined || typeof defaultValue === slot.defaultType)
-      ) {
-        try {
-          const result = flag.evaluate(ctx);
-          if (result.reason !== 'ERROR') return result;
-        } catch {
-          // evaluateOne reports it
-        }
-      }
-      return evaluateOne(flag, key, ctx, defaultValue);
-    },
-    evaluateAll(ctx, include) {
-      const out: Record<string, EvaluationResult> = {};
-      for (const flag of flags.values()) {
-        if (include && !include(flag)) continue;
-        out[flag.key] = evaluateOne(flag, flag.key, ctx, undefined);
-      }
-      return out;
-    },
-  };
-  return compiled;
+  const switchPhase = options.now === undefined ? 0 : lastSwitchAt(source, options.now);
+  return new CompiledSnapshot(snapshot, [...flags.keys()], tracked, nextAt, switchPhase, flags, slots, (now) =>
+    compileSnapshot(source, { ...options, now }),
+  );
+}
+
+/**
+ * One class for every snapshot, its methods on the prototype: each call site of `evaluate` sees
+ * one function however many snapshots a process compiles (every push brings one), which V8 can
+ * inline; closures per snapshot made those sites polymorphic.
+ */
+class CompiledSnapshot implements FlagSnapshot {
+  readonly environment: string;
+  readonly version: number;
+  readonly keys: readonly string[];
+  readonly tracked: readonly string[];
+  readonly nextSwitchAt: number | undefined;
+  readonly switchPhase: number;
+  readonly #flags: Map<string, CompiledFlag>;
+  readonly #slots: Map<string, Slot>;
+  readonly #recompile: (now: number) => FlagSnapshot;
+  #later: FlagSnapshot | undefined;
+
+  constructor(
+    snapshot: Snapshot,
+    keys: readonly string[],
+    tracked: readonly string[],
+    nextAt: number | undefined,
+    switchPhase: number,
+    flags: Map<string, CompiledFlag>,
+    slots: Map<string, Slot>,
+    recompile: (now: number) => FlagSnapshot,
+  ) {
+    this.environment = snapshot.environment;
+    this.version = snapshot.version;
+    this.keys = keys;
+    this.tracked = tracked;
+    this.nextSwitchAt = nextAt;
+    this.switchPhase = switchPhase;
+    this.#flags = flags;
+    this.#slots = slots;
+    this.#recompile = recompile;
+    this.#later = undefined;
+  }
+
+  at(now: number): FlagSnapshot {
+    if (this.nextSwitchAt === undefined || now < this.nextSwitchAt) return this;
+    this.#later ??= this.#recompile(now);
+    return this.#later.at(now);
+  }
+
+  flag(key: string): CompiledFlag | undefined {
+    return this.#flags.get(key);
+  }
+
+  evaluate<T extends JsonValue>(key: string, ctx: EvaluationContext, defaultValue: T): EvaluationResult<T>;
+  evaluate(key: string, ctx: EvaluationContext): EvaluationResult;
+  evaluate(key: string, ctx: EvaluationContext, defaultValue?: JsonValue): EvaluationResult {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return evaluateOne(undefined, key, ctx, defaultValue);
+    // Fast path for answers fixed at compile time: the same checks as evaluateOne, inlined.
+    const fixed = slot.fixed;
+    if (
+      fixed !== undefined &&
+      typeof ctx === 'object' &&
+      ctx !== null &&
+      !Array.isArray(ctx) &&
+      (defaultValue === undefined || typeof defaultValue === slot.defaultType)
+    )
+      return fixed;
+    return evaluateSlot(slot, key, ctx, defaultValue);
+  }
+
+  evaluateAll(ctx: EvaluationContext, include?: (flag: CompiledFlag) => boolean): Record<string, EvaluationResult> {
+    const out: Record<string, EvaluationResult> = {};
+    for (const flag of this.#flags.values()) {
+      if (include && !include(flag)) continue;
+      out[flag.key] = evaluateOne(flag, flag.key, ctx, undefined);
+    }
+    return out;
+  }
 }
 
 /** Stands in for a flag until its first evaluation; anyone holding it keeps working after. */
@@ -173,6 +197,30 @@ function compileOne(
     for (const [key, why] of segmentErrors) if (message.includes(`"${key}"`)) message = `segment "${key}": ${why}`;
     return brokenFlag(def, `flag "${def.key}": ${message}`);
   }
+}
+
+/**
+ * A flag whose answer depends on the context. Kept out of `evaluate`, so that stays small enough
+ * for V8 to inline into callers; and cheaper than evaluateOne (which it falls back to for errors):
+ * the Slot's checks are monomorphic, so this holds its speed in a process evaluating many flags.
+ */
+function evaluateSlot(slot: Slot, key: string, ctx: EvaluationContext, defaultValue: JsonValue | undefined): EvaluationResult {
+  const flag = slot.flag;
+  if (
+    flag !== undefined &&
+    typeof ctx === 'object' &&
+    ctx !== null &&
+    !Array.isArray(ctx) &&
+    (defaultValue === undefined || typeof defaultValue === slot.defaultType)
+  ) {
+    try {
+      const result = flag.evaluate(ctx);
+      if (result.reason !== 'ERROR') return result;
+    } catch {
+      // evaluateOne reports it
+    }
+  }
+  return evaluateOne(flag, key, ctx, defaultValue);
 }
 
 function evaluateOne(
