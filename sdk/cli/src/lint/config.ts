@@ -49,6 +49,14 @@ const text = (v: unknown, field: string): string | undefined => {
   return v;
 };
 
+/** Include patterns stay in the config's directory: `cleanup --write` rewrites what they select. */
+function withinRepository(patterns: string[]): string[] {
+  const leaving = patterns.find((p) => path.isAbsolute(p) || /^[A-Za-z]:/.test(p) || p.split(/[\\/]/).includes('..'));
+  if (leaving)
+    throw new ConfigError(`${CONFIG_FILE}: include pattern "${leaving}" leaves the directory of the config; patterns are relative to it`);
+  return patterns;
+}
+
 /** Reads `file` (or `<cwd>/edgeflags.config.json` when it exists); unknown fields are an error, not ignored. */
 export function loadConfig(cwd: string, file?: string): { config: Config; dir: string } {
   const where = file ? path.resolve(cwd, file) : path.join(cwd, CONFIG_FILE);
@@ -69,7 +77,7 @@ export function loadConfig(cwd: string, file?: string): { config: Config; dir: s
   return {
     dir: path.dirname(where),
     config: {
-      include: o.include === undefined ? DEFAULT_INCLUDE : strings(o.include, 'include'),
+      include: o.include === undefined ? DEFAULT_INCLUDE : withinRepository(strings(o.include, 'include')),
       exclude: o.exclude === undefined ? [] : strings(o.exclude, 'exclude'),
       url: text(o.url, 'url'),
       environment: text(o.environment, 'environment'),

@@ -1,19 +1,39 @@
-import { globSync } from 'node:fs';
+import { globSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ALWAYS_EXCLUDED, type Config } from './config.ts';
 
-/** The files a config selects, relative to `dir` with `/` separators, sorted (stable output). */
+/**
+ * The files a config selects, relative to `dir` with `/` separators, sorted (stable output).
+ * Only files inside `dir`: a symbolic link to a file elsewhere is skipped, since `cleanup
+ * --write` writes through links, and a repository's link must not make CI rewrite files outside it.
+ */
 export function selectFiles(dir: string, config: Config): string[] {
   const exclude = [...ALWAYS_EXCLUDED, ...config.exclude];
   const excluded = (rel: string) => exclude.some((g) => path.matchesGlob(rel, g));
+  const root = realpathSync(dir);
   const found = new Set<string>();
   for (const pattern of config.include) {
     for (const rel of globSync(pattern, { cwd: dir, exclude: (p: string) => excluded(toPosix(p)) })) {
       const posix = toPosix(rel);
-      if (!excluded(posix)) found.add(posix);
+      if (!excluded(posix) && inside(dir, rel) && inside(root, realOrOutside(path.resolve(dir, rel)))) found.add(posix);
     }
   }
   return [...found].sort();
+}
+
+/** Whether `file` (absolute, or relative to `dir`) lies inside `dir`. */
+function inside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, path.resolve(dir, file));
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
+/** The file's real path; an unreadable link counts as outside (the filesystem root). */
+function realOrOutside(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.parse(file).root;
+  }
 }
 
 export const toPosix = (p: string) => p.split(path.sep).join('/');
