@@ -278,6 +278,8 @@ const PAGES = [
   '/environments',
   '/keys',
   '/audit',
+  '/graph',
+  '/policies',
 ];
 
 describe('accessibility of every page', () => {
