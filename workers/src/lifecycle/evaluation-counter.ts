@@ -89,17 +89,21 @@ export async function flushPending(env: Pick<Env, 'DB'>): Promise<void> {
   };
   for (const [environment, lists] of p.bulk) for (const [keys, n] of lists) for (const key of keys) add(environment, key, n);
   for (const [environment, byKey] of p.single) for (const [key, n] of byKey) add(environment, key, n);
-  const stmts: D1PreparedStatement[] = [];
-  for (const [environment, byKey] of counts)
-    for (const [key, n] of byKey)
-      stmts.push(
-        env.DB.prepare(
-          `INSERT INTO flag_evaluations (environment, flag_key, day, count, last_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (environment, flag_key, day) DO UPDATE SET count = count + excluded.count, last_at = max(last_at, excluded.last_at)`,
-        ).bind(environment, key, p.day, n, p.lastAt),
-      );
   try {
-    for (let i = 0; i < stmts.length; i += MAX_ROWS_PER_FLUSH) await env.DB.batch(stmts.slice(i, i + MAX_ROWS_PER_FLUSH));
+    // One statement per environment and chunk of keys (json_each), not one per flag.
+    const stmts: D1PreparedStatement[] = [];
+    for (const [environment, byKey] of counts) {
+      const entries = [...byKey];
+      for (let i = 0; i < entries.length; i += MAX_ROWS_PER_FLUSH)
+        stmts.push(
+          env.DB.prepare(
+            `INSERT INTO flag_evaluations (environment, flag_key, day, count, last_at)
+             SELECT ?1, j.key, ?2, j.value, ?3 FROM json_each(?4) AS j WHERE true
+             ON CONFLICT (environment, flag_key, day) DO UPDATE SET count = count + excluded.count, last_at = max(last_at, excluded.last_at)`,
+          ).bind(environment, p.day, p.lastAt, JSON.stringify(Object.fromEntries(entries.slice(i, i + MAX_ROWS_PER_FLUSH)))),
+        );
+    }
+    if (stmts.length) await env.DB.batch(stmts);
   } catch (e) {
     console.warn('evaluation counts not written', e);
   }
