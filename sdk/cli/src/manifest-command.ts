@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliContext, type Command, EXIT } from './cli-context.ts';
 import { ConfigError, loadConfig } from './lint/config.ts';
+import { staysInside } from './lint/files.ts';
 import { fetchManifest } from './lint/manifest.ts';
 import { adminClient, connection, failure } from './lint/source.ts';
 
@@ -45,6 +46,9 @@ async function runManifest(argv: string[], ctx: CliContext): Promise<number> {
     if (!conn.url || !conn.token) throw new ConfigError('set --url and --token (or EDGEFLAGS_URL and EDGEFLAGS_TOKEN)');
     const manifest = await fetchManifest(adminClient({ url: conn.url, token: conn.token }, ctx));
     const out = values.out ? path.resolve(cwd, values.out) : path.resolve(dir, config.manifest ?? 'edgeflags.manifest.json');
+    // --out is the operator's choice; a path from the repository's config stays in the repository.
+    if (!values.out && !staysInside(dir, out))
+      throw new ConfigError(`"manifest" in the config (${config.manifest}) leaves its directory; pass --out to write elsewhere`);
     writeFileSync(out, `${JSON.stringify(manifest, null, 2)}\n`);
     ctx.out(`wrote ${path.relative(cwd, out) || out} (${manifest.flags.length} flags, ${manifest.policy.length} policy violations)\n`);
     return EXIT.ok;

@@ -1,4 +1,4 @@
-import { globSync, realpathSync } from 'node:fs';
+import { globSync, lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ALWAYS_EXCLUDED, type Config } from './config.ts';
 
@@ -19,6 +19,30 @@ export function selectFiles(dir: string, config: Config): string[] {
     }
   }
   return [...found].sort();
+}
+
+/**
+ * Whether a file the config names (to be written, so it may not exist yet) stays inside `dir`,
+ * links followed: a repository's config or link must not make CI write outside it.
+ */
+export function staysInside(dir: string, file: string): boolean {
+  const abs = path.resolve(dir, file);
+  if (!inside(dir, abs)) return false;
+  // What does not exist yet is judged by its nearest existing ancestor, links followed; a link
+  // to nothing exists (lstat) and counts as outside, since writing through it creates its target.
+  let existing = abs;
+  while (!lexists(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const real = path.join(realOrOutside(existing), path.relative(existing, abs));
+  return inside(realpathSync(dir), real);
+}
+
+function lexists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `file` (absolute, or relative to `dir`) lies inside `dir`. */
