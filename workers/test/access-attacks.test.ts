@@ -18,6 +18,7 @@ import {
   signingKey,
   standIn,
   startAccessStandIn,
+  TEAM,
 } from './access-helpers.ts';
 import { LOCAL_KEYS, seed } from './seed.ts';
 
@@ -144,6 +145,14 @@ describe('an unreachable Access is asked at most once per FAILED_RETRY_MS', () =
       expect((await accessCall('/api/v1/me', { jwt }, downEnv)).status).toBe(503);
     }
     expect(downCalls() - before).toBe(1);
+  });
+});
+
+describe('configuration as operators write it', () => {
+  it('accepts ACCESS_TEAM_DOMAIN written with capitals, a scheme and a trailing slash (Access writes iss lower-cased)', async () => {
+    const written = { ...ACCESS_ENV, ACCESS_TEAM_DOMAIN: ` HTTPS://${TEAM.toUpperCase()}/ ` };
+    const res = await accessCall('/api/v1/me', { jwt: await sign(current, claims(ROOT)) }, written);
+    expect(res.status).toBe(200); // before: 401, issuer "https://edgeflags-test…" is not "https://EDGEFLAGS-TEST…"
   });
 });
 

@@ -32,7 +32,14 @@ export function accessConfig(env: Pick<Env, 'ACCESS_TEAM_DOMAIN' | 'ACCESS_AUD'>
       'internal',
       'Cloudflare Access is half configured: set both ACCESS_TEAM_DOMAIN and ACCESS_AUD (docs/identity.md)',
     );
-  return { issuer: `https://${team.replace(/^https?:\/\//, '').replace(/\/+$/, '')}`, audiences };
+  // A host name is case-insensitive, and Access writes `iss` lower-cased: "MyTeam.cloudflareaccess.com" is the same team.
+  return {
+    issuer: `https://${team
+      .replace(/^https?:\/\//i, '')
+      .replace(/\/+$/, '')
+      .toLowerCase()}`,
+    audiences,
+  };
 }
 
 /** The Access JWT of a request: the header Access adds, else the browser's cookie. */
