@@ -29,7 +29,7 @@ export interface LifecyclePolicy {
 }
 
 /** What the lifecycle reads of the instance policies (docs/policies.md): which types are never stale. */
-interface StalePolicies {
+export interface StalePolicies {
   ops?: { neverStale?: unknown };
   permission?: { neverStale?: unknown };
 }
@@ -40,18 +40,4 @@ export function lifecyclePolicy(policies?: StalePolicies, lifetimeDays = DEFAULT
   if (policies?.ops?.neverStale !== false) neverStale.add('ops');
   if (policies?.permission?.neverStale !== false) neverStale.add('permission');
   return { lifetimeDays, neverStale };
-}
-
-/**
- * The instance's stored policies (instance_settings `policies`, validated when stored), read
- * directly: the lifecycle only needs the never-stale switches, and a policy that does not parse
- * leaves the defaults in force rather than failing a report.
- */
-export async function readLifecyclePolicy(db: D1Database): Promise<LifecyclePolicy> {
-  const row = await db.prepare(`SELECT value FROM instance_settings WHERE name = 'policies'`).first<{ value: string }>();
-  try {
-    return lifecyclePolicy(row ? (JSON.parse(row.value) as StalePolicies) : undefined);
-  } catch {
-    return lifecyclePolicy();
-  }
 }

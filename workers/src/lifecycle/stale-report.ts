@@ -1,6 +1,6 @@
 import type { Env } from '../env.ts';
-import { type FlagType, readLifecyclePolicy } from './lifecycle-policy.ts';
-import { type LifecycleFlag, readLifecycles } from './lifecycle-read.ts';
+import type { FlagType } from './lifecycle-policy.ts';
+import { type LifecycleFlag, readLifecyclePolicy, readLifecycles } from './lifecycle-read.ts';
 import { atFullTooLong, LIFECYCLE_STATES, type Lifecycle, type LifecycleState } from './lifecycle-state.ts';
 
 /** States that mean "take the flag out of the code": what the report and the digest list. */
