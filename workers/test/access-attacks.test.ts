@@ -148,6 +148,22 @@ describe('an unreachable Access is asked at most once per FAILED_RETRY_MS', () =
   });
 });
 
+describe('an identity endpoint that fails is not asked again on every request', () => {
+  it('a 5xx from get-identity is remembered for IDENTITY_RETRY_MS: email bindings answer at once meanwhile', async () => {
+    standIn.identityDown = true;
+    try {
+      const before = standIn.identityCalls;
+      for (let i = 0; i < 5; i++) {
+        const jwt = await sign(current, claims(ROOT, { sub: `sub-${i}` })); // not one cached identity
+        expect((await accessCall('/api/v1/me', { jwt })).status).toBe(200); // the bootstrap email still counts
+      }
+      expect(standIn.identityCalls - before).toBe(1); // before: 5, each request waited for its own failure
+    } finally {
+      standIn.identityDown = false;
+    }
+  });
+});
+
 describe('configuration as operators write it', () => {
   it('accepts ACCESS_TEAM_DOMAIN written with capitals, a scheme and a trailing slash (Access writes iss lower-cased)', async () => {
     const written = { ...ACCESS_ENV, ACCESS_TEAM_DOMAIN: ` HTTPS://${TEAM.toUpperCase()}/ ` };

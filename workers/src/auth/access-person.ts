@@ -19,6 +19,13 @@ export interface AccessIdentity {
 export const IDENTITY_TTL_MS = 60_000;
 const IDENTITY_CACHE_MAX = 500;
 const identities = new Map<string, { at: number; identity: AccessIdentity }>();
+/**
+ * After the identity endpoint failed (5xx, timeout), how long it is not asked again: while it is
+ * down or hanging, every signed-in request would otherwise wait for its own 5 s timeout.
+ */
+export const IDENTITY_RETRY_MS = 5_000;
+/** Per issuer: until when the identity endpoint is not asked (it just failed). */
+const identityDownUntil = new Map<string, number>();
 
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
 
@@ -82,17 +89,24 @@ async function accessIdentity(config: AccessConfig, jwt: string, claims: AccessC
   const key = `${config.issuer}|${claims.sub || claims.email}`;
   const cached = identities.get(key);
   if (cached && now - cached.at < IDENTITY_TTL_MS) return cached.identity;
+  const downUntil = identityDownUntil.get(config.issuer);
+  if (downUntil !== undefined && now < downUntil) return undefined;
+  const started = Date.now();
+  const failed = () => identityDownUntil.set(config.issuer, now + (Date.now() - started) + IDENTITY_RETRY_MS);
   try {
     const res = await fetch(`${config.issuer}/cdn-cgi/access/get-identity`, {
       headers: { Cookie: `CF_Authorization=${jwt}`, Accept: 'application/json' },
       signal: AbortSignal.timeout(5000),
     });
+    // A 4xx is about this person's token; a 5xx is Access itself.
+    if (res.status >= 500) failed();
     if (!res.ok) return undefined;
     const identity = readIdentity(await res.json());
     if (identities.size >= IDENTITY_CACHE_MAX) identities.clear();
     identities.set(key, { at: now, identity });
     return identity;
   } catch {
+    failed();
     return undefined;
   }
 }
@@ -125,4 +139,5 @@ function printable(name: string): string {
 /** Forgets cached identities (tests start each scenario from a cold isolate). */
 export function forgetAccessIdentities(): void {
   identities.clear();
+  identityDownUntil.clear();
 }
