@@ -69,7 +69,7 @@ export const configRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     }),
     async (c) => {
       const { key, env } = c.req.valid('param');
-      const { version, reason, ...config } = c.req.valid('json');
+      const { version, reason, scheduledSwitch: _readOnly, ...config } = c.req.valid('json');
       const expected = requireVersion(c, version);
       const result = await writeConfig(c, { flagKey: key, environment: env, action: 'config.update', reason, expected }, () => ({
         ...config,

@@ -63,6 +63,9 @@ export const ConfigPut = z
     rules: z.array(RuleSchema).max(200).default([]),
     defaultServe: ServeSchema,
     bucketBy: AttributeName.nullable().optional(),
+    // A configuration read with GET can be sent back: its `scheduledSwitch: null` is accepted. A
+    // pending switch is set only through a change request (docs/change-requests.md), never here.
+    scheduledSwitch: z.null().optional().openapi({ description: 'Read only: null (switches are set by change requests)' }),
     version: z.number().int().optional().openapi({ description: 'Expected current version (or send If-Match)' }),
     reason: Reason,
   })
