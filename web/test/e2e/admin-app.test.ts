@@ -272,4 +272,25 @@ describe('admin app against the real Worker', () => {
     await shot(p, 'viewer-desktop');
     await context.close();
   });
+
+  it('reverts production to the configuration before the rollout, from the audit log (issue 11 §1)', async () => {
+    await page.goto(`${stack.worker.url}/audit?flag=${FLAG}&env=production`);
+    const entry = page.locator('.audit-entry', { has: page.locator('.audit-code', { hasText: /^config\.update$/ }) });
+    await entry.getByRole('button', { name: 'Revert to this version' }).click();
+    const changes = page.getByRole('dialog').getByRole('list', { name: 'What changes' });
+    expect(await changes.textContent()).toContain('Default rule');
+    await confirmProduction(page, 'rollout was premature', 'Revert');
+    await page.getByText(/Reverted invoice-reminders in Production/).waitFor();
+    const config = await adminApi<{ defaultServe: unknown; rules: unknown[]; enabled: boolean }>(
+      stack.worker,
+      'GET',
+      `/flags/${FLAG}/environments/production`,
+    );
+    expect(config).toMatchObject({ enabled: false, defaultServe: { variant: 'off' } });
+    expect(config.rules).toHaveLength(1);
+    await page
+      .locator('.audit-entry .audit-code', { hasText: /^config\.revert$/ })
+      .first()
+      .waitFor();
+  });
 });
