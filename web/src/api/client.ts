@@ -1,5 +1,5 @@
+import type { Input, MethodOf, Ok, Path } from './app-types.ts';
 import type * as C from './change-types.ts';
-import type { CodeRef } from './code-ref-types.ts';
 import type * as G from './governance-types.ts';
 import type * as T from './types.ts';
 import type * as W from './webhook-types.ts';
@@ -22,6 +22,17 @@ export class ApiError extends Error {
   }
 }
 
+interface ErrorBody {
+  error?: { code: string; message: string; details?: { issues?: Issue[] } };
+}
+
+/**
+ * A route's 200 answer, read as the type its route declares. The Worker builds it from the
+ * route's response schema (workers/src/admin/responses.ts), so the type is the route's, never
+ * the caller's choice.
+ */
+const answer = <P extends Path, M extends MethodOf<P>>(res: Response): Promise<Ok<P, M>> => res.json();
+
 export interface ApiOptions {
   /** Where the admin API lives; same origin by default (the Worker serves this app). */
   baseUrl?: string;
@@ -41,6 +52,27 @@ interface CallOptions {
   read?: boolean;
 }
 
+/** What a call sends, typed by its route: path parameters, query string, JSON body. */
+type Args<P extends Path, M extends MethodOf<P>> = {
+  [K in 'param' | 'query' | 'json' as K extends keyof Input<P, M> ? K : never]: K extends keyof Input<P, M> ? Input<P, M>[K] : never;
+};
+
+/** `/flags/:key` with `{ key: 'a b' }` → `/flags/a%20b`, plus the query's defined values. */
+function urlOf(path: string, param: Record<string, string> = {}, query: Record<string, unknown> = {}): string {
+  const q = Object.entries(query)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`);
+  const filled = path.replace(/:(\w+)/g, (_, name: string) => enc(param[name] ?? ''));
+  return q.length ? `${filled}?${q.join('&')}` : filled;
+}
+
+/**
+ * The Worker registers release and change-request actions in a loop, which leaves them out of
+ * AppType; each has a sibling route declared literally with the same body and answer (rollback,
+ * apply). This takes the sibling's types and calls the action's own path.
+ */
+const loopRoute = <P extends Path>(sibling: P, action: string) => sibling.replace(/[^/]+$/, action) as P;
+
 /** A typed client for /api/v1: one method per route the app uses. */
 export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bind(globalThis) }: ApiOptions) {
   // A write that failed in transit (network, 5xx) may still have been applied. Sending the exact
@@ -48,18 +80,30 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
   // Worker applies it once; any other write is a new action with a new key.
   let inDoubt: { fingerprint: string; key: string } | undefined;
 
-  async function call<R>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<R> {
+  /**
+   * One route, by its path as the Worker declares it: what it takes and what it answers with 200
+   * are the route's own types (app-types.ts), so a call cannot ask for a shape the route lacks.
+   */
+  async function call<P extends Path, M extends MethodOf<P>>(
+    method: M,
+    path: P,
+    args: Args<P, M>,
+    opts: CallOptions = {},
+  ): Promise<Ok<P, M>> {
+    const { param, query, json } = args as { param?: Record<string, string>; query?: Record<string, unknown>; json?: unknown };
+    const url = urlOf(path, param, query);
+    const verb = method.toUpperCase();
     // No token: signed in through Cloudflare Access, whose cookie the browser sends by itself.
     const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-    const init: RequestInit = { method, headers };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
+    const init: RequestInit = { method: verb, headers };
+    if (json !== undefined) {
+      init.body = JSON.stringify(json);
       headers['Content-Type'] = 'application/json';
     }
     if (opts.ifMatch !== undefined) headers['If-Match'] = `"${opts.ifMatch}"`;
     if (opts.ifNoneMatch) headers['If-None-Match'] = opts.ifNoneMatch;
-    const write = method !== 'GET' && !opts.read;
-    const fingerprint = write ? JSON.stringify([method, path, init.body ?? null, opts.ifMatch ?? null, opts.ifNoneMatch ?? null]) : '';
+    const write = verb !== 'GET' && !opts.read;
+    const fingerprint = write ? JSON.stringify([verb, url, init.body ?? null, opts.ifMatch ?? null, opts.ifNoneMatch ?? null]) : '';
     if (write) {
       const key = inDoubt?.fingerprint === fingerprint ? inDoubt.key : newKey();
       headers['Idempotency-Key'] = key;
@@ -67,111 +111,109 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     }
     let res: Response;
     try {
-      res = await f(`${baseUrl}/api/v1${path}`, init);
+      res = await f(`${baseUrl}/api/v1${url}`, init);
     } catch {
       throw new ApiError(0, 'network', 'cannot reach the edgeflags API; check your connection');
     }
     // Only an answer that may not reflect the outcome keeps the key for a retry.
     if (write && res.status < 500) inDoubt = undefined;
-    const data = (await res.json().catch(() => null)) as {
-      error?: { code: string; message: string; details?: { issues?: Issue[] } };
-    } | null;
-    if (!res.ok) {
-      const e = data?.error;
-      throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `request failed (${res.status})`, e?.details?.issues ?? []);
-    }
-    return data as R;
+    if (res.ok) return answer<P, M>(res);
+    const e = ((await res.json().catch(() => null)) as ErrorBody | null)?.error;
+    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `request failed (${res.status})`, e?.details?.issues ?? []);
   }
-  const flagEnv = (key: string, env: string) => `/flags/${enc(key)}/environments/${enc(env)}`;
 
   return {
-    me: () => call<T.Me>('GET', '/me'),
-    listFlags: () => call<{ flags: T.FlagSummary[] }>('GET', '/flags'),
-    getFlag: (key: string) => call<T.FlagDetail>('GET', `/flags/${enc(key)}`),
-    createFlag: (body: T.FlagCreateBody) => call<T.FlagRow>('POST', '/flags', body),
-    patchFlag: (key: string, body: T.FlagPatchBody) => call<T.FlagWriteResult>('PATCH', `/flags/${enc(key)}`, body),
+    me: () => call('get', '/me', {}),
+    listFlags: () => call('get', '/flags', {}),
+    getFlag: (key: string) => call('get', '/flags/:key', { param: { key } }),
+    createFlag: (body: T.FlagCreateBody) => call('post', '/flags', { json: body }),
+    patchFlag: (key: string, body: T.FlagPatchBody) => call('patch', '/flags/:key', { param: { key }, json: body }),
     /** Archive, guarded by the flag's version. */
     archiveFlag: (key: string, version: number, reason?: string) =>
-      call<T.ArchiveResult>('DELETE', `/flags/${enc(key)}${reason ? `?reason=${enc(reason)}` : ''}`, undefined, { ifMatch: version }),
+      call('delete', '/flags/:key', { param: { key }, query: { reason } }, { ifMatch: version }),
     restoreFlag: (key: string, version: number, reason?: string) =>
-      call<T.FlagWriteResult>('POST', `/flags/${enc(key)}/restore`, { version, ...(reason && { reason }) }, { ifMatch: version }),
-    putConfig: (key: string, env: string, body: T.ConfigBody) => call<T.WriteResult>('PUT', flagEnv(key, env), body),
+      call('post', '/flags/:key/restore', { param: { key }, json: { version, ...(reason && { reason }) } }, { ifMatch: version }),
+    putConfig: (key: string, env: string, body: T.ConfigBody) =>
+      call('put', '/flags/:key/environments/:env', { param: { key, env }, json: body }),
     /**
      * On/off. `version` is left out only for the protective move (the kill switch), which must
      * win against a stale editor; every other switch is guarded like any edit.
      */
     toggle: (key: string, env: string, body: T.ToggleBody, version?: number) =>
-      call<T.WriteResult>('POST', `${flagEnv(key, env)}/toggle`, body, { ifMatch: version }),
+      call('post', '/flags/:key/environments/:env/toggle', { param: { key, env }, json: body }, { ifMatch: version }),
     /** Back to a configuration from the audit log, guarded by the version being replaced (docs/audit.md). */
     revertConfig: (key: string, env: string, body: { toAuditId: number; reason?: string }, version: number) =>
-      call<T.WriteResult>('POST', `${flagEnv(key, env)}/revert`, { ...body, version }, { ifMatch: version }),
-    rollout: (key: string, env: string, body: T.RolloutBody) => call<T.WriteResult>('PUT', `${flagEnv(key, env)}/rollout`, body),
+      call('post', '/flags/:key/environments/:env/revert', { param: { key, env }, json: { ...body, version } }, { ifMatch: version }),
+    rollout: (key: string, env: string, body: T.RolloutBody) =>
+      call('put', '/flags/:key/environments/:env/rollout', { param: { key, env }, json: body }),
     impact: (key: string, env: string, config: T.ConfigBody) =>
-      call<T.ImpactResponse>('POST', `/flags/${enc(key)}/environments/${enc(env)}/impact`, config, { read: true }),
+      call('post', '/flags/:key/environments/:env/impact', { param: { key, env }, json: config }, { read: true }),
     /** Where code reads the flag (edgeflags refs push). */
-    codeRefs: (flag: string) => call<{ refs: CodeRef[] }>('GET', `/code-refs?flag=${enc(flag)}`),
+    codeRefs: (flag: string) => call('get', '/code-refs', { query: { flag } }),
     exposures: (env: string, flag?: string, hours = 24) =>
-      call<T.ExposuresResponse>('GET', `/environments/${enc(env)}/exposures?hours=${hours}${flag ? `&flag=${enc(flag)}` : ''}`),
+      call('get', '/environments/:env/exposures', { param: { env }, query: { hours: String(hours), flag } }),
     recentContexts: (env: string, limit = 20) =>
-      call<{ contexts: T.RecentContext[] }>('GET', `/environments/${enc(env)}/contexts?limit=${limit}`),
-    listEnvironments: () => call<{ environments: T.Environment[] }>('GET', '/environments'),
-    createEnvironment: (body: T.EnvironmentBody) => call<T.EnvironmentBody>('POST', '/environments', body),
-    hubStats: (env: string) => call<T.HubStats>('GET', `/environments/${enc(env)}/hub`),
+      call('get', '/environments/:env/contexts', { param: { env }, query: { limit: String(limit) } }),
+    listEnvironments: () => call('get', '/environments', {}),
+    createEnvironment: (body: T.EnvironmentBody) => call('post', '/environments', { json: body }),
+    hubStats: (env: string) => call('get', '/environments/:env/hub', { param: { env } }),
     evaluate: (env: string, context: Record<string, unknown>, flags?: string[]) =>
-      call<T.EvaluateResponse>('POST', `/environments/${enc(env)}/evaluate`, { context, flags }, { read: true }),
-    listSegments: (env: string) => call<{ segments: T.SegmentRow[] }>('GET', `/environments/${enc(env)}/segments`),
+      call('post', '/environments/:env/evaluate', { param: { env }, json: { context, flags } }, { read: true }),
+    listSegments: (env: string) => call('get', '/environments/:env/segments', { param: { env } }),
     /** Without `body.version` this creates (If-None-Match: *), refused with 409 if the key exists. */
     putSegment: (env: string, key: string, body: T.SegmentBody) =>
-      call<T.SegmentRow & T.Delivery>('PUT', `/environments/${enc(env)}/segments/${enc(key)}`, body, {
-        ifMatch: body.version,
-        ...(body.version === undefined && { ifNoneMatch: '*' as const }),
-      }),
+      call(
+        'put',
+        '/environments/:env/segments/:segment',
+        { param: { env, segment: key }, json: body },
+        {
+          ifMatch: body.version,
+          ...(body.version === undefined && { ifNoneMatch: '*' as const }),
+        },
+      ),
     deleteSegment: (env: string, key: string, version: number, reason?: string) =>
-      call<T.Delivery>('DELETE', `/environments/${enc(env)}/segments/${enc(key)}${reason ? `?reason=${enc(reason)}` : ''}`, undefined, {
-        ifMatch: version,
-      }),
-    listSdkKeys: () => call<{ keys: T.SdkKeyRow[] }>('GET', '/sdk-keys'),
-    createSdkKey: (body: T.SdkKeyBody) => call<T.SdkKeyRow & { secret: string }>('POST', '/sdk-keys', body),
-    revokeSdkKey: (id: string) => call<T.SdkKeyRow>('DELETE', `/sdk-keys/${enc(id)}`),
-    listAdminTokens: () => call<{ tokens: T.AdminTokenRow[] }>('GET', '/admin-tokens'),
-    createAdminToken: (body: T.AdminTokenBody) => call<T.AdminTokenRow & { secret: string }>('POST', '/admin-tokens', body),
-    revokeAdminToken: (id: string) => call<T.AdminTokenRow>('DELETE', `/admin-tokens/${enc(id)}`),
-    releases: (key: string, env: string) => call<{ releases: T.ReleasePlan[] }>('GET', `${flagEnv(key, env)}/releases`),
-    release: (key: string, env: string, id: string) => call<T.ReleaseDetail>('GET', `${flagEnv(key, env)}/releases/${enc(id)}`),
+      call('delete', '/environments/:env/segments/:segment', { param: { env, segment: key }, query: { reason } }, { ifMatch: version }),
+    listSdkKeys: () => call('get', '/sdk-keys', {}),
+    createSdkKey: (body: T.SdkKeyBody) => call('post', '/sdk-keys', { json: body }),
+    revokeSdkKey: (id: string) => call('delete', '/sdk-keys/:id', { param: { id } }),
+    listAdminTokens: () => call('get', '/admin-tokens', {}),
+    createAdminToken: (body: T.AdminTokenBody) => call('post', '/admin-tokens', { json: body }),
+    revokeAdminToken: (id: string) => call('delete', '/admin-tokens/:id', { param: { id } }),
+    releases: (key: string, env: string) => call('get', '/flags/:key/environments/:env/releases', { param: { key, env } }),
+    release: (key: string, env: string, id: string) =>
+      call('get', '/flags/:key/environments/:env/releases/:id', { param: { key, env, id } }),
     createRelease: (key: string, env: string, body: T.ReleaseCreateBody) =>
-      call<T.ReleaseWritten>('POST', `${flagEnv(key, env)}/releases`, body),
+      call('post', '/flags/:key/environments/:env/releases', { param: { key, env }, json: body }),
     /** Rollback sends no version: like the kill switch, it must win against a stale page. */
     releaseAction: (key: string, env: string, id: string, action: T.ReleaseAction, body: T.ReleaseActionBody) =>
-      call<T.ReleaseWritten>('POST', `${flagEnv(key, env)}/releases/${enc(id)}/${action}`, body),
+      call('post', loopRoute('/flags/:key/environments/:env/releases/:id/rollback', action), { param: { key, env, id }, json: body }),
     /** Live plans across flags, with their last decision and when each stage may advance, for the flags list. */
-    liveReleases: () => call<{ releases: T.LiveRelease[] }>('GET', '/releases'),
-    releaseTemplates: () => call<{ templates: Record<T.TemplateName, T.ReleaseTemplate> }>('GET', '/release-templates'),
-    listWebhooks: () => call<{ webhooks: W.WebhookRow[] }>('GET', '/webhooks'),
-    createWebhook: (body: W.WebhookCreateBody) => call<W.WebhookRow & { secret: string }>('POST', '/webhooks', body),
-    deleteWebhook: (id: string) => call<W.WebhookRow>('DELETE', `/webhooks/${enc(id)}`),
-    testWebhook: (id: string) => call<W.WebhookTestResult>('POST', `/webhooks/${enc(id)}/test`, {}),
-    webhookFailures: () => call<{ failures: W.WebhookFailure[]; next: number | null }>('GET', '/webhook-failures'),
+    liveReleases: () => call('get', '/releases', {}),
+    releaseTemplates: () => call('get', '/release-templates', {}),
+    listWebhooks: () => call('get', '/webhooks', {}),
+    createWebhook: (body: W.WebhookCreateBody) => call('post', '/webhooks', { json: body }),
+    deleteWebhook: (id: string) => call('delete', '/webhooks/:id', { param: { id } }),
+    testWebhook: (id: string) => call('post', '/webhooks/:id/test', { param: { id }, json: {} }),
+    webhookFailures: () => call('get', '/webhook-failures', { query: {} }),
     /** Flags to remove from code, since when, whose, with the cleanup command (default: production environments). */
-    staleReport: (environment?: string) =>
-      call<T.StaleReport>('GET', `/reports/stale${environment ? `?environment=${enc(environment)}` : ''}`),
+    staleReport: (environment?: string) => call('get', '/reports/stale', { query: { environment } }),
     /** Prerequisites, segment use and live releases across flags: what archiving something would break. */
-    graph: () => call<G.Graph>('GET', '/graph'),
-    policies: () => call<G.StoredPolicies>('GET', '/settings/policies'),
+    graph: () => call('get', '/graph', {}),
+    policies: () => call('get', '/settings/policies', {}),
     putPolicies: (policies: G.Policies, version: number) =>
-      call<G.StoredPolicies>('PUT', '/settings/policies', { policies, version }, { ifMatch: version }),
-    policyReport: () => call<G.PolicyReport>('GET', '/policy-report'),
+      call('put', '/settings/policies', { json: { policies, version } }, { ifMatch: version }),
+    policyReport: () => call('get', '/policy-report', {}),
     /** Change requests of an environment (docs/change-requests.md), newest first. */
     changeRequests: (env: string, status?: C.ChangeStatus) =>
-      call<{ changeRequests: C.ChangeRequest[] }>('GET', `/environments/${enc(env)}/change-requests${status ? `?status=${status}` : ''}`),
-    changeRequest: (env: string, id: string) => call<C.ChangeDetail>('GET', `/environments/${enc(env)}/change-requests/${enc(id)}`),
+      call('get', '/environments/:env/change-requests', { param: { env }, query: { status } }),
+    changeRequest: (env: string, id: string) => call('get', '/environments/:env/change-requests/:id', { param: { env, id } }),
     /** Approve, reject, cancel or apply, guarded by the request's version (the revision the reviewer read). */
     changeAction: (env: string, id: string, action: C.ChangeAction, version: number, reason?: string) =>
-      call<unknown>('POST', `/environments/${enc(env)}/change-requests/${enc(id)}/${action}`, { version, ...(reason && { reason }) }),
-    audit: (filter: T.AuditFilter) => {
-      const q = new URLSearchParams();
-      for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') q.set(k, String(v));
-      return call<{ entries: T.AuditRow[]; next: number | null }>('GET', `/audit?${q}`);
-    },
+      call('post', loopRoute('/environments/:env/change-requests/:id/apply', action), {
+        param: { env, id },
+        json: { version, ...(reason && { reason }) },
+      }),
+    audit: (filter: T.AuditFilter) => call('get', '/audit', { query: filter }),
   };
 }
 

@@ -1,15 +1,14 @@
-// Wire types of the admin API. Request bodies come from the Worker's zod schemas and rows from
-// the drizzle tables (whose JSON columns are typed with `$type`), both as `import type`, so
-// neither zod nor drizzle reaches the browser. The Worker checks its answers against response
-// schemas built from the same tables (workers/src/admin/responses.ts).
+// Wire types of the admin API under the names the pages use. Answers are the routes' own
+// (`Ok<path, method>` from AppType, app-types.ts); request bodies come from the Worker's zod
+// schemas, all as `import type`, so neither hono, zod nor drizzle reaches the browser.
 import type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target } from '@edgeflags/core';
 import type { z } from 'zod';
-import type { adminTokens, auditLog, environments, flagConfigs, flags, sdkKeys, segments } from '../../../drizzle/schema.ts';
 import type * as S from '../../../workers/src/admin/schemas.ts';
 import type * as LS from '../../../workers/src/lifecycle/lifecycle-schemas.ts';
 import type * as P from '../../../workers/src/releases/plan-schema.ts';
 import type * as RS from '../../../workers/src/releases/release-schemas.ts';
 import type { StageEvidence, VariantEvidence } from '../../../workers/src/releases/stats/types.ts';
+import type { Ok } from './app-types.ts';
 
 export type { Condition, EvaluationResult, JsonValue, Operator, Prerequisite, Reason, Rule, Serve, Target };
 
@@ -30,100 +29,45 @@ export type Lifecycle = z.output<typeof LS.FlagLifecycle>;
 export type LifecycleState = Lifecycle['state'];
 export type StaleReport = z.output<typeof LS.StaleReportBody>;
 
-export type Environment = typeof environments.$inferSelect;
-export type FlagRow = typeof flags.$inferSelect;
-export type ConfigRow = typeof flagConfigs.$inferSelect;
-
-/** One environment's state in the flags list (GET /flags). */
-export interface EnvSummary {
-  enabled: boolean;
-  version: number;
-  offVariant: string;
-  defaultServe: Serve;
-  rules: number;
-  targets: number;
-  prerequisites: number;
-  updatedAt: number;
-  /** The server's lifecycle state here and since when (docs/lifecycle.md); an older Worker leaves it out. */
-  lifecycle?: Lifecycle;
-}
-export type FlagSummary = FlagRow & { environments: Record<string, EnvSummary> };
-export type FlagDetail = FlagRow & { environments: Record<string, ConfigRow & { lifecycle?: Lifecycle }> };
-
-export type SegmentRow = typeof segments.$inferSelect;
+// Answers, as the routes declare them (app-types.ts).
+export type Environment = Ok<'/environments', 'get'>['environments'][number];
+type Listed = Ok<'/flags', 'get'>['flags'][number];
+type Detailed = Ok<'/flags/:key', 'get'>;
+// The app reads a Worker without lifecycles too (an older deployment): there `lifecycle` is absent.
+type MayLackLifecycle<T extends { lifecycle: unknown }> = Omit<T, 'lifecycle'> & Partial<Pick<T, 'lifecycle'>>;
+/** One environment's state in the flags list, with the server's lifecycle there (docs/lifecycle.md). */
+export type EnvSummary = MayLackLifecycle<Listed['environments'][string]>;
+/** A live flag with one summary per environment (GET /flags). */
+export type FlagSummary = Omit<Listed, 'environments'> & { environments: Record<string, EnvSummary> };
+export type ConfigRow = MayLackLifecycle<Detailed['environments'][string]>;
+export type FlagDetail = Omit<Detailed, 'environments'> & { environments: Record<string, ConfigRow> };
+export type FlagRow = Omit<FlagDetail, 'environments'>;
+export type SegmentRow = Ok<'/environments/:env/segments', 'get'>['segments'][number];
 export type SegmentDefinition = SegmentRow['definition'];
-export type SdkKeyRow = Omit<typeof sdkKeys.$inferSelect, 'hash'>;
-export type AdminTokenRow = Omit<typeof adminTokens.$inferSelect, 'hash'>;
-export type AuditRow = typeof auditLog.$inferSelect;
-
-/**
- * Every write answers whether the change reached the edge: `pending` means it is committed and
- * the Worker keeps retrying delivery (KV or the hub failed). Older Workers leave it out.
- */
-export interface Delivery {
-  delivery?: 'delivered' | 'pending';
-}
+export type SdkKeyRow = Ok<'/sdk-keys', 'get'>['keys'][number];
+export type AdminTokenRow = Ok<'/admin-tokens', 'get'>['tokens'][number];
+export type AuditRow = Ok<'/audit', 'get'>['entries'][number];
 
 /** What a write of a flag's configuration answers (workers/src/admin/write-config.ts). */
-export interface WriteResult extends Delivery {
-  flag: string;
-  environment: string;
-  config: { version: number; enabled: boolean };
-  snapshotVersion: number;
-  /** Streams the hub pushed the change to. */
-  delivered: number;
-}
-
+export type WriteResult = Ok<'/flags/:key/environments/:env/toggle', 'post'>;
+/**
+ * Every write answers whether the change reached the edge: `pending` means it is committed and
+ * the Worker keeps retrying delivery (KV or the hub failed).
+ */
+export type Delivery = Partial<Pick<WriteResult, 'delivery'>>;
 /** PATCH /flags/:key and POST /flags/:key/restore: the stored flag row. */
-export type FlagWriteResult = FlagRow & Delivery;
-export type ArchiveResult = { key: string; archived: true } & Delivery;
-
-/** GET /environments/:env/hub (mirrors HubStats in workers/src/hub/environment-hub.ts). */
-export interface HubStats {
-  version: number;
-  connections: { server: number; client: number; ofrep: number; admin: number };
-  recent: { version: number; publishedAt: number; sent: number; acked: number; lastAckMs: number | null }[];
-}
-
-export interface EvaluateResponse {
-  version: number;
-  results: Record<string, EvaluationResult>;
-}
-
-/** POST /flags/:key/environments/:env/impact (workers/src/admin/insight-routes.ts). */
-export interface ImpactResponse {
-  sampled: number;
-  changed: number;
-  examples: {
-    contextKey?: string;
-    context: Record<string, unknown>;
-    before: Pick<EvaluationResult, 'value' | 'variant' | 'reason'>;
-    after: Pick<EvaluationResult, 'value' | 'variant' | 'reason'>;
-  }[];
-}
-
+export type FlagWriteResult = Ok<'/flags/:key', 'patch'>;
+export type ArchiveResult = Ok<'/flags/:key', 'delete'>;
+/** Connected streams per kind, and how far recent changes reached (acks and how fast). */
+export type HubStats = Ok<'/environments/:env/hub', 'get'>;
+export type EvaluateResponse = Ok<'/environments/:env/evaluate', 'post'>;
+export type ImpactResponse = Ok<'/flags/:key/environments/:env/impact', 'post'>;
 /** Who the token belongs to (`GET /me`). */
-export interface Me {
-  name: string;
-  role: Role;
-  productionAccess: boolean;
-  /** The person acting (signed in through Cloudflare Access, or the token's owner); null for an unowned token. */
-  person?: { email: string; name: string } | null;
-}
-
-/** GET /environments/:env/exposures: counts per flag and variant; variant "" is the SDK's fallback. */
-export interface ExposuresResponse {
-  environment: string;
-  since: number;
-  flags: Record<string, Record<string, number>>;
-}
-
-/** One context an SDK sent with its exposures (GET /environments/:env/contexts). */
-export interface RecentContext {
-  contextKey: string;
-  context: Record<string, unknown>;
-  seenAt: number;
-}
+export type Me = Ok<'/me', 'get'>;
+/** Counts per flag and variant; variant "" is the SDK's fallback. */
+export type ExposuresResponse = Ok<'/environments/:env/exposures', 'get'>;
+/** One context an SDK sent with its exposures. */
+export type RecentContext = Ok<'/environments/:env/contexts', 'get'>['contexts'][number];
 
 export type Stage = P.Stage;
 export type StageChecks = P.StageChecks;

@@ -118,7 +118,7 @@ describe('EnvSwitches', () => {
   });
 
   it('disables production for an editor without production access', () => {
-    setup({ me: { name: 'e', role: 'editor', productionAccess: false } });
+    setup({ me: { id: 'tok-e', name: 'e', role: 'editor', productionAccess: false } });
     expect((screen.getByRole('switch', { name: 'checkout in Production' }) as HTMLInputElement).disabled).toBe(true);
     expect((screen.getByRole('switch', { name: 'checkout in Development' }) as HTMLInputElement).disabled).toBe(false);
     expect(ENVIRONMENTS[1]?.production).toBe(true);

@@ -95,7 +95,7 @@ describe('production confirmation of flag-wide writes', () => {
   it('client visibility needs production access; other details do not ask', async () => {
     const f = fakeFetch({ 'PATCH /flags/checkout': () => [200, live()] });
     render(
-      <WithSession routes={f} me={{ name: 'e', role: 'editor', productionAccess: false }}>
+      <WithSession routes={f} me={{ id: 'tok-e', name: 'e', role: 'editor', productionAccess: false }}>
         <MetadataForm flag={flag()} canEdit onSaved={() => undefined} />
       </WithSession>,
     );

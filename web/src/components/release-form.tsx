@@ -14,7 +14,7 @@ interface Props {
   env: Environment;
   config: ConfigRow;
   /** Undefined when the Worker does not list its templates: the plan is then named, not shown. */
-  templates: Record<TemplateName, ReleaseTemplate> | undefined;
+  templates: Record<string, ReleaseTemplate> | undefined;
   onStarted: () => void;
 }
 
@@ -32,14 +32,14 @@ export function ReleaseForm({ flag, env, config, templates, onStarted }: Props) 
   const [busy, setBusy] = useState(false);
   const [issues, setIssues] = useState<Issue[]>([]);
   const [error, setError] = useState<string>();
-  const shown = stages ?? templates?.[template].stages;
+  const shown = stages ?? templates?.[template]?.stages;
   const edit = (i: number, s: Stage) => setStages((shown ?? []).map((old, j) => (j === i ? s : old)));
 
   const start = async (reason?: string) => {
     setBusy(true);
     setError(undefined);
     setIssues([]);
-    const settings = { ...templates?.[template].settings, ...(windowSeconds && { windowSeconds: Number(windowSeconds) }) };
+    const settings = { ...templates?.[template]?.settings, ...(windowSeconds && { windowSeconds: Number(windowSeconds) }) };
     const body: ReleaseCreateBody = {
       ...(stages ? { stages } : { template }),
       ...((stages || windowSeconds) && { settings }),
@@ -107,13 +107,13 @@ export function ReleaseForm({ flag, env, config, templates, onStarted }: Props) 
               id="release-window"
               type="number"
               min="1"
-              placeholder={String(templates?.[template].settings.windowSeconds ?? 60)}
+              placeholder={String(templates?.[template]?.settings.windowSeconds ?? 60)}
               value={windowSeconds}
               onInput={(e) => setWindowSeconds(e.currentTarget.value)}
             />
           </div>
         </div>
-        {templates && <p class="muted small">{templates[template].description}</p>}
+        {templates?.[template] && <p class="muted small">{templates[template].description}</p>}
         {shown?.map((s, i) => (
           <fieldset key={i} class="stage-edit">
             <legend>

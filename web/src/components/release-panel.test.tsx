@@ -6,8 +6,8 @@ import type { Me, ReleaseDetail, ReleasePlan } from '../api/types.ts';
 import { ReleasePanel } from './release-panel.tsx';
 
 const BASE = '/flags/checkout/environments';
-const EDITOR: Me = { name: 'ed', role: 'editor', productionAccess: false };
-const VIEWER: Me = { name: 'vi', role: 'viewer', productionAccess: false };
+const EDITOR: Me = { id: 'tok-ed', name: 'ed', role: 'editor', productionAccess: false };
+const VIEWER: Me = { id: 'tok-vi', name: 'vi', role: 'viewer', productionAccess: false };
 const TEMPLATES = {
   'seed-001': { description: '5% → 25% → 50% → 100%', stages: plan().stages, settings: plan().settings },
   'seed-003': {

@@ -79,7 +79,7 @@ describe('RevertConfig', () => {
     );
     expect(container.textContent).toBe('');
     const viewer = render(
-      <WithSession routes={f} me={{ name: 'v', role: 'viewer', productionAccess: false }}>
+      <WithSession routes={f} me={{ id: 'tok-v', name: 'v', role: 'viewer', productionAccess: false }}>
         <RevertConfig entry={entry()} onDone={() => undefined} />
       </WithSession>,
     );

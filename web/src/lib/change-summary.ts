@@ -1,4 +1,4 @@
-import type { Condition, JsonValue, Rule, SegmentDefinition, Target } from '../api/types.ts';
+import type { Condition, Rule, SegmentDefinition, Target } from '../api/types.ts';
 import type { ConfigDraft } from './config-draft.ts';
 import { OPERATORS } from './config-draft.ts';
 import { serveLabel } from './flag-status.ts';
@@ -63,8 +63,8 @@ export const VARIANT_ADDED = '(new)';
 export const VARIANT_REMOVED = '(removed)';
 
 /** Variants added, removed or given a new value. */
-export function variantChanges(before: Record<string, JsonValue>, after: Record<string, JsonValue>): Change[] {
-  const show = (v: JsonValue | undefined, missing: string) => (v === undefined ? missing : JSON.stringify(v));
+export function variantChanges(before: Record<string, unknown>, after: Record<string, unknown>): Change[] {
+  const show = (v: unknown, missing: string) => (v === undefined ? missing : JSON.stringify(v));
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   return names
     .map((n) => ({ label: `Variant ${n}`, before: show(before[n], VARIANT_ADDED), after: show(after[n], VARIANT_REMOVED) }))

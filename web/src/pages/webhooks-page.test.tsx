@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { fakeFetch, WithSession } from '../../test/unit/fake-session.tsx';
+import type { Me } from '../api/types.ts';
 import type { WebhookFailure, WebhookRow } from '../api/webhook-types.ts';
 import { WebhooksPage } from './webhooks-page.tsx';
 
@@ -25,10 +26,7 @@ const failure: WebhookFailure = {
   failedAt: 0,
 };
 
-function setup(
-  over: Parameters<typeof fakeFetch>[0] = {},
-  me?: { name: string; role: 'viewer' | 'editor' | 'admin'; productionAccess: boolean },
-) {
+function setup(over: Parameters<typeof fakeFetch>[0] = {}, me?: Me) {
   const f = fakeFetch({
     'GET /webhooks': () => [200, { webhooks: [hook] }],
     'GET /webhook-failures': () => [200, { failures: [failure], next: null }],
@@ -89,7 +87,7 @@ describe('WebhooksPage', () => {
   });
 
   it('tells non-admins the page is for admins and asks the API nothing', async () => {
-    const f = setup({}, { name: 'ed', role: 'editor', productionAccess: true });
+    const f = setup({}, { id: 'tok-ed', name: 'ed', role: 'editor', productionAccess: true });
     expect(screen.getByText('Only admins manage webhooks.')).toBeTruthy();
     expect(f.calls.filter((c) => c.path.startsWith('/webhook'))).toHaveLength(0);
   });

@@ -61,7 +61,7 @@ export const ENVIRONMENTS: Environment[] = [
   },
 ];
 
-export const ADMIN: Me = { name: 'admin', role: 'admin', productionAccess: true };
+export const ADMIN: Me = { id: 'tok-admin', name: 'admin', role: 'admin', productionAccess: true };
 
 export function config(env: string, over: Partial<ConfigRow> = {}): ConfigRow {
   return {
