@@ -144,6 +144,13 @@ export const sdkKeys = sqliteTable('sdk_keys', {
   expiresAt: integer('expires_at'),
   /** The key that replaced this one by rotation. */
   replacedBy: text('replaced_by'),
+  /**
+   * Its rate-limit tier (docs/scale.md "Rate limits"): the Workers binding's limits are fixed in
+   * wrangler.toml, so a key picks one of a few bindings rather than its own numbers.
+   */
+  rateTier: text('rate_tier', { enum: ['standard', 'high'] })
+    .notNull()
+    .default('standard'),
 });
 
 /** Admin tokens (`efa_`). Editors can be barred from production environments. */

@@ -1,0 +1,1 @@
+ALTER TABLE `sdk_keys` ADD `rate_tier` text DEFAULT 'standard' NOT NULL;
