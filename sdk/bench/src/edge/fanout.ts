@@ -186,7 +186,11 @@ export function fanoutLines(results: readonly FanoutResult[]): string[] {
   );
   const single = results.find((r) => r.shards === 1);
   const sharded = results.find((r) => r.shards > 1);
-  if (single && sharded) {
+  if (single && single.delivered === 0)
+    lines.push(
+      `  the single hub delivered none of its ${single.subscribers.toLocaleString('en')} subscribers' pushes at this size (measured; see docs/scale.md §2)`,
+    );
+  if (single?.delivered && sharded) {
     const derived = sharded.firstMs + single.spreadMs / sharded.shards;
     lines.push(
       `  derived, ${sharded.shards} shards each on its own machine: p99 ≈ first arrival ${f(sharded.firstMs)} + single-hub spread ` +
