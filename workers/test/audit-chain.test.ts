@@ -231,6 +231,29 @@ describe('GET /audit/verify after tampering', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('stops sealing at a row forged with a hash (writes go on), and resumes once its hash is cleared', async () => {
+    await sealer(env).seal();
+    const forged = await env.DB.prepare(
+      `INSERT INTO audit_log (actor, action, resource_type, resource_key, hash, prev_hash) VALUES ('x', 'flag.update', 'flag', 'x', ?, ?) RETURNING id`,
+    )
+      .bind('f'.repeat(64), GENESIS)
+      .first<{ id: number }>();
+    const refused = await sealer(env)
+      .seal()
+      .then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
+    expect(refused).toContain(`audit entry ${forged!.id} is sealed with a hash this chain does not produce`);
+    expect((await createSegment('during-conflict')).status).toBe(200);
+    const v = await verify();
+    expect(v.problems[0]).toMatchObject({ id: forged!.id });
+    expect(v.unsealed).toBe(1);
+    await env.DB.prepare('UPDATE audit_log SET hash = NULL, prev_hash = NULL WHERE id = ?').bind(forged!.id).run();
+    await sealer(env).seal();
+    expect(await verify()).toMatchObject({ ok: true, unsealed: 0 });
+  });
+
   it('answers 403 to a viewer and 401 without a token', async () => {
     expect((await call('/api/v1/audit/verify')).status).toBe(401);
     const created = await call('/api/v1/admin-tokens', { method: 'POST', key: A, json: { name: 'audit viewer', role: 'viewer' } });
