@@ -22,3 +22,13 @@ export function actorLabel(actor: Actor): string {
 export function visible(text: string): string {
   return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '');
 }
+
+/**
+ * Whether `label` (an actorLabel kept in a table) names the person with `email`, in any of the
+ * forms actorLabel writes for them: `Name <email>`, `email`, `email via token …`. For checks
+ * such as "not the creator", where the same person signs in through Access or uses a token.
+ */
+export function labelNames(label: string, email: string): boolean {
+  const e = visible(email);
+  return label === e || label.startsWith(`${e} via token `) || label.endsWith(` <${e}>`);
+}

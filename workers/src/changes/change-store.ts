@@ -51,8 +51,12 @@ const parse = (r: Raw): ChangeRequest => ({ ...r, proposal: JSON.parse(r.proposa
  */
 export const changeSubject = (id: string, revision: number) => `change:${id}:${revision}`;
 
-/** Who a person is in approvals: the actor id decides "someone other than the author". */
-export const approverOf = (actor: Actor) => actor.id;
+/**
+ * Who a person is in approvals, deciding "someone other than the author": the person when there
+ * is one (signed in through Access, `person:<email>`, or a token they own), else the token. So
+ * Ada's Access sign-in and her tokens are one approver, not one per credential.
+ */
+export const approverOf = (actor: Actor) => (actor.person ? `person:${actor.person.email}` : actor.id);
 
 export async function findChange(db: D1Database, environment: string, id: string): Promise<ChangeRequest> {
   const row = await db

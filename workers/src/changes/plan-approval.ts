@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { auditStatement } from '../admin/audit.ts';
 import { staleVersion } from '../admin/conflicts.ts';
 import type { AppEnv } from '../app-env.ts';
+import { labelNames } from '../auth/actor-label.ts';
 import { ApiError } from '../errors.ts';
 import { actorLabel, type Plan } from '../releases/plan-store.ts';
 import { requiredApprovals } from './change-review.ts';
@@ -72,8 +73,11 @@ export async function approveDraft(
   const actor = c.get('actor');
   const who = actorLabel(actor);
   const creator = await creatorOf(db, plan.id);
-  if (who === creator) throw refuse(`the creator of release ${plan.id} cannot approve it`);
-  if ((await approversOf(db, plan.id, creator)).includes(who)) throw refuse(`you already approved release ${plan.id}`);
+  // The same person under another label (Access with or without their name, a token they own) is still them.
+  const email = actor.person?.email;
+  const isThem = (label: string | undefined) => label !== undefined && (label === who || (email !== undefined && labelNames(label, email)));
+  if (isThem(creator)) throw refuse(`the creator of release ${plan.id} cannot approve it`);
+  if ((await approversOf(db, plan.id, creator)).some(isThem)) throw refuse(`you already approved release ${plan.id}`);
   await db.batch([
     db
       .prepare(
