@@ -39,7 +39,14 @@ async function admin<T>(method: string, url: string, body?: unknown): Promise<T>
 beforeAll(async () => {
   worker = await startWorker();
   await admin('PUT', '/environments/staging/review', { requiredApprovals: 1 });
-  await admin('POST', '/flags', { key: 'cli-review', kind: 'boolean', variants: { on: true, off: false }, offVariant: 'off', type: 'ops', protectiveState: 'off' });
+  await admin('POST', '/flags', {
+    key: 'cli-review',
+    kind: 'boolean',
+    variants: { on: true, off: false },
+    offVariant: 'off',
+    type: 'ops',
+    protectiveState: 'off',
+  });
   const config = await admin<{ version: number }>('GET', '/flags/cli-review/environments/staging');
   const change = await admin<{ id: string }>('POST', '/environments/staging/change-requests', {
     flag: 'cli-review',
