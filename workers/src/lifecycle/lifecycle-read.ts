@@ -2,7 +2,7 @@ import { db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { type FlagType, type LifecyclePolicy, lifecyclePolicy, type StalePolicies } from './lifecycle-policy.ts';
 import { deriveLifecycle, type Evidence, type FlagFacts, type Lifecycle, nextPhase } from './lifecycle-state.ts';
-import { configFacts, storedPhases } from './phase-store.ts';
+import { loadFacts } from './phase-store.ts';
 
 /** A flag as the lifecycle needs it. */
 export interface LifecycleFlag extends FlagFacts {
@@ -22,15 +22,9 @@ export type Lifecycles = Map<string, Map<string, Lifecycle>>;
 export async function readLifecycles(env: Pick<Env, 'DB'>, flagList: LifecycleFlag[], now = Date.now()): Promise<Lifecycles> {
   const d = db(env);
   const one = flagList.length === 1 ? flagList[0]!.key : undefined;
-  const [envs, evaluated, refs, policy] = await Promise.all([
-    env.DB.prepare('SELECT key FROM environments ORDER BY sort_order, key').all<{ key: string }>(),
-    lastEvaluated(env.DB, one),
-    codeReferences(env.DB, one),
-    readLifecyclePolicy(env.DB),
-  ]);
+  const [perEnv, { evaluated, refs, policy }] = await Promise.all([loadFacts(d), readEvidence(env.DB, one)]);
   const out: Lifecycles = new Map();
-  for (const { key: environment } of envs.results) {
-    const [facts, stored] = await Promise.all([configFacts(d, environment), storedPhases(d, environment)]);
+  for (const [environment, { facts, stored }] of perEnv) {
     const byFlag = new Map<string, Lifecycle>();
     for (const flag of flagList) {
       const f = facts.get(flag.key);
@@ -47,32 +41,57 @@ export async function readLifecycles(env: Pick<Env, 'DB'>, flagList: LifecycleFl
   return out;
 }
 
-/** Newest evaluation per environment and flag: the edge's own, and SDK exposures (folded in by the events consumer). */
-async function lastEvaluated(d1: D1Database, key: string | undefined): Promise<Map<string, number>> {
-  const stmt = d1.prepare(
-    `SELECT environment, flag_key AS flag, max(last_at) AS at FROM flag_evaluations ${key === undefined ? '' : 'WHERE flag_key = ?1'}
-     GROUP BY environment, flag_key`,
-  );
-  const { results } = await (key === undefined ? stmt : stmt.bind(key)).all<{ environment: string; flag: string; at: number }>();
-  return new Map(results.map((r) => [`${r.environment}\n${r.flag}`, r.at]));
+interface EvidenceRows {
+  /** Newest evaluation by `environment\nflag`. */
+  evaluated: Map<string, number>;
+  /** Code references per flag; `known` once any repository has pushed. */
+  refs: { known: boolean; counts: Map<string, number>; pushedAt: number | null };
+  policy: LifecyclePolicy;
 }
 
 /**
- * Where code reads each flag, from `edgeflags refs push` (table code_refs). Until any repository
- * has pushed, references are unknown (null), never "none": a flag is only ready to remove when
- * pushed references say nobody reads it.
+ * The evidence in one D1 batch: the newest evaluation per environment and flag (edge counts and
+ * SDK exposures, folded in by the events consumer), where code reads each flag (`edgeflags refs
+ * push`, table code_refs), and the never-stale policy. References are unknown (null) until any
+ * repository has pushed, never "none": a flag is only ready to remove when pushed references
+ * say nobody reads it.
  */
-async function codeReferences(
-  d1: D1Database,
-  key: string | undefined,
-): Promise<{ known: boolean; counts: Map<string, number>; pushedAt: number | null }> {
-  const any = await d1.prepare('SELECT max(pushed_at) AS at FROM code_refs').first<{ at: number | null }>();
-  if (!any || any.at === null) return { known: false, counts: new Map(), pushedAt: null };
-  const stmt = d1.prepare(
-    `SELECT flag_key AS flag, count(*) AS n FROM code_refs ${key === undefined ? '' : 'WHERE flag_key = ?1'} GROUP BY flag_key`,
-  );
-  const { results } = await (key === undefined ? stmt : stmt.bind(key)).all<{ flag: string; n: number }>();
-  return { known: true, counts: new Map(results.map((r) => [r.flag, r.n])), pushedAt: any.at };
+async function readEvidence(d1: D1Database, key: string | undefined): Promise<EvidenceRows> {
+  const where = key === undefined ? '' : 'WHERE flag_key = ?1';
+  const bind = (stmt: D1PreparedStatement) => (key === undefined ? stmt : stmt.bind(key));
+  const [evaluated, pushed, counts, policy] = await d1.batch<Record<string, unknown>>([
+    bind(
+      d1.prepare(`SELECT environment, flag_key AS flag, max(last_at) AS at FROM flag_evaluations ${where} GROUP BY environment, flag_key`),
+    ),
+    d1.prepare('SELECT max(pushed_at) AS at FROM code_refs'),
+    bind(d1.prepare(`SELECT flag_key AS flag, count(*) AS n FROM code_refs ${where} GROUP BY flag_key`)),
+    d1.prepare(`SELECT value FROM instance_settings WHERE name = 'policies'`),
+  ]);
+  const pushedAt = (pushed!.results[0]?.at as number | null | undefined) ?? null;
+  return {
+    evaluated: new Map(evaluated!.results.map((r) => [`${r.environment}\n${r.flag}`, r.at as number])),
+    refs: { known: pushedAt !== null, counts: new Map(counts!.results.map((r) => [r.flag as string, r.n as number])), pushedAt },
+    policy: policyOf(policy!.results[0]?.value as string | undefined),
+  };
+}
+
+/**
+ * The instance's stored policies (instance_settings `policies`, validated when stored), read
+ * directly: the lifecycle only needs the never-stale switches, and a policy that does not parse
+ * leaves the defaults in force rather than failing a report.
+ */
+function policyOf(stored: string | undefined): LifecyclePolicy {
+  try {
+    return lifecyclePolicy(stored ? (JSON.parse(stored) as StalePolicies) : undefined);
+  } catch {
+    return lifecyclePolicy();
+  }
+}
+
+/** The never-stale policy alone (the stale report's seed number leaves those types out). */
+export async function readLifecyclePolicy(d1: D1Database): Promise<LifecyclePolicy> {
+  const row = await d1.prepare(`SELECT value FROM instance_settings WHERE name = 'policies'`).first<{ value: string }>();
+  return policyOf(row?.value);
 }
 
 /** The flags table's rows as the lifecycle reads them. */
@@ -84,18 +103,4 @@ export function lifecycleFlag(row: {
   archivedAt: number | null;
 }): LifecycleFlag {
   return { key: row.key, owner: row.owner, type: row.type, expiresAt: row.expiresAt, archivedAt: row.archivedAt };
-}
-
-/**
- * The instance's stored policies (instance_settings `policies`, validated when stored), read
- * directly: the lifecycle only needs the never-stale switches, and a policy that does not parse
- * leaves the defaults in force rather than failing a report.
- */
-export async function readLifecyclePolicy(db: D1Database): Promise<LifecyclePolicy> {
-  const row = await db.prepare(`SELECT value FROM instance_settings WHERE name = 'policies'`).first<{ value: string }>();
-  try {
-    return lifecyclePolicy(row ? (JSON.parse(row.value) as StalePolicies) : undefined);
-  } catch {
-    return lifecyclePolicy();
-  }
 }

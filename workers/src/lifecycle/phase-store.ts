@@ -1,24 +1,66 @@
 import { compileSnapshot, type SegmentDefinition } from '@edgeflags/core';
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { environments, flagConfigs, flagLifecycle, flags, segments } from '../../../drizzle/schema.ts';
 import { type Db, db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { type ConfigFacts, nextPhase, type PhaseRecord } from './lifecycle-state.ts';
 
-/** One environment's configs as the lifecycle sees them, by flag key (archived flags included). */
-export async function configFacts(d: Db, environment: string): Promise<Map<string, ConfigFacts>> {
-  const [configs, flagRows, segs] = await d.batch([
-    d.select().from(flagConfigs).where(eq(flagConfigs.environment, environment)),
+type FlagRow = typeof flags.$inferSelect;
+type ConfigRow = typeof flagConfigs.$inferSelect;
+type SegmentRow = typeof segments.$inferSelect;
+
+/** One environment as the lifecycle sees it: each flag's config facts and recorded phase, by flag key. */
+export interface EnvironmentFacts {
+  facts: Map<string, ConfigFacts>;
+  stored: Map<string, PhaseRecord>;
+}
+
+/**
+ * Every environment's (or one's) configs, flags, segments and recorded phases, in one D1 batch:
+ * a flags-list answer waits for one round trip, however many environments there are.
+ */
+export async function loadFacts(d: Db, only?: string): Promise<Map<string, EnvironmentFacts>> {
+  const [envRows, configs, flagRows, segs, phases] = await d.batch([
+    d
+      .select({ key: environments.key })
+      .from(environments)
+      .where(only === undefined ? undefined : eq(environments.key, only))
+      .orderBy(environments.sortOrder, environments.key),
     d
       .select()
-      .from(flags)
-      .where(inArray(flags.key, d.select({ key: flagConfigs.flagKey }).from(flagConfigs).where(eq(flagConfigs.environment, environment)))),
-    d.select().from(segments).where(eq(segments.environment, environment)),
+      .from(flagConfigs)
+      .where(only === undefined ? undefined : eq(flagConfigs.environment, only)),
+    d.select().from(flags),
+    d
+      .select()
+      .from(segments)
+      .where(only === undefined ? undefined : eq(segments.environment, only)),
+    d
+      .select()
+      .from(flagLifecycle)
+      .where(only === undefined ? undefined : eq(flagLifecycle.environment, only)),
   ]);
-  const byKey = new Map(flagRows.map((f) => [f.key, f]));
+  const flagsByKey = new Map(flagRows.map((f) => [f.key, f]));
+  const configsByEnv = Map.groupBy(configs, (c) => c.environment);
+  const segsByEnv = Map.groupBy(segs, (s) => s.environment);
+  const phasesByEnv = Map.groupBy(phases, (p) => p.environment);
+  const out = new Map<string, EnvironmentFacts>();
+  for (const { key } of envRows) {
+    const stored = new Map((phasesByEnv.get(key) ?? []).map((r) => [r.flagKey, { phase: r.phase, since: r.since, variant: r.variant }]));
+    out.set(key, { facts: factsOf(key, configsByEnv.get(key) ?? [], flagsByKey, segsByEnv.get(key) ?? []), stored });
+  }
+  return out;
+}
+
+function factsOf(
+  environment: string,
+  configs: ConfigRow[],
+  flagsByKey: Map<string, FlagRow>,
+  segs: SegmentRow[],
+): Map<string, ConfigFacts> {
   const rows = configs.flatMap((config) => {
-    const flag = byKey.get(config.flagKey);
+    const flag = flagsByKey.get(config.flagKey);
     return flag ? [{ flag, config }] : [];
   });
   // Core decides what "one answer for everyone" means (CompiledFlag.constant), the same test
@@ -46,20 +88,15 @@ export async function configFacts(d: Db, environment: string): Promise<Map<strin
   return out;
 }
 
-/** The recorded phases of one environment, by flag key. */
-export async function storedPhases(d: Db, environment: string): Promise<Map<string, PhaseRecord>> {
-  const rows = await d.select().from(flagLifecycle).where(eq(flagLifecycle.environment, environment));
-  return new Map(rows.map((r) => [r.flagKey, { phase: r.phase, since: r.since, variant: r.variant }]));
-}
-
 /**
  * Records where each flag of one environment is, and since when: after every publish (from its
  * waitUntil) and from the cron. Only changed rows are written. The date is the config write that
  * moved the flag, so a late recording still dates the change right.
  */
 export async function recordPhases(env: Pick<Env, 'DB'>, environment: string): Promise<number> {
-  const d = db(env);
-  const [facts, stored] = await Promise.all([configFacts(d, environment), storedPhases(d, environment)]);
+  const one = (await loadFacts(db(env), environment)).get(environment);
+  if (!one) return 0;
+  const { facts, stored } = one;
   const stmts: D1PreparedStatement[] = [];
   for (const [key, f] of facts) {
     const prev = stored.get(key);
