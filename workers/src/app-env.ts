@@ -29,7 +29,12 @@ export interface SdkKey {
   environment: string;
   /** Epoch ms after which the key is refused (set at creation or by a rotation); null: never. */
   expiresAt: number | null;
+  /** Which rate-limit binding counts it (auth/rate-limit.ts); carried in the key cache, so no extra read. */
+  rateTier: RateTier;
 }
+
+/** A key's rate-limit tier: fixed bindings in wrangler.toml (docs/scale.md "Rate limits"). */
+export type RateTier = 'standard' | 'high';
 
 /** Hono generics for every sub-app: bindings plus what the auth middleware sets. */
 export interface AppEnv {

@@ -43,7 +43,7 @@ describe('typed client (hc<AppType>)', () => {
     expectTypeOf<Flags['flags'][number]['archivedAt']>().toEqualTypeOf<number | null>();
     type Keys = InferResponseType<(typeof client.api.v1)['sdk-keys']['$get'], 200>;
     expectTypeOf<keyof Keys['keys'][number]>().toEqualTypeOf<
-      'id' | 'kind' | 'environment' | 'name' | 'hint' | 'createdAt' | 'revokedAt' | 'expiresAt' | 'replacedBy'
+      'id' | 'kind' | 'environment' | 'name' | 'hint' | 'createdAt' | 'revokedAt' | 'expiresAt' | 'replacedBy' | 'rateTier'
     >();
     type Created = InferResponseType<(typeof client.api.v1)['sdk-keys']['$post'], 200>;
     expectTypeOf<Created['secret']>().toEqualTypeOf<string>();

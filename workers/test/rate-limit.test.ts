@@ -121,6 +121,48 @@ describe('SDK rate limit (Workers rate-limit binding, per key)', () => {
     }
   });
 
+  it('a key on the high tier is not limited where a standard key is (per-key tiers, issue 9 §3)', async () => {
+    const headers = new Headers({ 'CF-Connecting-IP': '198.51.100.200' });
+    const standard: SdkKey = { id: 'tier-standard', kind: 'client', environment: 'development', expiresAt: null, rateTier: 'standard' };
+    const high: SdkKey = { ...standard, id: 'tier-high', rateTier: 'high' };
+    const spend = async (key: SdkKey, n: number) => {
+      const plan = rateLimitPlan(env, key, 'evaluate', headers);
+      const verdicts: boolean[] = [];
+      for (let i = 0; i < n; i++) verdicts.push(await withinRateLimit(plan));
+      return verdicts;
+    };
+    expect(await spend(standard, 7)).toEqual([true, true, true, true, true, false, false]);
+    expect((await spend(high, 7)).every(Boolean)).toBe(true);
+    // Server keys too: the high tier is its own binding, the period (Retry-After) unchanged.
+    const server: SdkKey = { ...standard, kind: 'server' };
+    expect(env.SERVER_RATE_LIMITER_HIGH).toBeDefined();
+    expect(rateLimitPlan(env, { ...server, rateTier: 'high' }, 'evaluate', headers).limiter).toBe(env.SERVER_RATE_LIMITER_HIGH);
+    expect(rateLimitPlan(env, server, 'evaluate', headers).limiter).toBe(env.SERVER_RATE_LIMITER);
+    expect(rateLimitPlan(env, { ...server, rateTier: 'high' }, 'evaluate', headers).retryAfterSeconds).toBe(10);
+  });
+
+  it('PATCH /sdk-keys/{id} moves a key to the high tier: a caller refused on standard is served at once, and rotation keeps the tier', async () => {
+    const key = await createKey('client');
+    const ip = { 'CF-Connecting-IP': '198.51.100.201' };
+    const evaluate = () => call('/sdk/v1/evaluate', { method: 'POST', key: key.secret, headers: ip, json: { context: {} } });
+    for (let i = 0; i < 5; i++) expect((await evaluate()).status).toBe(200);
+    expect((await evaluate()).status).toBe(429);
+    const bad = await call(`/api/v1/sdk-keys/${key.id}`, { method: 'PATCH', key: LOCAL_KEYS.admin, json: { rateTier: 'unlimited' } });
+    expect(bad.status).toBe(400);
+    const moved = await call(`/api/v1/sdk-keys/${key.id}`, { method: 'PATCH', key: LOCAL_KEYS.admin, json: { rateTier: 'high' } });
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toMatchObject({ id: key.id, rateTier: 'high' });
+    expect((await evaluate()).status).toBe(200);
+    const audit = await env.DB.prepare(`SELECT action FROM audit_log WHERE resource_key = ? ORDER BY id DESC LIMIT 1`).bind(key.id).first();
+    expect(audit).toEqual({ action: 'sdk_key.update' });
+    const rotated = await call(`/api/v1/sdk-keys/${key.id}/rotate`, {
+      method: 'POST',
+      key: LOCAL_KEYS.admin,
+      json: { overlapSeconds: 60 },
+    });
+    expect(await rotated.json()).toMatchObject({ rateTier: 'high' });
+  });
+
   it('server keys: evaluation, events and streams are separate budgets, with Retry-After the 10 s period', async () => {
     const key = { id: 'srv-budget-test', kind: 'server', environment: 'development', expiresAt: null } as SdkKey;
     const plan = rateLimitPlan(env, key, 'events', new Headers());

@@ -115,6 +115,11 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Create an SDK key (secret shown once)',
     example: { kind: 'server', environment: 'production', name: 'api-server' },
   },
+  'patch /sdk-keys/{id}': {
+    id: 'updateSdkKey',
+    summary: "Change an SDK key's rate-limit tier",
+    example: { rateTier: 'high' },
+  },
   'delete /sdk-keys/{id}': { id: 'revokeSdkKey', summary: 'Revoke an SDK key; its streams end at once' },
   'post /sdk-keys/{id}/rotate': { id: 'rotateSdkKey', summary: 'Rotate an SDK key with an overlap' },
   'get /admin-tokens': { id: 'listAdminTokens', summary: 'List admin tokens (never the secret)' },

@@ -16,7 +16,7 @@ export type KeyType = 'sdk_key' | 'admin_token';
 
 const TABLE: Record<KeyType, string> = { sdk_key: 'sdk_keys', admin_token: 'admin_tokens' };
 /** Columns the replacement inherits from the key it replaces. */
-const INHERITED: Record<KeyType, string> = { sdk_key: 'kind, environment, name', admin_token: 'name, role, production_access' };
+const INHERITED: Record<KeyType, string> = { sdk_key: 'kind, environment, name, rate_tier', admin_token: 'name, role, production_access' };
 /**
  * Columns the rotator may decide, `?` being the value bound (null: inherited). A token's owner is
  * whoever rotates it, when that is a person: they hold the new secret, so the audit log must not

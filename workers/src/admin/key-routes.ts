@@ -22,7 +22,8 @@ import {
   SdkKeyRevoked,
   SdkKeyRotated,
 } from './responses.ts';
-import { AdminTokenCreate, IdParam, KeyRotate, SdkKeyCreate } from './schemas.ts';
+import { SdkKey } from './row-schemas.ts';
+import { AdminTokenCreate, IdParam, KeyRotate, SdkKeyCreate, SdkKeyPatch } from './schemas.ts';
 
 const publicKey = ({ hash: _h, ...row }: typeof sdkKeys.$inferSelect) => row;
 const publicToken = ({ hash: _h, ...row }: typeof adminTokens.$inferSelect) => row;
@@ -131,6 +132,46 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
         throw notFound(`environment "${body.environment}"`);
       const created = await mint(c, body.kind, 'sdk_key', body, (row) => statement(c.env.DB, d.insert(sdkKeys).values(row)));
       return c.json(created, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/sdk-keys/{id}',
+      tags: ['keys'],
+      security,
+      middleware: [access('admin')],
+      request: { params: IdParam, ...jsonBody(SdkKeyPatch) },
+      responses: ok("The key with its new rate-limit tier, counted by it everywhere within the key cache's bound (15 s)", SdkKey),
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { rateTier } = c.req.valid('json');
+      const row = await db(c.env).select().from(sdkKeys).where(eq(sdkKeys.id, id)).get();
+      if (!row || row.revokedAt) throw notFound(`SDK key ${id}`);
+      const before = publicKey(row);
+      if (before.rateTier === rateTier) return c.json(before, 200);
+      const after = { ...before, rateTier };
+      const [update] = await c.env.DB.batch([
+        c.env.DB.prepare('UPDATE sdk_keys SET rate_tier = ? WHERE id = ? AND revoked_at IS NULL').bind(rateTier, id),
+        auditStatement(
+          c.env.DB,
+          {
+            actor: c.get('actor'),
+            action: 'sdk_key.update',
+            resourceType: 'sdk_key',
+            resourceKey: id,
+            environment: before.environment,
+            before,
+            after,
+          },
+          true,
+        ),
+      ]);
+      if (update?.meta.changes !== 1) throw notFound(`SDK key ${id}`);
+      // This isolate counts with the new tier at once; others within the cache's bound.
+      forgetSdkKeys();
+      return c.json(after, 200);
     },
   )
   .openapi(

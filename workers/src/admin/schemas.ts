@@ -127,9 +127,24 @@ const ExpiresAt = z
   .optional()
   .openapi({ description: 'Epoch ms after which the key is refused and its streams end' });
 
+/** A key's rate-limit tier (docs/scale.md "Rate limits"): fixed bindings, so a choice, not numbers. */
+export const RateTier = z.enum(['standard', 'high']).openapi('RateTier', {
+  description:
+    'standard: server keys 10,000 per 10 s per location, client keys 6,000 a minute per caller; high: five times that (same periods). Per budget (evaluation, events, streams, refetches)',
+});
+
 export const SdkKeyCreate = z
-  .strictObject({ kind: z.enum(['server', 'client']), environment: Key, name: z.string().min(1).max(100), expiresAt: ExpiresAt })
+  .strictObject({
+    kind: z.enum(['server', 'client']),
+    environment: Key,
+    name: z.string().min(1).max(100),
+    expiresAt: ExpiresAt,
+    rateTier: RateTier.default('standard'),
+  })
   .openapi('SdkKeyCreate');
+
+/** What can change on a live SDK key: its rate-limit tier. */
+export const SdkKeyPatch = z.strictObject({ rateTier: RateTier }).openapi('SdkKeyPatch');
 
 export const AdminTokenCreate = z
   .strictObject({

@@ -5,7 +5,9 @@ import { callerNetwork } from './caller.ts';
 /**
  * SDK rate-limit policy (docs/scale.md "Rate limits"). The Workers rate-limit binding counts per
  * location with no cross-region call, but its limit and period are fixed in wrangler.toml, so
- * there are two fixed tiers rather than per-key numbers:
+ * keys choose among fixed tiers rather than numbers of their own. A key's tier (`standard` by
+ * default, or `high`: the *_HIGH bindings, five times the budget, same period) is a column of
+ * sdk_keys that the key cache carries, so choosing the binding costs no lookup. Standard:
  * - server keys (one service's secret, a backend at hundreds of evaluations a second):
  *   SERVER_RATE_LIMITER, 10,000 per 10 s per key, i.e. 1,000 req/s per location;
  * - client keys (public, shared by every browser of the app): CLIENT_RATE_LIMITER, 6,000 a
@@ -27,17 +29,19 @@ export interface RateLimitPlan {
   retryAfterSeconds: number;
 }
 
+type Limiters = Pick<Env, 'SERVER_RATE_LIMITER' | 'CLIENT_RATE_LIMITER' | 'SERVER_RATE_LIMITER_HIGH' | 'CLIENT_RATE_LIMITER_HIGH'>;
+
 /** Which binding counts this request, under which key. */
-export function rateLimitPlan(
-  env: Pick<Env, 'SERVER_RATE_LIMITER' | 'CLIENT_RATE_LIMITER'>,
-  key: SdkKey,
-  budget: Budget,
-  headers: Headers,
-): RateLimitPlan {
+export function rateLimitPlan(env: Limiters, key: SdkKey, budget: Budget, headers: Headers): RateLimitPlan {
+  const high = key.rateTier === 'high';
   if (key.kind === 'server')
-    return { limiter: env.SERVER_RATE_LIMITER, key: `${key.id}|${budget}`, retryAfterSeconds: RETRY_AFTER_SECONDS.server };
+    return {
+      limiter: high ? env.SERVER_RATE_LIMITER_HIGH : env.SERVER_RATE_LIMITER,
+      key: `${key.id}|${budget}`,
+      retryAfterSeconds: RETRY_AFTER_SECONDS.server,
+    };
   return {
-    limiter: env.CLIENT_RATE_LIMITER,
+    limiter: high ? env.CLIENT_RATE_LIMITER_HIGH : env.CLIENT_RATE_LIMITER,
     key: `${key.id}|${budget}|${callerNetwork(headers) ?? ''}`,
     retryAfterSeconds: RETRY_AFTER_SECONDS.client,
   };

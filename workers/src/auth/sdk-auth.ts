@@ -107,7 +107,13 @@ export async function currentSdkKey(env: Pick<Env, 'DB'>, id: string): Promise<S
 
 async function readKey(env: Pick<Env, 'DB'>, where: ReturnType<typeof eq>): Promise<SdkKey | null> {
   const row = await db(env)
-    .select({ id: sdkKeys.id, kind: sdkKeys.kind, environment: sdkKeys.environment, expiresAt: sdkKeys.expiresAt })
+    .select({
+      id: sdkKeys.id,
+      kind: sdkKeys.kind,
+      environment: sdkKeys.environment,
+      expiresAt: sdkKeys.expiresAt,
+      rateTier: sdkKeys.rateTier,
+    })
     .from(sdkKeys)
     .innerJoin(environments, eq(environments.key, sdkKeys.environment))
     .where(and(where, isNull(sdkKeys.revokedAt)))
