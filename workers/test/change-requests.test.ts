@@ -282,6 +282,53 @@ describe('scheduled changes', () => {
   });
 });
 
+describe('a scheduled change short of approvals', () => {
+  it('waits open past its time, and applies at the first run after its last approval', async () => {
+    await newFlag('cr-wait');
+    const at = Date.now() + 60_000;
+    const change = await propose('cr-wait', { applyAt: at }, ana);
+    await actOkOn(change, 'approve', ben);
+    const late = await runScheduledChanges(env, at + 1);
+    expect(late.applied).not.toContain(change.id);
+    expect(late.failed).not.toContain(change.id);
+    const detail = (await (await call(`${changes}/${change.id}`, { key: A })).json()) as { changeRequest: Change };
+    expect(detail.changeRequest.status).toBe('open');
+    await actOkOn(change, 'approve', A);
+    expect((await runScheduledChanges(env, at + 2)).applied).toContain(change.id);
+    expect((await configOf('cr-wait', ENV)).enabled).toBe(true);
+  });
+
+  it('is marked failed, with the rule, when a policy refuses it at its time (it would never apply by itself)', async () => {
+    const created = await call('/api/v1/flags', {
+      method: 'POST',
+      key: A,
+      json: {
+        key: 'cr-permission',
+        kind: 'boolean',
+        variants: { on: true, off: false },
+        offVariant: 'off',
+        type: 'permission',
+        owner: 'qa',
+      },
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const at = Date.now() + 60_000;
+    const split = {
+      split: [
+        { variant: 'on', weight: 50 },
+        { variant: 'off', weight: 50 },
+      ],
+    };
+    const change = await propose('cr-permission', { applyAt: at, config: { enabled: true, offVariant: 'off', defaultServe: split } }, ana);
+    await actOkOn(change, 'approve', ben);
+    await actOkOn(change, 'approve', A);
+    expect((await runScheduledChanges(env, at)).failed).toContain(change.id);
+    const detail = (await (await call(`${changes}/${change.id}`, { key: A })).json()) as { changeRequest: Change };
+    expect(detail.changeRequest.status).toBe('failed');
+    expect(detail.changeRequest.outcome).toContain('percentage');
+  });
+});
+
 describe('promotion', () => {
   it('previews the diff, applies as a guarded write, and becomes a change request where the target reviews', async () => {
     await newFlag('cr-promote');

@@ -1,10 +1,9 @@
 import { loadConfig } from '../admin/write-config.ts';
 import type { Actor } from '../app-env.ts';
 import type { Env } from '../env.ts';
-import { ApiError } from '../errors.ts';
 import { asActor } from '../releases/as-actor.ts';
 import { applyChange, commitSwitch } from './change-actions.ts';
-import { dueChanges } from './change-store.ts';
+import { approvalCount, approvalsOf, dueChanges } from './change-store.ts';
 
 /** Who applies scheduled changes in the audit log: the approvers are named in each entry's reason. */
 export const SCHEDULER: Actor = { id: 'scheduler', name: 'scheduled change', role: 'admin', productionAccess: true };
@@ -22,12 +21,13 @@ export async function runScheduledChanges(env: Env, now = Date.now(), ctx?: Wait
   const applied: string[] = [];
   const failed: string[] = [];
   for (const change of await dueChanges(env.DB, now)) {
+    // Not approved yet: it waits, and applies at the first run after its last approval.
+    if (approvalCount(change, await approvalsOf(env.DB, change)) < change.requiredApprovals) continue;
     try {
       await asActor(env, SCHEDULER, ctx, (c) => applyChange(c, change, change.version, now));
       applied.push(change.id);
     } catch (e) {
-      // Not approved yet: it waits (and applies at the first run after its last approval).
-      if (e instanceof ApiError && e.code === 'rule_violation') continue;
+      // The flag moved, a policy refuses it now, the flag was archived: it will not apply by itself.
       failed.push(change.id);
       const why = e instanceof Error ? e.message : String(e);
       await env.DB.prepare(
