@@ -298,7 +298,27 @@ describe('a scheduled change short of approvals', () => {
     expect((await configOf('cr-wait', ENV)).enabled).toBe(true);
   });
 
-  it('is marked failed, with the rule, when a policy refuses it at its time (it would never apply by itself)', async () => {
+  it('is marked failed, with why, when it cannot apply at its time (here: the flag was archived meanwhile)', async () => {
+    await newFlag('cr-gone');
+    const at = Date.now() + 60_000;
+    const change = await propose('cr-gone', { applyAt: at }, ana);
+    await actOkOn(change, 'approve', ben);
+    await actOkOn(change, 'approve', A);
+    const flag = (await (await call('/api/v1/flags/cr-gone', { key: A })).json()) as { version: number };
+    expect((await call('/api/v1/flags/cr-gone', { method: 'DELETE', key: A, headers: { 'If-Match': `"${flag.version}"` } })).status).toBe(
+      200,
+    );
+    expect((await runScheduledChanges(env, at)).failed).toContain(change.id);
+    const detail = await env.DB.prepare('SELECT status, outcome FROM change_requests WHERE id = ?')
+      .bind(change.id)
+      .first<{ status: string; outcome: string }>();
+    expect(detail?.status).toBe('failed');
+    expect(detail?.outcome).toContain('not found');
+  });
+});
+
+describe('a proposal a policy refuses', () => {
+  it('is refused at once (422 naming the rule), not after its review', async () => {
     const created = await call('/api/v1/flags', {
       method: 'POST',
       key: A,
@@ -312,20 +332,21 @@ describe('a scheduled change short of approvals', () => {
       },
     });
     expect(created.status, await created.clone().text()).toBe(200);
-    const at = Date.now() + 60_000;
+    const current = await configOf('cr-permission', ENV);
     const split = {
       split: [
         { variant: 'on', weight: 50 },
         { variant: 'off', weight: 50 },
       ],
     };
-    const change = await propose('cr-permission', { applyAt: at, config: { enabled: true, offVariant: 'off', defaultServe: split } }, ana);
-    await actOkOn(change, 'approve', ben);
-    await actOkOn(change, 'approve', A);
-    expect((await runScheduledChanges(env, at)).failed).toContain(change.id);
-    const detail = (await (await call(`${changes}/${change.id}`, { key: A })).json()) as { changeRequest: Change };
-    expect(detail.changeRequest.status).toBe('failed');
-    expect(detail.changeRequest.outcome).toContain('percentage');
+    const res = await call(changes, {
+      method: 'POST',
+      key: ana,
+      json: { flag: 'cr-permission', config: { enabled: true, offVariant: 'off', defaultServe: split }, version: current.version },
+    });
+    expect(res.status).toBe(422);
+    expect((await errorOf(res)).message).toContain('percentage');
+    expect(await env.DB.prepare("SELECT id FROM change_requests WHERE flag_key = 'cr-permission'").first()).toBeNull();
   });
 });
 

@@ -5,6 +5,7 @@ import { commitConfig, loadConfig, proposeSnapshot, publishConfig, writeConfig }
 import { checkWritePolicies } from '../admin/write-policies.ts';
 import type { Actor, AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
+import { checkTypePolicies } from '../policies/type-policies.ts';
 import { toDefinition } from '../snapshot/build-snapshot.ts';
 import { markApproved, requiredApprovals } from './change-review.ts';
 import { approvalCount, approvalsOf, approverOf, type ChangeRequest, changeSubject, findChange, type Proposal } from './change-store.ts';
@@ -27,6 +28,8 @@ export interface ProposeBody {
 async function validated(c: Context<AppEnv>, environment: string, flagKey: string, proposal: Proposal) {
   const loaded = await loadConfig(c, flagKey, environment);
   const next = { ...loaded.config, ...proposal };
+  // The flag's type policy too, so a request no one could ever apply is refused before review.
+  await checkTypePolicies(c, { config: { flag: loaded.flag, before: loaded.config, after: next, production: loaded.env.production } });
   await proposeSnapshot(c, environment, toDefinition(loaded.flag, next));
   return loaded;
 }
