@@ -21,6 +21,7 @@ describe('ArchiveFlag', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Archive flag' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toMatch(/^Still in use\..*"upsell"/);
+    expect(screen.getByRole('link', { name: 'See what depends on it' }).getAttribute('href')).toBe('/graph');
     expect(screen.getByRole('dialog')).toBeTruthy();
   });
 

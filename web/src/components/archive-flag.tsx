@@ -7,6 +7,7 @@ import type { Change } from '../lib/change-summary.ts';
 import { savedNote } from '../lib/delivery.ts';
 import { onLabel } from '../lib/protective.ts';
 import { ExposureImpact } from './exposure-impact.tsx';
+import { Link } from './link.tsx';
 import { ProductionConfirm } from './production-confirm.tsx';
 
 export const GONE = 'archived (SDKs serve their code default)';
@@ -29,7 +30,8 @@ export function liveStates(flag: FlagDetail, environments: Environment[]): { lab
 /**
  * Archive = gone from every snapshot at once (SDKs serve their defaults), history kept, and it
  * can be restored. The Worker refuses (409 in_use) while another flag has this one as a
- * prerequisite, so that flag would not silently start failing its prerequisite check.
+ * prerequisite, so that flag would not silently start failing its prerequisite check, or while a
+ * release of it is live; the Dependencies page shows what depends on it.
  */
 export function ArchiveFlag({ flag }: { flag: FlagDetail }) {
   const { api, notify, environments } = useSession();
@@ -72,6 +74,12 @@ export function ArchiveFlag({ flag }: { flag: FlagDetail }) {
               <>
                 <strong>{inUse ? 'Still in use. ' : 'Could not archive. '}</strong>
                 {error.message}
+                {inUse && (
+                  <>
+                    {' '}
+                    <Link href="/graph">See what depends on it</Link>
+                  </>
+                )}
               </>
             )
           }
