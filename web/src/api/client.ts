@@ -1,4 +1,4 @@
-import type { Input, MethodOf, Ok, Path } from './app-types.ts';
+import type { Body, Input, MethodOf, Ok, Path } from './app-types.ts';
 import type * as C from './change-types.ts';
 import type * as G from './governance-types.ts';
 import type * as T from './types.ts';
@@ -176,6 +176,8 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     listSdkKeys: () => call('get', '/sdk-keys', {}),
     createSdkKey: (body: T.SdkKeyBody) => call('post', '/sdk-keys', { json: body }),
     revokeSdkKey: (id: string) => call('delete', '/sdk-keys/:id', { param: { id } }),
+    /** Its rate-limit tier (docs/scale.md "Rate limits"). */
+    updateSdkKey: (id: string, body: Body<'/sdk-keys/:id', 'patch'>) => call('patch', '/sdk-keys/:id', { param: { id }, json: body }),
     listAdminTokens: () => call('get', '/admin-tokens', {}),
     createAdminToken: (body: T.AdminTokenBody) => call('post', '/admin-tokens', { json: body }),
     revokeAdminToken: (id: string) => call('delete', '/admin-tokens/:id', { param: { id } }),

@@ -45,6 +45,8 @@ export type FlagRow = Omit<FlagDetail, 'environments'>;
 export type SegmentRow = Ok<'/environments/:env/segments', 'get'>['segments'][number];
 export type SegmentDefinition = SegmentRow['definition'];
 export type SdkKeyRow = Ok<'/sdk-keys', 'get'>['keys'][number];
+/** Which fixed rate-limit binding counts a key (docs/scale.md "Rate limits"). */
+export type RateTier = SdkKeyRow['rateTier'];
 export type AdminTokenRow = Ok<'/admin-tokens', 'get'>['tokens'][number];
 export type AuditRow = Ok<'/audit', 'get'>['entries'][number];
 

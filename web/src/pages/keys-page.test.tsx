@@ -32,9 +32,41 @@ describe('KeysPage', () => {
     await waitFor(() => expect(name.value).toBe(''));
     expect((screen.getByLabelText('Kind') as HTMLSelectElement).value).toBe('server');
     expect(f.calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([
-      { kind: 'client', environment: 'development', name: 'checkout web' },
-      { kind: 'client', environment: 'development', name: 'checkout web' },
+      { kind: 'client', environment: 'development', name: 'checkout web', rateTier: 'standard' },
+      { kind: 'client', environment: 'development', name: 'checkout web', rateTier: 'standard' },
     ]);
+  });
+
+  it("shows each key's rate-limit tier and changes it in place; a new key can start on the high tier (issue 9 §3)", async () => {
+    let tier = 'standard';
+    const key = { id: 'k1', kind: 'server', environment: 'production', name: 'checkout-api', hint: 'efs_ab…yz', createdAt: 0 };
+    const f = fakeFetch({
+      'GET /sdk-keys': () => [200, { keys: [{ ...key, revokedAt: null, expiresAt: null, replacedBy: null, rateTier: tier }] }],
+      'GET /admin-tokens': () => [200, { tokens: [] }],
+      'PATCH /sdk-keys/k1': (body) => {
+        tier = (body as { rateTier: string }).rateTier;
+        return [200, { ...key, rateTier: tier }];
+      },
+      'POST /sdk-keys': (body) => [200, { ...(body as object), id: 'k2', secret: 'efs_secret', createdAt: 0 }],
+    });
+    const notes: string[] = [];
+    render(
+      <WithSession routes={f} notes={notes}>
+        <KeysPage />
+      </WithSession>,
+    );
+    const select = (await screen.findByLabelText('Rate limit of checkout-api')) as HTMLSelectElement;
+    expect(select.value).toBe('standard');
+    fireEvent.change(select, { target: { value: 'high' } });
+    await waitFor(() => expect(notes).toContain('checkout-api: high rate limit, in effect within 15 s.'));
+    expect(f.calls.find((c) => c.method === 'PATCH')).toMatchObject({ path: '/sdk-keys/k1', body: { rateTier: 'high' } });
+    await waitFor(() => expect((screen.getByLabelText('Rate limit of checkout-api') as HTMLSelectElement).value).toBe('high'));
+
+    fireEvent.input(screen.getByLabelText('Name', { selector: '#sdk-name' }), { target: { value: 'batch' } });
+    fireEvent.change(screen.getByLabelText('Rate limit', { selector: '#sdk-tier' }), { target: { value: 'high' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create SDK key' }));
+    await screen.findByText('efs_secret');
+    expect(f.calls.find((c) => c.method === 'POST')?.body).toMatchObject({ name: 'batch', rateTier: 'high' });
   });
 
   it('says whose each admin token is, and "unowned" for tokens made before owners (issue 11 §1)', async () => {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { AdminTokenBody, SdkKeyBody } from '../api/types.ts';
+import type { AdminTokenBody, RateTier, SdkKeyBody } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { Pending } from '../components/pending.tsx';
@@ -8,12 +8,30 @@ import { useAsync } from '../hooks/use-async.ts';
 
 const when = (ms: number) => new Date(ms).toLocaleDateString();
 
+/** The fixed tiers the Worker offers (wrangler.toml bindings), with what each allows per location. */
+const TIERS: { value: RateTier; label: string }[] = [
+  { value: 'standard', label: 'Standard' },
+  { value: 'high', label: 'High (5×)' },
+];
+
+function TierOptions() {
+  return (
+    <>
+      {TIERS.map((t) => (
+        <option key={t.value} value={t.value}>
+          {t.label}
+        </option>
+      ))}
+    </>
+  );
+}
+
 export function KeysPage() {
   const { api, environments, me, notify } = useSession();
   const keys = useAsync(() => Promise.all([api.listSdkKeys(), api.listAdminTokens()]), []);
   const [secret, setSecret] = useState<string>();
   const [error, setError] = useState<Error>();
-  const NEW_SDK: SdkKeyBody = { kind: 'server', environment: environments[0]?.key ?? '', name: '' };
+  const NEW_SDK: SdkKeyBody = { kind: 'server', environment: environments[0]?.key ?? '', name: '', rateTier: 'standard' };
   const NEW_TOKEN: AdminTokenBody = { name: '', role: 'editor', productionAccess: true };
   const [sdk, setSdk] = useState(NEW_SDK);
   const [tok, setTok] = useState(NEW_TOKEN);
@@ -51,6 +69,10 @@ export function KeysPage() {
         <p class="muted small">
           Server keys (efs_) are secrets and receive rules; client keys (efc_) are public and receive only evaluated, client-visible flags.
         </p>
+        <p class="muted small">
+          Rate limit per location: standard allows a server key 1,000 requests a second and a client key 100 a second per caller, for
+          evaluations, events and streams each; high allows five times that.
+        </p>
         <form
           class="row wrap"
           onSubmit={(e) => {
@@ -85,6 +107,12 @@ export function KeysPage() {
               ))}
             </select>
           </div>
+          <div class="field">
+            <label for="sdk-tier">Rate limit</label>
+            <select id="sdk-tier" value={sdk.rateTier} onChange={(e) => setSdk({ ...sdk, rateTier: e.currentTarget.value as RateTier })}>
+              <TierOptions />
+            </select>
+          </div>
           <button type="submit" class="btn btn-primary">
             Create SDK key
           </button>
@@ -100,6 +128,19 @@ export function KeysPage() {
                   {k.revokedAt ? ` · revoked ${when(k.revokedAt)}` : ''}
                 </div>
               </div>
+              {!k.revokedAt && (
+                <select
+                  class="tier-select"
+                  aria-label={`Rate limit of ${k.name}`}
+                  value={k.rateTier}
+                  onChange={(e) => {
+                    const rateTier = e.currentTarget.value as RateTier;
+                    void run(() => api.updateSdkKey(k.id, { rateTier }), `${k.name}: ${rateTier} rate limit, in effect within 15 s.`);
+                  }}
+                >
+                  <TierOptions />
+                </select>
+              )}
               {!k.revokedAt && (
                 <button
                   type="button"
