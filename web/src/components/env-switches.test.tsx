@@ -78,8 +78,7 @@ describe('EnvSwitches', () => {
     expect(posts(f)[0]).toMatchObject({ body: { enabled: true, reason: 'launch day' }, headers: { 'If-Match': '"3"' } });
     expect(posts(f)[0]?.headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(screen.getByTestId('delivered').textContent).toBe('3');
-    await screen.findByText(/3 confirmed/);
-    expect(screen.getByText(/within 41 ms/)).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId('acked').textContent).toBe(', all confirmed within 41 ms'));
   });
 
   it('presents the kill switch as the emergency action: what users get, no version, reason optional', async () => {
@@ -94,6 +93,8 @@ describe('EnvSwitches', () => {
     expect(screen.getByRole('dialog', { name: 'Kill switch: checkout in Production' })).toBe(dialog);
     expect(dialog.textContent).toContain('Every connected client in Production gets this at once. Everyone is served "off"');
     expect(changeLines()).toEqual(['State from On (on) → to Off (everyone gets off)']);
+    // Who it reaches, before confirming: the streams the hub counts in production now.
+    expect((await screen.findByTestId('connected-now')).textContent).toBe(': 3 connected now (2 server, 1 browser, 0 OFREP)');
     await impact();
     const button = confirmButton('Kill switch — serve off to everyone');
     expect(button.disabled).toBe(false);

@@ -101,7 +101,7 @@ export function EnvSwitches({
           );
         })}
       </fieldset>
-      {result && <DeliveryReport result={result} />}
+      {result && <DeliveryReport result={result} live={flag.environments[result.environment]} />}
       {pending && flag.environments[pending.env.key] && (
         <ToggleConfirm
           flag={flag}

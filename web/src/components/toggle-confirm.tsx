@@ -1,6 +1,9 @@
 import type { ConfigRow, Environment, FlagDetail } from '../api/types.ts';
+import { useSession } from '../app-context.ts';
+import { useAsync } from '../hooks/use-async.ts';
 import { bodyOf, draftOf } from '../lib/config-draft.ts';
 import { emergencyLabel, emergencyName, isProtectiveMove, moveEffect, onLabel } from '../lib/protective.ts';
+import { connectedClients } from './delivery-report.tsx';
 import { ImpactPreview } from './impact-preview.tsx';
 import { ProductionConfirm } from './production-confirm.tsx';
 
@@ -28,6 +31,10 @@ export function ToggleConfirm({
 }) {
   const emergency = isProtectiveMove(flag, enabled);
   const verb = enabled ? 'on' : 'off';
+  const { api } = useSession();
+  // Who gets it: the streams open in this environment now (the hub counts them per kind).
+  const hub = useAsync(() => api.hubStats(env.key), [api, env.key]);
+  const c = hub.data?.connections;
   return (
     <ProductionConfirm
       title={emergency ? `${emergencyName(flag)}: ${flag.key} in ${env.name}` : `Turn ${verb} ${flag.key} in ${env.name}?`}
@@ -38,7 +45,13 @@ export function ToggleConfirm({
       error={error}
       lead={
         <>
-          Every connected client in <strong>{env.name}</strong> gets this at once. {moveEffect(flag, config, enabled)}
+          Every connected client in <strong>{env.name}</strong> gets this at once
+          {hub.data && c && (
+            <span data-testid="connected-now">
+              : <strong>{connectedClients(hub.data)}</strong> connected now ({c.server} server, {c.client} browser, {c.ofrep} OFREP)
+            </span>
+          )}
+          . {moveEffect(flag, config, enabled)}
         </>
       }
       changes={[{ label: 'State', before: state(config, config.enabled), after: state(config, enabled) }]}
