@@ -220,7 +220,6 @@ export class EnvironmentHub extends DurableObject<Env> {
     const refusal = await this.#admit(kind, owner, expiresAt, shards);
     if (refusal) return refusal;
     await this.#seedFromRoot();
-    this.#reportLoad();
 
     if (isUpgrade) return this.#acceptWebSocket(kind, owner, await this.#missedState(lastEventId));
     const missed = await this.#missedState(lastEventId);
@@ -281,7 +280,10 @@ export class EnvironmentHub extends DurableObject<Env> {
         ? open(callerTag(owner.keyId, owner.caller)) + this.#sse.countOwned((o) => o.keyId === owner.keyId && o.caller === owner.caller)
         : 0,
     };
-    return capRefusal(kind, owner, counts, capShare(this.#caps, shards));
+    const refusal = capRefusal(kind, owner, counts, capShare(this.#caps, shards));
+    // Admitted: this object now holds one more stream than it counted.
+    if (!refusal) this.#reportLoad(counts.environment + 1);
+    return refusal;
   }
 
   /** Stores a newer version and broadcasts it; undefined when it is not newer than the head. */
@@ -317,9 +319,7 @@ export class EnvironmentHub extends DurableObject<Env> {
   }
 
   /** Tells the root (off the request path, at most every LOAD_REPORT_MS) that this shard is full. */
-  #reportLoad(): void {
-    // Called while admitting a stream, so that one counts too.
-    const load = this.ctx.getWebSockets().length + this.#sse.size + 1;
+  #reportLoad(load: number): void {
     const now = Date.now();
     if (load < this.#shards.capacity || now - this.#loadReportedAt < LOAD_REPORT_MS) return;
     this.#loadReportedAt = now;
