@@ -41,6 +41,9 @@ async function openStream(env: Env, n: number): Promise<Response> {
 export interface FleetPublish {
   sent: number;
   latencies: number[];
+  /** Subscribers this object holds, and how many of them the hub side has closed since they opened. */
+  held: number;
+  closed: number;
 }
 
 /** N server-kind subscribers in one object; it times each push of a version from the publish it made. */
@@ -48,6 +51,7 @@ export class SubscriberFleet extends DurableObject<BenchEnv> {
   #sockets: WebSocket[] = [];
   #target = Number.POSITIVE_INFINITY;
   #arrivals: number[] = [];
+  #closed = 0;
 
   async open(n: number): Promise<number> {
     for (let i = this.#sockets.length; i < n; i += WAVE) {
@@ -56,6 +60,7 @@ export class SubscriberFleet extends DurableObject<BenchEnv> {
         const ws = res.webSocket;
         if (!ws) throw new Error(`stream ${i + j} refused: ${res.status} ${await res.text()}`);
         ws.accept();
+        ws.addEventListener('close', () => this.#closed++);
         ws.addEventListener('message', (event) => {
           // The version, read without parsing the snapshot.
           const id = Number(/"id":(\d+)/.exec(String(event.data).slice(0, 48))?.[1]);
@@ -75,7 +80,7 @@ export class SubscriberFleet extends DurableObject<BenchEnv> {
     const { sent } = await this.env.HUB.getByName(ENVIRONMENT).publish(event, { waitForKv: false });
     const deadline = Date.now() + waitMs;
     while (this.#arrivals.length < this.#sockets.length && Date.now() < deadline) await scheduler.wait(2);
-    return { sent, latencies: this.#arrivals.map((at) => at - sentAt) };
+    return { sent, latencies: this.#arrivals.map((at) => at - sentAt), held: this.#sockets.length, closed: this.#closed };
   }
 
   async close(): Promise<void> {

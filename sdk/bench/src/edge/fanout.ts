@@ -116,7 +116,10 @@ async function measure(script: string, label: string, shards: number, subscriber
     };
     await call('/seed', { version: 1, etag: '"bench.1"', snapshot: SNAPSHOT, changed: [] });
     const opening = performance.now();
-    const opened = await call<number>(`/open?n=${subscribers}`);
+    // In steps of 1,000: one request per step keeps each call short however slow the opening is.
+    let opened = 0;
+    for (let n = Math.min(1_000, subscribers); opened < subscribers; n = Math.min(n + 1_000, subscribers))
+      opened = await call<number>(`/open?n=${n}`);
     if (opened !== subscribers) throw new Error(`opened ${opened} of ${subscribers} streams`);
     const connectSeconds = (performance.now() - opening) / 1000;
     const shardsUsed = await call<number>('/shards');
@@ -128,12 +131,14 @@ async function measure(script: string, label: string, shards: number, subscriber
     for (let p = 0; p < publishes; p++) {
       const version = p + 2;
       const snapshot = SNAPSHOT.replace('"version":1', `"version":${version}`).replace('"enabled":true', `"enabled":${p % 2 === 1}`);
-      const result = await call<{ sent: number; latencies: number[] }>('/publish', {
+      const result = await call<{ sent: number; latencies: number[]; held: number; closed: number }>('/publish', {
         version,
         etag: `"bench.${version}"`,
         snapshot,
         changed: ['flag-0'],
       });
+      if (process.env.FANOUT_VERBOSE)
+        console.error(`publish ${version}: sent ${result.sent}, fleet holds ${result.held}, ${result.closed} closed`);
       const got = result.latencies.sort((a, b) => a - b);
       reported += result.sent;
       delivered += got.length;
