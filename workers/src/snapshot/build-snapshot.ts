@@ -37,14 +37,12 @@ export function toDefinition(flag: FlagRow, config: ConfigRow): FlagDefinition {
 
 /** Reads one environment's live flags and segments from D1 into the snapshot SDKs evaluate. */
 export async function buildSnapshot(d: Db, environment: string): Promise<Snapshot> {
-  const [env, rows, segs, plans] = await d.batch([
+  // Flags and configs are read apart and joined here: a joined select in a batch gets shifted
+  // fields (db.ts refuses one), and both tables have `version` and `updated_at`.
+  const [env, configs, liveFlags, segs, plans] = await d.batch([
     d.select().from(environments).where(eq(environments.key, environment)),
-    d
-      .select()
-      .from(flagConfigs)
-      .innerJoin(flags, eq(flags.key, flagConfigs.flagKey))
-      .where(and(eq(flagConfigs.environment, environment), isNull(flags.archivedAt)))
-      .orderBy(flags.key),
+    d.select().from(flagConfigs).where(eq(flagConfigs.environment, environment)).orderBy(flagConfigs.flagKey),
+    d.select().from(flags).where(isNull(flags.archivedAt)),
     d.select().from(segments).where(eq(segments.environment, environment)).orderBy(segments.key),
     d
       .selectDistinct({ flagKey: releasePlans.flagKey })
@@ -53,15 +51,20 @@ export async function buildSnapshot(d: Db, environment: string): Promise<Snapsho
       .orderBy(releasePlans.flagKey),
   ]);
   if (!env[0]) throw notFound(`environment "${environment}"`);
+  const flagByKey = new Map(liveFlags.map((f) => [f.key, f]));
+  const rows = configs.flatMap((config) => {
+    const flag = flagByKey.get(config.flagKey);
+    return flag ? [{ flag, config }] : [];
+  });
   const snapshot: Snapshot = {
     environment,
     version: env[0].snapshotVersion,
-    flags: rows.map((r) => toDefinition(r.flags, r.flag_configs)),
+    flags: rows.map((r) => toDefinition(r.flag, r.config)),
     segments: segs.map((s) => ({ ...(s.definition as Omit<SegmentDefinition, 'key'>), key: s.key })),
   };
   // Only flags the snapshot carries (an archived flag's plan tracks nothing), and no field at all
   // when no plan is live, so snapshots of environments without releases stay byte-identical.
-  const live = new Set(rows.map((r) => r.flags.key));
+  const live = new Set(rows.map((r) => r.flag.key));
   const tracked = plans.map((p) => p.flagKey).filter((k) => live.has(k));
   if (tracked.length > 0) snapshot.tracked = tracked;
   return snapshot;
