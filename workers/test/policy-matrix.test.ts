@@ -244,3 +244,31 @@ describe('release.production-rollout-needs-plan: the sanctioned path', () => {
     expect(rollback.status, await rollback.clone().text()).toBe(200);
   });
 });
+
+describe('a new type brings its whole policy, to what each environment serves too', () => {
+  const split = [
+    { variant: 'treatment', weight: 50 },
+    { variant: 'control', weight: 50 },
+  ];
+  it.each([
+    ['release', 'release.production-rollout-needs-plan'],
+    ['permission', 'permission.no-percentage-splits'],
+  ])('an experiment splitting production traffic cannot become a %s flag (%s), and nothing changes', async (type, rule) => {
+    if ((await call(flagUrl('retyped'), { key: A })).status === 404)
+      await createOk({ ...experiment, key: 'retyped', owner: 'growth', primaryMetric: 'conversion', expiresAt: '2031-01-31' });
+    expect((await putConfig('retyped', 'production', { enabled: true, defaultServe: { split } })).status).toBe(200);
+    const before = await json(await call(flagUrl('retyped'), { key: A }));
+    const res = await patch('retyped', { type });
+    expect(res.status).toBe(422);
+    const { error } = await json(res);
+    expect(error.details.rule).toBe(rule);
+    expect(error.details.issues[0]).toMatchObject({ path: 'type', message: expect.stringContaining('it does in "production"') });
+    expect((await json(await call(flagUrl('retyped'), { key: A }))).version).toBe(before.version);
+  });
+
+  it('becomes a release flag once production serves one variant', async () => {
+    expect((await putConfig('retyped', 'production', { defaultServe: { variant: 'treatment' } })).status).toBe(200);
+    const res = await patch('retyped', { type: 'release' });
+    expect(res.status, await res.clone().text()).toBe(200);
+  });
+});

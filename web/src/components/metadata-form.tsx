@@ -104,6 +104,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
           <select
             id="meta-type"
             value={form.type}
+            aria-describedby={issues.some((i) => i.path === 'type') ? 'meta-type-error' : undefined}
             disabled={!canEdit || busy}
             onChange={(e) => setForm({ ...form, type: e.currentTarget.value as FlagType })}
           >
@@ -111,6 +112,7 @@ export function MetadataForm({ flag, canEdit, onSaved }: { flag: FlagDetail; can
               <option key={t}>{t}</option>
             ))}
           </select>
+          <FieldError issues={issues} path="type" id="meta-type-error" />
         </div>
         <div class="field">
           <label for="meta-expiresAt">Expires</label>

@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { fakeFetch, WithSession } from '../../test/unit/fake-session.tsx';
+import { fakeFetch, flag, WithSession } from '../../test/unit/fake-session.tsx';
 import type { Graph, PolicyReport, StoredPolicies } from '../api/governance-types.ts';
+import { MetadataForm } from '../components/metadata-form.tsx';
 import { GraphPage } from './graph-page.tsx';
 import { NewFlagPage } from './new-flag-page.tsx';
 import { PoliciesPage } from './policies-page.tsx';
@@ -35,6 +36,22 @@ describe('a policy refusal', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Create flag' }));
     await waitFor(() => expect(document.getElementById('new-owner-error')?.textContent).toContain('a release flag needs an owner'));
     expect(document.body.textContent).toContain('Not saved: fix the fields marked below.');
+  });
+
+  it('is shown on the type when the new type’s policy refuses what an environment serves', async () => {
+    const message =
+      'a permission flag grants or denies, never to a percentage: target people or segments instead (it does in "production")';
+    const f = fakeFetch({
+      'PATCH /flags/checkout': () => refusal('permission.no-percentage-splits', 'type', message) as [number, unknown],
+    });
+    render(
+      <WithSession routes={f}>
+        <MetadataForm flag={flag()} canEdit onSaved={() => undefined} />
+      </WithSession>,
+    );
+    fireEvent.change(screen.getByLabelText('Type'), { target: { value: 'permission' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Flag details' }));
+    await waitFor(() => expect(document.getElementById('meta-type-error')?.textContent).toContain('never to a percentage'));
   });
 
   it('asks an experiment for its primary metric', async () => {

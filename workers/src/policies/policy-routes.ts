@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { isNull } from 'drizzle-orm';
-import { flagConfigs, flags } from '../../../drizzle/schema.ts';
+import { flags } from '../../../drizzle/schema.ts';
 import { auditStatement } from '../admin/audit.ts';
 import { staleVersion } from '../admin/conflicts.ts';
 import { jsonBody, ok, security } from '../admin/openapi-helpers.ts';
@@ -14,6 +14,7 @@ import { validationHook } from '../errors.ts';
 import { policyReport } from './policy-report.ts';
 import { PoliciesPut, PolicyReport, RULES, StoredPolicies } from './policy-schemas.ts';
 import { DEFAULT_POLICIES, POLICY_SETTING, readPolicies } from './policy-settings.ts';
+import { servedStates } from './served-states.ts';
 
 /** Per-instance flag policies (docs/policies.md): read by anyone signed in, changed by admins. */
 export const policyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -92,22 +93,12 @@ export const policyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     }),
     async (c) => {
       const d = db(c.env);
-      const [{ policies }, rows, configs, envs, releasing] = await Promise.all([
+      const [{ policies }, rows, configs] = await Promise.all([
         readPolicies(c.env.DB),
         d.select().from(flags).where(isNull(flags.archivedAt)).orderBy(flags.key),
-        d.select().from(flagConfigs),
-        c.env.DB.prepare('SELECT key, production FROM environments').all<{ key: string; production: number }>(),
-        c.env.DB.prepare(
-          "SELECT flag_key AS flag, environment FROM release_plans WHERE status IN ('running', 'waiting_approval', 'paused')",
-        ).all<{ flag: string; environment: string }>(),
+        servedStates(c),
       ]);
-      const production = new Set(envs.results.filter((e) => e.production).map((e) => e.key));
-      const live = new Set(releasing.results.map((r) => `${r.flag}\n${r.environment}`));
-      const report = policyReport(
-        policies,
-        rows,
-        configs.map((r) => ({ ...r, production: production.has(r.environment), releasing: live.has(`${r.flagKey}\n${r.environment}`) })),
-      );
+      const report = policyReport(policies, rows, configs);
       const counts: Record<string, number> = {};
       for (const f of report) for (const rule of new Set(f.violations.map((v) => v.rule))) counts[rule] = (counts[rule] ?? 0) + 1;
       return c.json({ flags: report, counts }, 200);

@@ -6,6 +6,7 @@ import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../errors.ts';
 import { RULES, type RuleName } from './policy-schemas.ts';
 import { type Policies, policiesFor } from './policy-settings.ts';
+import { type ServedConfig, servedStates } from './served-states.ts';
 
 type FlagRow = typeof flags.$inferSelect;
 type ConfigRow = typeof flagConfigs.$inferSelect;
@@ -131,6 +132,18 @@ export function configViolations(p: Policies, w: ConfigChange): Violation[] {
   return out;
 }
 
+/**
+ * What a flag serves in one environment, judged as a state: as if switched on from off, except
+ * the migration step rule (about moves, not states). A live release plan's split is sanctioned.
+ */
+export function servedViolations(p: Policies, flag: FlagRow, config: ServedConfig): (Violation & { environment: string })[] {
+  if (config.releasing) return [];
+  const asStates: Policies = { ...p, migration: { ...p.migration, oneStageAtATime: false } };
+  const off = { ...config, enabled: false, rules: [], targets: [], defaultServe: { variant: config.offVariant } };
+  const found = configViolations(asStates, { flag, before: off, after: config, production: config.production });
+  return found.map((v) => ({ ...v, environment: config.environment }));
+}
+
 /** One 422 naming the rule; every violation found rides in `details.issues`, on its field. */
 export function policyError(violations: readonly Violation[]): ApiError {
   const [first] = violations as [Violation];
@@ -145,5 +158,11 @@ export async function checkTypePolicies(c: Context<AppEnv>, write: { flag?: Flag
   if (!write.flag && !write.config) return;
   const p = await policiesFor(c);
   const violations = [...(write.flag ? flagViolations(p, write.flag) : []), ...(write.config ? configViolations(p, write.config) : [])];
+  // A new type brings its whole policy: what each environment serves today must follow it too.
+  const { before, after } = write.flag ?? {};
+  if (before && after && before.type !== after.type)
+    for (const config of await servedStates(c, after.key))
+      for (const v of servedViolations(p, after, config))
+        violations.push({ ...v, path: 'type', message: `${v.message} (it does in "${v.environment}")` });
   if (violations.length > 0) throw policyError(violations);
 }
