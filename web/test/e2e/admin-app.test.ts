@@ -175,6 +175,10 @@ describe('admin app against the real Worker', () => {
       await toggle.click();
       const dialog = page.getByRole('dialog');
       expect(await dialog.textContent()).toContain('Emergency action.');
+      // Who it reaches: the hub's count of streams open in production (the client connected above).
+      const connected = dialog.getByTestId('connected-now');
+      await connected.waitFor();
+      expect(await connected.textContent()).toMatch(/^: [1-9]\d* connected now \(/);
       await dialog.getByLabel('Reason (audit log)').fill('reminders double-sent');
       await shot(page, 'kill-switch-confirm-desktop', { fullPage: false });
       await dialog.getByRole('button', { name: 'Kill switch — serve off to everyone' }).click();

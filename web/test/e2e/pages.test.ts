@@ -195,6 +195,11 @@ describe('environments, keys and tokens', () => {
     await shot(page, 'keys-secret-desktop');
     await page.getByRole('button', { name: 'Done' }).click();
     expect(await page.getByTestId('secret').count()).toBe(0);
+    // Its rate-limit tier, changed in place (issue 9 §3).
+    await page.getByLabel('Rate limit of e2e-dev').selectOption('high');
+    await expect
+      .poll(async () => (await adminApi<{ keys: { name: string; rateTier: string }[] }>(stack.worker, 'GET', '/sdk-keys')).keys)
+      .toContainEqual(expect.objectContaining({ name: 'e2e-dev', rateTier: 'high' }));
     await page.getByRole('button', { name: 'Revoke SDK key e2e-dev' }).click();
     await page.getByText('Revoked e2e-dev.').waitFor();
     await expect.poll(() => sdkEvaluate(secret), { timeout: 45_000, interval: 1000 }).toBe(401);
