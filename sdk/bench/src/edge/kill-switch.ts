@@ -119,11 +119,23 @@ export async function benchKillSwitch(worker: Worker, clients = 1_000, toggles =
       previous = current;
       armed = true;
       const sentAt = performance.now();
-      const res = await fetch(`${config}/toggle`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${worker.keys.admin}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ enabled: t % 2 === 0, version, reason: 'bench: kill switch latency' }),
-      });
+      // wrangler dev reloads the Worker when a source file changes and answers 503 meanwhile:
+      // the toggle is retried with one Idempotency-Key, so it applies once.
+      const idempotencyKey = `bench-kill-switch-${Date.now()}-${t}`;
+      let res: Response | undefined;
+      for (let attempt = 0; attempt < 3 && (res === undefined || res.status === 503); attempt++) {
+        if (attempt > 0) await sleep(2000);
+        res = await fetch(`${config}/toggle`, {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${worker.keys.admin}`,
+            'Content-Type': 'application/json',
+            'Idempotency-Key': idempotencyKey,
+          },
+          body: JSON.stringify({ enabled: t % 2 === 0, version, reason: 'bench: kill switch latency' }),
+        });
+      }
+      if (!res) throw new Error('toggle not sent');
       const answeredAt = performance.now();
       if (!res.ok) throw new Error(`toggle failed: ${res.status} ${await res.text()}`);
       const { config: written } = (await res.json()) as { config: { version: number } };
