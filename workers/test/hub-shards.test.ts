@@ -138,6 +138,29 @@ describe('subscriber shards', () => {
     }
   });
 
+  it("an ack from one of the root's own streams counts even when it arrives while the shards are still being called", async () => {
+    const environment = `shard-acks-${crypto.randomUUID()}`;
+    const root = env.HUB.getByName(environment);
+    await root.publish({ version: 1, etag: '"v1"', snapshot: '{"flags":[]}', changed: [] }, { waitForKv: false });
+    const res = await root.fetch('http://hub/connect?lastEventId=1', {
+      headers: { Upgrade: 'websocket', 'X-Edgeflags-Kind': 'server', 'X-Edgeflags-Key-Id': 'k', 'X-Edgeflags-Shards': '4' },
+    });
+    const ws = res.webSocket!;
+    ws.accept();
+    // Acks the push at once: it reaches the root before the root's calls to its 3 shards return.
+    ws.addEventListener('message', (m) => {
+      const { type, id } = JSON.parse(String(m.data)) as { type: string; id: number };
+      if (type === 'snapshot') ws.send(JSON.stringify({ type: 'ack', id }));
+    });
+    await root.publish({ version: 2, etag: '"v2"', snapshot: '{"flags":[]}', changed: ['a'] }, { waitForKv: false });
+    const stats = await until(
+      () => root.stats(),
+      (s) => s.recent[0]?.acked === 1,
+    );
+    expect(stats.recent[0]).toMatchObject({ version: 2, sent: 1, acked: 1 });
+    ws.close(1000, 'done');
+  });
+
   it('N doubles when a shard reaches its capacity, and the new shards hold the head at once', async () => {
     const environment = `shard-growth-${crypto.randomUUID()}`;
     const root = env.HUB.getByName(environment);

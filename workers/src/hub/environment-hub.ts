@@ -132,11 +132,15 @@ export class EnvironmentHub extends DurableObject<Env> {
     const publishedAt = Date.now();
     const local = this.#accept(event);
     let sent = local?.sent ?? 0;
-    // The output gate holds these calls too until the head is durable; shards serve the same
-    // version and replay ring, and their counts join the root's (docs/scale.md §2).
     if (local) {
-      sent += await this.#fanout.deliver({ ...event, changed: local.changed ? [...local.changed] : [] });
-      this.#log.append(event.version, publishedAt, sent, local.changed);
+      // Recorded before the shards are called: an ack from this hub's own streams may arrive
+      // while they are, and must find its entry.
+      this.#log.append(event.version, publishedAt, local.sent, local.changed);
+      // The output gate holds these calls too until the head is durable; shards serve the same
+      // version and replay ring, and their counts join the root's (docs/scale.md §2).
+      const elsewhere = await this.#fanout.deliver({ ...event, changed: local.changed ? [...local.changed] : [] });
+      this.#log.addSent(event.version, elsewhere);
+      sent += elsewhere;
       await this.#switches.arm(event.snapshot, publishedAt);
     }
     await this.#catchUpShards();

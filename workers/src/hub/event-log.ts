@@ -56,6 +56,14 @@ export class EventLog {
     }
   }
 
+  /** Adds the streams a publish reached elsewhere (its shards) to the entry it appended. */
+  addSent(version: number, sent: number): void {
+    const entry = this.#load().get(version);
+    if (!entry || sent === 0) return;
+    entry.sent += sent;
+    this.#kv.put(keyOf(version), entry);
+  }
+
   /** Counts one ack; false when the version already left the ring (or never existed). */
   ack(version: number, at: number): boolean {
     const entry = this.#entries?.get(version) ?? this.#kv.get<EventEntry>(keyOf(version));
