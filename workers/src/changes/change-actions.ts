@@ -255,11 +255,15 @@ export async function applyChange(c: Context<AppEnv>, change: ChangeRequest, exp
 /** Puts the proposal in the snapshot as a switch at `applyAt` (a guarded write of the config). */
 async function installSwitch(c: Context<AppEnv>, change: ChangeRequest, reason: string) {
   const loaded = await loadConfig(c, change.flagKey, change.environment);
+  // The type policies judge what the flag will serve once the switch happens (a policy may have
+  // tightened since the proposal): the edge applies the switch later with no one checking again.
+  const switched = { ...loaded.config, ...change.proposal } as typeof loaded.config;
   await checkWritePolicies(c, {
     action: 'config.schedule',
     resourceKey: change.flagKey,
     environment: change.environment,
     protective: false,
+    config: { flag: loaded.flag, before: loaded.config, after: switched, production: loaded.env.production },
   });
   const what = `flag "${change.flagKey}" in "${change.environment}"`;
   if (loaded.config.version !== change.baseVersion) throw staleVersion(what, loaded.config.version, change.baseVersion);
