@@ -15,5 +15,6 @@ function Lazy({ load }: { load: () => Promise<ComponentType> }) {
 export const GraphRoute = () => <Lazy load={() => import('./pages/graph-page.tsx').then((m) => m.GraphPage)} />;
 export const PoliciesRoute = () => <Lazy load={() => import('./pages/policies-page.tsx').then((m) => m.PoliciesPage)} />;
 export const NewFlagRoute = () => <Lazy load={() => import('./pages/new-flag-page.tsx').then((m) => m.NewFlagPage)} />;
+export const PeopleRoute = () => <Lazy load={() => import('./pages/people-page.tsx').then((m) => m.PeoplePage)} />;
 export const KeysRoute = () => <Lazy load={() => import('./pages/keys-page.tsx').then((m) => m.KeysPage)} />;
 export const EnvironmentsRoute = () => <Lazy load={() => import('./pages/environments-page.tsx').then((m) => m.EnvironmentsPage)} />;

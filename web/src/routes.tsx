@@ -1,6 +1,6 @@
 import { useAsync } from './hooks/use-async.ts';
 import { match, useRoute } from './hooks/use-route.ts';
-import { EnvironmentsRoute, GraphRoute, KeysRoute, NewFlagRoute, PoliciesRoute } from './lazy-routes.tsx';
+import { EnvironmentsRoute, GraphRoute, KeysRoute, NewFlagRoute, PeopleRoute, PoliciesRoute } from './lazy-routes.tsx';
 import { EvaluatePage } from './pages/evaluate-page.tsx';
 import { FlagPage } from './pages/flag-page.tsx';
 import { FlagsPage } from './pages/flags-page.tsx';
@@ -16,6 +16,7 @@ export function Routes() {
   if (path === '/segments') return <SegmentsPage />;
   if (path === '/environments') return <EnvironmentsRoute />;
   if (path === '/keys') return <KeysRoute />;
+  if (path === '/people') return <PeopleRoute />;
   if (path === '/audit') return <AuditRoute />;
   if (path === '/webhooks') return <WebhooksRoute />;
   if (path === '/reports/stale') return <StaleRoute />;

@@ -179,6 +179,10 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
     /** Its rate-limit tier (docs/scale.md "Rate limits"). */
     updateSdkKey: (id: string, body: Body<'/sdk-keys/:id', 'patch'>) => call('patch', '/sdk-keys/:id', { param: { id }, json: body }),
     listAdminTokens: () => call('get', '/admin-tokens', {}),
+    /** Roles of people signed in through Cloudflare Access, by email or group (docs/identity.md). */
+    roleBindings: () => call('get', '/role-bindings', {}),
+    createRoleBinding: (body: Body<'/role-bindings', 'post'>) => call('post', '/role-bindings', { json: body }),
+    deleteRoleBinding: (id: string) => call('delete', '/role-bindings/:id', { param: { id } }),
     createAdminToken: (body: T.AdminTokenBody) => call('post', '/admin-tokens', { json: body }),
     revokeAdminToken: (id: string) => call('delete', '/admin-tokens/:id', { param: { id } }),
     releases: (key: string, env: string) => call('get', '/flags/:key/environments/:env/releases', { param: { key, env } }),

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AdminTokenBody, RateTier, SdkKeyBody } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { ErrorNote } from '../components/error-note.tsx';
+import { Link } from '../components/link.tsx';
 import { Pending } from '../components/pending.tsx';
 import { SecretOnce } from '../components/secret-once.tsx';
 import { useAsync } from '../hooks/use-async.ts';
@@ -61,6 +62,9 @@ export function KeysPage() {
   return (
     <section class="page">
       <h1>Keys and tokens</h1>
+      <p class="muted small">
+        People signed in through Cloudflare Access need no token: <Link href="/people">their roles, by email or group</Link>.
+      </p>
       {secret && <SecretOnce secret={secret} onDismiss={() => setSecret(undefined)} />}
       <ErrorNote error={error ?? keys.error} />
       <Pending state={keys} what="keys and tokens" />

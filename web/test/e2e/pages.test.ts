@@ -205,6 +205,19 @@ describe('environments, keys and tokens', () => {
     await expect.poll(() => sdkEvaluate(secret), { timeout: 45_000, interval: 1000 }).toBe(401);
   });
 
+  it('binds a person signed in through Cloudflare Access to a role, from the Keys page (docs/identity.md)', async () => {
+    await page.getByRole('link', { name: 'their roles, by email or group' }).click();
+    await page.getByRole('heading', { name: 'People and groups', level: 1 }).waitFor();
+    await page.getByLabel('Email').fill('grace@example.com');
+    await page.getByLabel('Role').selectOption('editor');
+    await page.getByRole('button', { name: 'Add binding' }).click();
+    await page.getByRole('list', { name: 'Role bindings' }).getByText('grace@example.com').waitFor();
+    const { bindings } = await adminApi<{ bindings: { subject: string; role: string }[] }>(stack.worker, 'GET', '/role-bindings');
+    expect(bindings).toContainEqual(expect.objectContaining({ subject: 'grace@example.com', role: 'editor' }));
+    await shot(page, 'people-desktop');
+    await page.getByRole('link', { name: 'Keys' }).click();
+  });
+
   it('creates an admin token that works at once and stops at once when revoked', async () => {
     await page.getByLabel('Name').nth(1).fill('e2e-ci');
     await page.getByLabel('Role').selectOption('viewer');
@@ -282,6 +295,7 @@ const PAGES = [
   '/segments?env=staging',
   '/environments',
   '/keys',
+  '/people',
   '/audit',
   '/graph',
   '/policies',
@@ -332,6 +346,7 @@ describe('accessibility of every page', () => {
       ['/evaluate?env=staging', 'evaluate-phone'],
       ['/environments', 'environments-phone'],
       ['/keys', 'keys-phone'],
+      ['/people', 'people-phone'],
     ] as const) {
       await phone.goto(`${stack.worker.url}${path}`);
       await phone.getByRole('heading', { level: 1 }).first().waitFor();
