@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { env } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -49,5 +50,14 @@ describe('batched reads with joins', () => {
     // The same join outside a batch reads arrays and is right, field by field.
     const [row] = await joined.where(eq(flags.key, 'new-pdf-engine'));
     expect(typeof row?.flags.createdAt).toBe('number');
+  });
+
+  it('builds every drizzle handle in db.ts, so every batch passes its join guard', () => {
+    const sources = import.meta.glob<string>('../src/**/*.ts', { query: '?raw', import: 'default', eager: true });
+    expect(Object.keys(sources).length).toBeGreaterThan(50);
+    const outside = Object.entries(sources)
+      .filter(([path, text]) => path !== '../src/db.ts' && /\bdrizzle\(/.test(text))
+      .map(([path]) => path);
+    expect(outside).toEqual([]);
   });
 });
