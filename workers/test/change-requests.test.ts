@@ -305,9 +305,12 @@ describe('a scheduled change short of approvals', () => {
     await actOkOn(change, 'approve', ben);
     await actOkOn(change, 'approve', A);
     const flag = (await (await call('/api/v1/flags/cr-gone', { key: A })).json()) as { version: number };
-    expect((await call('/api/v1/flags/cr-gone', { method: 'DELETE', key: A, headers: { 'If-Match': `"${flag.version}"` } })).status).toBe(
-      200,
-    );
+    const archive = () => call('/api/v1/flags/cr-gone', { method: 'DELETE', key: A, headers: { 'If-Match': `"${flag.version}"` } });
+    // Archiving changes what a reviewed environment serves: refused until an admin lifts the review.
+    expect((await archive()).status).toBe(422);
+    await review(0);
+    expect((await archive()).status).toBe(200);
+    await review(2);
     expect((await runScheduledChanges(env, at)).failed).toContain(change.id);
     const detail = await env.DB.prepare('SELECT status, outcome FROM change_requests WHERE id = ?')
       .bind(change.id)
