@@ -168,3 +168,20 @@ describe('every write that changes what a reviewed environment serves', () => {
     expect(edited.status, await edited.clone().text()).toBe(200);
   });
 });
+
+describe('a change request proposed before its environment asked for review', () => {
+  it('needs the approvals the environment asks for now (the scheduler asks the same, approvalsNeeded)', async () => {
+    const staging = `/api/v1/environments/staging/change-requests`;
+    const current = await configOf(FLAG, 'staging');
+    const body = { flag: FLAG, config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'plain' } }, version: current.version };
+    const proposed = await call(staging, { method: 'POST', key: A, json: body });
+    expect(proposed.status, await proposed.clone().text()).toBe(200);
+    const change = (await proposed.json()) as { id: string; version: number; requiredApprovals: number };
+    expect(change.requiredApprovals).toBe(0);
+    const review = await call('/api/v1/environments/staging/review', { method: 'PUT', key: A, json: { requiredApprovals: 1 } });
+    expect(review.status).toBe(200);
+    const applied = await call(`${staging}/${change.id}/apply`, { method: 'POST', key: A, json: { version: change.version } });
+    expect(applied.status, await applied.clone().text()).toBe(422);
+    expect((await configOf(FLAG, 'staging')).enabled).toBe(false);
+  });
+});

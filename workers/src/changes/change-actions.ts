@@ -215,12 +215,21 @@ export async function cancelChange(c: Context<AppEnv>, change: ChangeRequest, ex
   );
 }
 
+/**
+ * What a request needs now: what its environment asked when it was proposed, or more if the
+ * environment has asked for more since. A request proposed while review was off (or lighter)
+ * must not carry a production write past a review turned on later.
+ */
+export async function approvalsNeeded(db: D1Database, change: ChangeRequest): Promise<number> {
+  return Math.max(change.requiredApprovals, await requiredApprovals(db, change.environment));
+}
+
 /** Enough approvals from people other than the author, on the current revision (422 otherwise). */
 async function assertApproved(c: Context<AppEnv>, change: ChangeRequest): Promise<string[]> {
   const approvals = await approvalsOf(c.env.DB, change);
   const have = approvalCount(change, approvals);
-  if (have < change.requiredApprovals)
-    throw refuse(`change request ${change.id} has ${have} of ${change.requiredApprovals} approvals from people other than its author`);
+  const required = await approvalsNeeded(c.env.DB, change);
+  if (have < required) throw refuse(`change request ${change.id} has ${have} of ${required} approvals from people other than its author`);
   return approvals.filter((a) => a.status === 'approved').map((a) => a.by);
 }
 

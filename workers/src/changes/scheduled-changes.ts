@@ -2,7 +2,7 @@ import { loadConfig } from '../admin/write-config.ts';
 import type { Actor } from '../app-env.ts';
 import type { Env } from '../env.ts';
 import { asActor } from '../releases/as-actor.ts';
-import { applyChange, commitSwitch } from './change-actions.ts';
+import { applyChange, approvalsNeeded, commitSwitch } from './change-actions.ts';
 import { approvalCount, approvalsOf, dueChanges } from './change-store.ts';
 
 /** Who applies scheduled changes in the audit log: the approvers are named in each entry's reason. */
@@ -22,7 +22,7 @@ export async function runScheduledChanges(env: Env, now = Date.now(), ctx?: Wait
   const failed: string[] = [];
   for (const change of await dueChanges(env.DB, now)) {
     // Not approved yet: it waits, and applies at the first run after its last approval.
-    if (approvalCount(change, await approvalsOf(env.DB, change)) < change.requiredApprovals) continue;
+    if (approvalCount(change, await approvalsOf(env.DB, change)) < (await approvalsNeeded(env.DB, change))) continue;
     try {
       await asActor(env, SCHEDULER, ctx, (c) => applyChange(c, change, change.version, now));
       applied.push(change.id);
