@@ -208,8 +208,8 @@ describe('environments, keys and tokens', () => {
   it('binds a person signed in through Cloudflare Access to a role, from the Keys page (docs/identity.md)', async () => {
     await page.getByRole('link', { name: 'their roles, by email or group' }).click();
     await page.getByRole('heading', { name: 'People and groups', level: 1 }).waitFor();
-    await page.getByLabel('Email').fill('grace@example.com');
-    await page.getByLabel('Role').selectOption('editor');
+    await page.getByLabel('Email', { exact: true }).fill('grace@example.com');
+    await page.getByLabel('Role', { exact: true }).selectOption('editor');
     await page.getByRole('button', { name: 'Add binding' }).click();
     await page.getByRole('list', { name: 'Role bindings' }).getByText('grace@example.com').waitFor();
     const { bindings } = await adminApi<{ bindings: { subject: string; role: string }[] }>(stack.worker, 'GET', '/role-bindings');
