@@ -10,7 +10,7 @@ import { runScheduledChanges } from '../src/changes/scheduled-changes.ts';
 import { evaluateForKey, evaluationEtag } from '../src/sdk/bulk-evaluate.ts';
 import { EdgeSnapshotCache } from '../src/snapshot/edge-cache.ts';
 import { NoFreshness } from '../src/snapshot/location-freshness.ts';
-import { A, configOf, newFlag, sleep } from './release-helpers.ts';
+import { A, configOf, newFlag, sleep, snapshotOf } from './release-helpers.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const ENV = 'development';
@@ -130,5 +130,22 @@ describe('a switch carried in the snapshot', () => {
     expect(entry?.actor).toContain('scheduler');
     // The settle published a new version through the hub: every stream is told, browsers refetch.
     expect((await hub.current())?.version).toBeGreaterThan(headBefore?.version ?? 0);
+  });
+});
+
+describe('the kill switch and a pending switch', () => {
+  it('cancels the pending switch, so its instant does not switch the flag back on', async () => {
+    const at = Date.now() + 60_000;
+    await scheduleLaunch('sw-killed', at);
+    expect(((await configOf('sw-killed', ENV)) as { scheduledSwitch?: unknown }).scheduledSwitch).toBeTruthy();
+    // Already off: before, this was "already protective" and the switch stayed, to turn it on at `at`.
+    const kill = await call(`/api/v1/flags/sw-killed/environments/${ENV}/toggle`, { method: 'POST', key: A, json: { enabled: false } });
+    expect(kill.status, await kill.clone().text()).toBe(200);
+    const after = (await configOf('sw-killed', ENV)) as { enabled: boolean; scheduledSwitch?: unknown };
+    expect(after.scheduledSwitch ?? null).toBeNull();
+    await runScheduledChanges(env, at + 1);
+    expect((await configOf('sw-killed', ENV)).enabled).toBe(false);
+    const snapshot = await snapshotOf(ENV);
+    expect(snapshot.flags.find((f) => f.key === 'sw-killed')?.scheduledSwitch).toBeUndefined();
   });
 });

@@ -55,10 +55,17 @@ async function switchProtective(
 ) {
   let current = loaded;
   for (let attempt = 1; attempt <= PROTECTIVE_ATTEMPTS; attempt++) {
-    if (current.config.enabled === params.enabled) return alreadyProtective(c, current, params);
+    // A pending scheduled switch would undo the move at its instant (its configuration names
+    // `enabled`): the protective move cancels it, in the same guarded commit.
+    const pending = current.config.scheduledSwitch !== null;
+    if (current.config.enabled === params.enabled && !pending) return alreadyProtective(c, current, params);
     // No snapshot validation: switching cannot make a snapshot invalid, and a stored rule that a
     // newer validator refuses must not stand between an operator and the kill switch.
-    const after = await commitConfig(c, current, { ...current.config, ...change() }, params);
+    const cancel = c.env.DB.prepare(
+      'UPDATE flag_configs SET scheduled_switch = NULL WHERE flag_key = ? AND environment = ? AND version = ? AND changes() = 1',
+    ).bind(current.flag.key, current.env.key, current.config.version + 1);
+    const next = { ...current.config, ...change(), scheduledSwitch: null };
+    const after = await commitConfig(c, current, next, params, pending ? { after: [cancel] } : {});
     if (after) return publishConfig(c, current.flag.key, current.env.key, after);
     current = await loadConfig(c, params.flagKey, params.environment);
   }
