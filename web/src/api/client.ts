@@ -219,6 +219,15 @@ export function createApi({ baseUrl = '', token, fetch: f = globalThis.fetch.bin
         param: { env, id },
         json: { version, ...(reason && { reason }) },
       }),
+    /** A flag-config change proposed for review, written against the version the editor read. */
+    proposeChange: (env: string, body: Body<'/environments/:env/change-requests', 'post'>) =>
+      call('post', '/environments/:env/change-requests', { param: { env }, json: body }),
+    /** How many approvals a flag change in the environment needs (admins; 0: none). */
+    setReview: (env: string, requiredApprovals: number, reason?: string) =>
+      call('put', '/environments/:env/review', { param: { env }, json: { requiredApprovals, ...(reason && { reason }) } }),
+    /** The diff from `from` to `env` (a preview), or with `apply` applied or proposed where `env` is reviewed. */
+    promote: (key: string, env: string, body: Body<'/flags/:key/environments/:env/promote', 'post'>) =>
+      call('post', '/flags/:key/environments/:env/promote', { param: { key, env }, json: body }, { read: body.apply !== true }),
     audit: (filter: T.AuditFilter) => call('get', '/audit', { query: filter }),
   };
 }

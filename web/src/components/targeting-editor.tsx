@@ -10,6 +10,7 @@ import { formError } from '../lib/issues.ts';
 import { ChangedElsewhere } from './changed-elsewhere.tsx';
 import { FieldError } from './field-error.tsx';
 import { ImpactPreview } from './impact-preview.tsx';
+import { Link } from './link.tsx';
 import { PrerequisitesEditor } from './prerequisites-editor.tsx';
 import { ProductionConfirm } from './production-confirm.tsx';
 import { RuleEditor } from './rule-editor.tsx';
@@ -29,7 +30,11 @@ interface Props {
 /** Prerequisites, targets, rules and the default rule of one environment, saved as one versioned PUT. */
 export function TargetingEditor({ flag, env, config, flags, segments, canEdit, onSaved }: Props) {
   const { api, notify, environments } = useSession();
-  const production = environments.find((e) => e.key === env)?.production ?? false;
+  const environment = environments.find((e) => e.key === env);
+  const production = environment?.production ?? false;
+  // A reviewed environment takes flag changes as change requests (a direct save answers 422 review_required).
+  const reviewed = (environment?.requiredApprovals ?? 0) > 0;
+  const [proposed, setProposed] = useState<string>();
   // The version the draft started from guards the save (409 if someone else saved meanwhile).
   const edit = useDraft(config, draftOf);
   const { draft, pristine, changedElsewhere } = edit;
@@ -51,6 +56,21 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
     setIssues([]);
     setError(undefined);
     try {
+      if (reviewed) {
+        // The version the draft started from: the request is reviewed against what its author saw.
+        const change = await api.proposeChange(env, {
+          flag: flag.key,
+          config: bodyOf(draft),
+          version: edit.version,
+          reason: why || undefined,
+        });
+        setProposed(change.id);
+        edit.reset();
+        setReason('');
+        setConfirming(false);
+        notify(`Proposed the change in ${env}: it applies once approved.`);
+        return;
+      }
       const res = await api.putConfig(flag.key, env, bodyOf(draft, edit.version, why || undefined));
       edit.saved(res.config.version, draft);
       setReason('');
@@ -86,7 +106,7 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
         onSubmit={(e) => {
           e.preventDefault();
           if (pristine || saving) return;
-          if (production) setConfirming(true);
+          if (production && !reviewed) setConfirming(true);
           else void save();
         }}
       >
@@ -184,6 +204,13 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
           </div>
         </section>
         {canEdit && !pristine && !changedElsewhere && <ImpactPreview flagKey={flag.key} env={env} config={bodyOf(draft)} />}
+        {proposed && (
+          <p class="muted" role="status">
+            Change request proposed:{' '}
+            <Link href={`/changes?env=${encodeURIComponent(env)}&id=${encodeURIComponent(proposed)}`}>review it</Link>. The targeting here
+            changes once it is approved and applied.
+          </p>
+        )}
         {error && !confirming && (
           <p class="error-note" role="alert">
             {error}
@@ -191,7 +218,7 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
         )}
         {canEdit && (
           <div class="savebar">
-            {production ? (
+            {production && !reviewed ? (
               <p class="field-grow muted small">Production: you confirm what changes, and why, before it is saved.</p>
             ) : (
               <div class="field field-grow">
@@ -208,7 +235,7 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
               Discard
             </button>
             <button type="submit" class="btn btn-primary" disabled={pristine || saving}>
-              {saving ? 'Saving…' : 'Save targeting'}
+              {saving ? 'Saving…' : reviewed ? 'Propose change' : 'Save targeting'}
             </button>
           </div>
         )}

@@ -4,6 +4,7 @@ import { ApiError } from '../api/client.ts';
 import { useSession } from '../app-context.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { useAsync } from '../hooks/use-async.ts';
+import { useRoute } from '../hooks/use-route.ts';
 
 const when = (ms: number) => new Date(ms).toLocaleString();
 const json = (v: unknown) => (v === null || v === undefined ? '—' : JSON.stringify(v, null, 2));
@@ -16,10 +17,12 @@ const json = (v: unknown) => (v === null || v === undefined ? '—' : JSON.strin
  */
 export function ChangesPage() {
   const { api, environments } = useSession();
+  // `?env=…&id=…`: a link from the editor that proposed the change opens its review.
+  const { query } = useRoute();
   const production = environments.find((e) => e.production)?.key ?? environments[0]?.key ?? '';
-  const [env, setEnv] = useState(production);
+  const [env, setEnv] = useState(query.get('env') ?? production);
   const [status, setStatus] = useState<ChangeStatus | ''>('open');
-  const [open, setOpen] = useState<string | undefined>(undefined);
+  const [open, setOpen] = useState<string | undefined>(query.get('id') ?? undefined);
   const [tick, setTick] = useState(0);
   const list = useAsync(() => api.changeRequests(env, status || undefined), [env, status, tick]);
   return (

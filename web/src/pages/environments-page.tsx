@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { HubStats } from '../api/types.ts';
+import type { Environment, HubStats } from '../api/types.ts';
 import { useSession } from '../app-context.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { useAsync } from '../hooks/use-async.ts';
@@ -36,6 +36,7 @@ export function EnvironmentsPage() {
               <th scope="col">Snapshot</th>
               <th scope="col">Connected streams</th>
               <th scope="col">Last push</th>
+              <th scope="col">Review</th>
             </tr>
           </thead>
           <tbody>
@@ -55,6 +56,9 @@ export function EnvironmentsPage() {
                     {last
                       ? `v${last.version}: sent to ${last.sent}, ${last.acked} confirmed${last.lastAckMs !== null ? ` in ${last.lastAckMs} ms` : ''}`
                       : '—'}
+                  </td>
+                  <td data-label="Review">
+                    <ReviewSetting env={e} />
                   </td>
                 </tr>
               );
@@ -104,5 +108,43 @@ export function EnvironmentsPage() {
         </form>
       )}
     </section>
+  );
+}
+
+/**
+ * How many approvals a flag change in the environment needs (0: saved directly). Admins set it
+ * (PUT /environments/{env}/review); everyone else sees it.
+ */
+function ReviewSetting({ env }: { env: Environment }) {
+  const { api, me, reloadEnvironments, notify } = useSession();
+  const [n, setN] = useState(env.requiredApprovals);
+  const [error, setError] = useState<Error>();
+  const label = (k: number) => (k > 0 ? `${k} approval${k > 1 ? 's' : ''}` : 'none');
+  if (me.role !== 'admin') return <>{label(env.requiredApprovals)}</>;
+  const save = async () => {
+    setError(undefined);
+    try {
+      await api.setReview(env.key, n);
+      notify(`${env.name}: flag changes need ${label(n)} from now on.`);
+      await reloadEnvironments();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <form
+      class="field-inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label for={`review-${env.key}`}>Approvals required</label>
+      <input id={`review-${env.key}`} type="number" min={0} max={5} value={n} onInput={(e) => setN(Number(e.currentTarget.value))} />
+      <button type="submit" class="btn btn-sm" disabled={n === env.requiredApprovals}>
+        Save
+      </button>
+      <ErrorNote error={error} />
+    </form>
   );
 }

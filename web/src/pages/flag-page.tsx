@@ -28,6 +28,8 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
   const release = useAsync(() => import('../components/release-panel.tsx'), []);
   // Its own chunk, like the release panel: the first load stays within the size budget.
   const codeRefs = useAsync(() => import('../components/code-refs.tsx'), []);
+  // Promotion from another environment: its own chunk too.
+  const promotion = useAsync(() => import('../components/promote-panel.tsx'), []);
 
   if (flag.error && !flag.data)
     return (
@@ -103,6 +105,7 @@ export function FlagPage({ flagKey }: { flagKey: string }) {
             canEdit={writable}
             onSaved={reload}
           />
+          {promotion.data && <promotion.data.PromotePanel key={env.key} flagKey={f.key} env={env} canAct={writable} onChanged={reload} />}
           <section class="panel-section">
             <h3>Who gets what</h3>
             <ContextEvaluator env={env.key} flagKey={f.key} />

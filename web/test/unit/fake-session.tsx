@@ -111,8 +111,11 @@ export function WithSession({
   me = ADMIN,
   children,
   notes = [],
+  environments = ENVIRONMENTS,
 }: {
   routes: ReturnType<typeof fakeFetch>;
+  /** Another set of environments (one that reviews changes, say). */
+  environments?: Environment[];
   me?: Me;
   children: ComponentChildren;
   notes?: string[];
@@ -120,7 +123,7 @@ export function WithSession({
   const session: Session = {
     api: createApi({ token: 'efa_test', fetch: routes.fetch }),
     me,
-    environments: ENVIRONMENTS,
+    environments,
     reloadEnvironments: async () => undefined,
     signOut: () => undefined,
     notify: (m) => notes.push(m),
