@@ -149,3 +149,36 @@ describe('the kill switch and a pending switch', () => {
     expect(snapshot.flags.find((f) => f.key === 'sw-killed')?.scheduledSwitch).toBeUndefined();
   });
 });
+
+describe('what a pending switch names', () => {
+  it('cannot be deleted or archived before its instant (409 in_use), so the switch never serves a missing segment or prerequisite', async () => {
+    const segment = `/api/v1/environments/${ENV}/segments/sw-vip`;
+    const seg = await call(segment, { method: 'PUT', key: A, headers: { 'If-None-Match': '*' }, json: { included: ['u1'] } });
+    expect(seg.status, await seg.clone().text()).toBe(200);
+    await newFlag('sw-base');
+    await newFlag('sw-later');
+    const current = await configOf('sw-later', ENV);
+    const config = {
+      enabled: true,
+      offVariant: 'off',
+      defaultServe: { variant: 'off' },
+      prerequisites: [{ flag: 'sw-base', variants: ['off'] }],
+      rules: [{ conditions: [{ attribute: 'targetingKey', op: 'inSegment', values: ['sw-vip'] }], serve: { variant: 'on' } }],
+    };
+    const base = `/api/v1/environments/${ENV}/change-requests`;
+    const proposed = await call(base, {
+      method: 'POST',
+      key: A,
+      json: { flag: 'sw-later', config, version: current.version, applyAt: Date.now() + 60_000, inSnapshot: true },
+    });
+    expect(proposed.status, await proposed.clone().text()).toBe(200);
+    const change = (await proposed.json()) as { id: string; version: number };
+    const applied = await call(`${base}/${change.id}/apply`, { method: 'POST', key: A, json: { version: change.version } });
+    expect(applied.status, await applied.clone().text()).toBe(200);
+    const deleted = await call(`${segment}?version=1`, { method: 'DELETE', key: A });
+    expect(deleted.status, await deleted.clone().text()).toBe(409);
+    const flag = (await (await call('/api/v1/flags/sw-base', { key: A })).json()) as { version: number };
+    const archived = await call(`/api/v1/flags/sw-base?version=${flag.version}`, { method: 'DELETE', key: A });
+    expect(archived.status, await archived.clone().text()).toBe(409);
+  });
+});

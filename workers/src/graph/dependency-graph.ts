@@ -6,14 +6,22 @@ import { ApiError } from '../errors.ts';
  * archive or delete something still used, so the picture and the refusal never disagree.
  */
 
-/** Live flags whose configuration in an environment names flag `?2` as a prerequisite (`?1` = the same key, excluded). */
-export const PREREQUISITE_USERS = `SELECT fc.flag_key AS flag, fc.environment AS environment
-  FROM flag_configs fc JOIN flags f ON f.key = fc.flag_key, json_each(fc.prerequisites) p
+/**
+ * A configuration's list `field` and the same list in its pending scheduled switch, as one JSON
+ * array of the two lists: what a switch will serve depends on its prerequisites and segments as
+ * surely as what is served now (an edge applies it at its instant, whatever was deleted since).
+ */
+const withSwitch = (field: 'rules' | 'prerequisites') =>
+  `json_array(json(fc.${field}), json(coalesce(json_extract(fc.scheduled_switch, '$.config.${field}'), '[]')))`;
+
+/** Live flags whose configuration (or pending switch) in an environment names flag `?2` as a prerequisite (`?1` = the same key, excluded). */
+export const PREREQUISITE_USERS = `SELECT DISTINCT fc.flag_key AS flag, fc.environment AS environment
+  FROM flag_configs fc JOIN flags f ON f.key = fc.flag_key, json_each(${withSwitch('prerequisites')}) ps, json_each(ps.value) p
   WHERE f.archived_at IS NULL AND fc.flag_key != ? AND json_extract(p.value, '$.flag') = ?`;
 
-/** Live flags whose rules in environment `?1` test membership of segment `?2`. */
+/** Live flags whose rules (or pending switch's rules) in environment `?1` test membership of segment `?2`. */
 export const SEGMENT_USERS = `SELECT DISTINCT fc.flag_key AS flag, fc.environment AS environment FROM flag_configs fc JOIN flags f ON f.key = fc.flag_key,
-  json_each(fc.rules) r, json_each(r.value, '$.conditions') cnd, json_each(cnd.value, '$.values') v
+  json_each(${withSwitch('rules')}) rs, json_each(rs.value) r, json_each(r.value, '$.conditions') cnd, json_each(cnd.value, '$.values') v
   WHERE f.archived_at IS NULL AND fc.environment = ? AND json_extract(cnd.value, '$.op') IN ('inSegment', 'notInSegment') AND v.value = ?`;
 
 /** Release plans whose conductor still acts (or will, once resumed) on their flag. */
