@@ -182,3 +182,32 @@ describe('what a pending switch names', () => {
     expect(archived.status, await archived.clone().text()).toBe(409);
   });
 });
+
+describe('installing a switch', () => {
+  it('validates the switched configuration against the environment as it is then (a segment deleted since the proposal: 422, nothing installed)', async () => {
+    const segment = `/api/v1/environments/${ENV}/segments/sw-gone`;
+    const seg = await call(segment, { method: 'PUT', key: A, headers: { 'If-None-Match': '*' }, json: { included: ['u1'] } });
+    expect(seg.status, await seg.clone().text()).toBe(200);
+    await newFlag('sw-orphan');
+    const current = await configOf('sw-orphan', ENV);
+    const rules = [{ conditions: [{ attribute: 'targetingKey', op: 'inSegment', values: ['sw-gone'] }], serve: { variant: 'on' } }];
+    const base = `/api/v1/environments/${ENV}/change-requests`;
+    const proposed = await call(base, {
+      method: 'POST',
+      key: A,
+      json: {
+        flag: 'sw-orphan',
+        config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'off' }, rules },
+        version: current.version,
+        applyAt: Date.now() + 60_000,
+        inSnapshot: true,
+      },
+    });
+    expect(proposed.status, await proposed.clone().text()).toBe(200);
+    const change = (await proposed.json()) as { id: string; version: number };
+    expect((await call(`${segment}?version=1`, { method: 'DELETE', key: A })).status).toBe(200);
+    const applied = await call(`${base}/${change.id}/apply`, { method: 'POST', key: A, json: { version: change.version } });
+    expect(applied.status, await applied.clone().text()).toBe(422);
+    expect(((await configOf('sw-orphan', ENV)) as { scheduledSwitch?: unknown }).scheduledSwitch ?? null).toBeNull();
+  });
+});

@@ -281,6 +281,10 @@ async function installSwitch(c: Context<AppEnv>, change: ChangeRequest, reason: 
     typeof loaded.config.scheduledSwitch
   >;
   const next = { ...loaded.config, scheduledSwitch };
+  // The switched configuration as the environment stands now (segments, prerequisites, cycles: the
+  // snapshot schema only checks a switch's variants), since what it names may have gone since the
+  // proposal; then the snapshot that carries it (size, variants).
+  await proposeSnapshot(c, change.environment, toDefinition(loaded.flag, switched));
   await proposeSnapshot(c, change.environment, toDefinition(loaded.flag, next));
   return commitSwitch(c, loaded, next, { flagKey: change.flagKey, environment: change.environment, action: 'config.schedule', reason });
 }
