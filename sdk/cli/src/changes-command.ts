@@ -10,8 +10,10 @@ import { parseArgs } from 'node:util';
 import { AdminClient, ApiFailure } from './admin-client.ts';
 import type { CliContext, Command } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
+import { runPropose } from './propose-command.ts';
 
 export const CHANGES_USAGE = `usage: edgeflags changes <list|show|approve|reject|apply|cancel> [id] --env <environment> [options]
+       edgeflags changes propose --env <environment> --flag <key> --file <config.json> (see edgeflags changes propose --help)
   --env <key>         the environment (required)
   --status <status>   list: open (default), applied, rejected, cancelled, failed or all
   --reason <text>     approve, reject, apply, cancel: why, for the audit log
@@ -51,6 +53,7 @@ const usage = (ctx: CliContext, problem: string) => {
 };
 
 async function runChanges(argv: string[], ctx: CliContext): Promise<number> {
+  if (argv[0] === 'propose') return runPropose(argv.slice(1), ctx);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

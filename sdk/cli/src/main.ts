@@ -16,6 +16,7 @@ import { cleanupCommand } from './cleanup-command.ts';
 import { type CliContext, type Command, EXIT } from './cli-context.ts';
 import { lintCommand } from './lint-command.ts';
 import { manifestCommand } from './manifest-command.ts';
+import { promoteCommand } from './promote-command.ts';
 import { refsCommand } from './refs-command.ts';
 import { releaseCommand } from './release-command.ts';
 import { typegenCommand } from './typegen-command.ts';
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   releaseCommand,
   auditCommand,
   changesCommand,
+  promoteCommand,
 ];
 
 export const USAGE = `usage: edgeflags <command> [options]
