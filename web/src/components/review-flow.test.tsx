@@ -53,6 +53,38 @@ describe('a reviewed environment', () => {
     });
   });
 
+  it('found out from the 422 review_required of a save offers "Propose change" instead', async () => {
+    const f = fakeFetch({
+      'PUT /flags/checkout/environments/development': () => [
+        422,
+        { error: { code: 'review_required', message: 'development requires 1 approval: propose a change request' } },
+      ],
+      'POST /environments/development/change-requests': () => [200, change],
+    });
+    const f0 = flag();
+    render(
+      <WithSession routes={f}>
+        <TargetingEditor
+          flag={f0}
+          env="development"
+          config={f0.environments.development!}
+          flags={[]}
+          segments={[]}
+          canEdit
+          onSaved={() => undefined}
+        />
+      </WithSession>,
+    );
+    fireEvent.input(screen.getByLabelText('Bucket percentages by'), { target: { value: 'accountId' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save targeting' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Propose change' }));
+    await screen.findByRole('link', { name: 'review it' });
+    expect(f.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'PUT /flags/checkout/environments/development',
+      'POST /environments/development/change-requests',
+    ]);
+  });
+
   it('is set by an admin on the environments page (PUT …/review)', async () => {
     const f = fakeFetch({ 'PUT /environments/production/review': (b) => [200, { environment: 'production', ...(b as object) }] });
     const notes: string[] = [];

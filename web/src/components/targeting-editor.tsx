@@ -33,7 +33,9 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
   const environment = environments.find((e) => e.key === env);
   const production = environment?.production ?? false;
   // A reviewed environment takes flag changes as change requests (a direct save answers 422 review_required).
-  const reviewed = (environment?.requiredApprovals ?? 0) > 0;
+  // The list of environments may predate an admin turning review on: the server's 422 says so too.
+  const [mustReview, setMustReview] = useState(false);
+  const reviewed = (environment?.requiredApprovals ?? 0) > 0 || mustReview;
   const [proposed, setProposed] = useState<string>();
   // The version the draft started from guards the save (409 if someone else saved meanwhile).
   const edit = useDraft(config, draftOf);
@@ -80,6 +82,10 @@ export function TargetingEditor({ flag, env, config, flags, segments, canEdit, o
       onSaved();
     } catch (e) {
       const err = e as Error;
+      if (err instanceof ApiError && err.code === 'review_required') {
+        setMustReview(true);
+        setConfirming(false);
+      }
       // Field problems are shown at the fields, so the dialog steps aside; anything else stays beside the retry.
       if (err instanceof ApiError && err.issues.length > 0) {
         setIssues(err.issues);
