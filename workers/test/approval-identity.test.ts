@@ -93,3 +93,37 @@ describe('one person is one approver, whatever credential they use', () => {
     expect((await approve({ key: benToken })).status).toBe(422); // the same person twice counts once
   });
 });
+
+describe('an approval whose giver lost their role', () => {
+  it('stops counting when their email binding is deleted (they re-approve if they still may)', async () => {
+    const CY = 'cy.review@example.com';
+    standIn.identities.set(CY, { name: 'Cy Review', groups: [] });
+    const bound = await accessCall('/api/v1/role-bindings', {
+      method: 'POST',
+      key: A,
+      json: { kind: 'email', subject: CY, role: 'editor' },
+    });
+    expect(bound.status, await bound.clone().text()).toBe(200);
+    const binding = (await bound.json()) as { id: string };
+    await accessCall(`/api/v1/environments/${ENV}/review`, { method: 'PUT', key: A, json: { requiredApprovals: 0 } });
+    await newFlag('ai-withdrawn');
+    await accessCall(`/api/v1/environments/${ENV}/review`, { method: 'PUT', key: A, json: { requiredApprovals: 1 } });
+    const { version } = await configOf('ai-withdrawn', ENV);
+    const proposed = await accessCall(changes, {
+      method: 'POST',
+      key: A,
+      json: { flag: 'ai-withdrawn', config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'on' } }, version },
+    });
+    const change = (await proposed.json()) as { id: string; version: number };
+    const approved = await accessCall(`${changes}/${change.id}/approve`, {
+      method: 'POST',
+      jwt: await sign(key, claims(CY)),
+      json: { version: change.version },
+    });
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect((await accessCall(`/api/v1/role-bindings/${binding.id}`, { method: 'DELETE', key: A })).status).toBe(200);
+    const apply = await accessCall(`${changes}/${change.id}/apply`, { method: 'POST', key: A, json: { version: change.version + 1 } });
+    expect(apply.status, await apply.clone().text()).toBe(422);
+    expect((await configOf('ai-withdrawn', ENV)).enabled).toBe(false);
+  });
+});

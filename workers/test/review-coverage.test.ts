@@ -185,3 +185,23 @@ describe('a change request proposed before its environment asked for review', ()
     expect((await configOf(FLAG, 'staging')).enabled).toBe(false);
   });
 });
+
+describe('an approval whose giver lost their access', () => {
+  it('stops counting: an unowned token revoked after approving leaves the request short', async () => {
+    const made = await call('/api/v1/admin-tokens', { method: 'POST', key: A, json: { name: 'reviewer', role: 'editor' } });
+    expect(made.status).toBe(200);
+    const reviewer = (await made.json()) as { id: string; secret: string };
+    const staging = `/api/v1/environments/staging/change-requests`;
+    const current = await configOf(FLAG, 'staging');
+    const body = { flag: FLAG, config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'plain' } }, version: current.version };
+    const proposed = await call(staging, { method: 'POST', key: A, json: body });
+    expect(proposed.status, await proposed.clone().text()).toBe(200);
+    const { id, version } = (await proposed.json()) as { id: string; version: number };
+    const approved = await call(`${staging}/${id}/approve`, { method: 'POST', key: reviewer.secret, json: { version } });
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect((await call(`/api/v1/admin-tokens/${reviewer.id}`, { method: 'DELETE', key: A })).status).toBe(200);
+    const applied = await call(`${staging}/${id}/apply`, { method: 'POST', key: A, json: { version: version + 1 } });
+    expect(applied.status, await applied.clone().text()).toBe(422);
+    expect((await configOf(FLAG, 'staging')).enabled).toBe(false);
+  });
+});

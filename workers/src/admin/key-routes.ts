@@ -7,6 +7,7 @@ import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { forgetSdkKeys } from '../auth/sdk-auth.ts';
 import { hintOf, newId, newSecret, type SecretKind, sha256Hex } from '../auth/secrets.ts';
+import { withdrawApprovals } from '../changes/change-store.ts';
 import { db, statement } from '../db.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
 import { auditStatement } from './audit.ts';
@@ -257,6 +258,8 @@ export const keyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
       const before = await d.select().from(adminTokens).where(eq(adminTokens.id, id)).get();
       if (!before || before.revokedAt) throw notFound(`admin token ${id}`);
       const revoked = await revoke(c, 'admin_token', publicToken(before));
+      // An unowned token is its own approver: its approvals of open change requests stop counting.
+      if (!before.owner) await withdrawApprovals(c.env.DB, id, `admin token ${id} was revoked`).run();
       const streamsClosed = await endKeyStreams(c.env, id, await allEnvironmentKeys(c.env), revoked.revokedAt);
       return c.json({ ...revoked, streamsClosed }, 200);
     },

@@ -8,6 +8,7 @@ import { actorLabel } from '../auth/actor-label.ts';
 import { requireRole } from '../auth/admin-auth.ts';
 import { access } from '../auth/route-policy.ts';
 import { newId } from '../auth/secrets.ts';
+import { withdrawApprovals } from '../changes/change-store.ts';
 import { ApiError, notFound, validationHook } from '../errors.ts';
 import { auditStatement } from './audit.ts';
 import { jsonBody, ok, security } from './openapi-helpers.ts';
@@ -137,6 +138,8 @@ export const roleBindingRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validati
           { actor: c.get('actor'), action: 'role_binding.delete', resourceType: 'role_binding', resourceKey: id, before },
           true,
         ),
+        // Their approvals of open change requests stop counting with the role that gave them.
+        ...(before.kind === 'email' ? [withdrawApprovals(c.env.DB, `person:${before.subject}`, `role binding ${id} was deleted`)] : []),
       ]);
       if (deleted?.meta.changes !== 1) throw notFound(`role binding ${id}`);
       return c.json(before, 200);

@@ -102,3 +102,18 @@ export async function approvalsOf(db: D1Database, change: ChangeRequest): Promis
 /** How many distinct people other than the author approved this revision. */
 export const approvalCount = (change: ChangeRequest, approvals: Approval[]) =>
   new Set(approvals.filter((a) => a.status === 'approved' && a.by !== change.authorId).map((a) => a.by)).size;
+
+/**
+ * Withdraws `approver`'s approvals of open change requests (their authority was withdrawn: an email
+ * binding deleted, an unowned token revoked): an approval counts only while the person who gave
+ * it still may. Cancelled, not deleted; if they still have access (a group, an owned token) they
+ * approve again.
+ */
+export function withdrawApprovals(db: D1Database, approver: string, why: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE approvals SET status = 'cancelled', reason = ? WHERE decided_by = ? AND status = 'approved'
+       AND subject IN (SELECT 'change:' || id || ':' || revision FROM change_requests WHERE status = 'open')`,
+    )
+    .bind(why, approver);
+}
