@@ -72,15 +72,23 @@ const ASYNC_BODY = `
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as FunctionConstructor;
 
+let loopsMade = 0;
+
 /**
  * A new loop function per SDK × flag. One shared loop would collect call-site feedback from
  * every SDK, go megamorphic and stop inlining, penalising whoever runs later; a fresh function
  * gives each SDK a monomorphic call site, as in an application that uses one SDK.
+ *
+ * Each body differs by a comment: V8 caches `new Function` by its source, and from the second
+ * identical source on hands back the same compiled function WITH its feedback, so every runner
+ * shared one call site (traced with --trace-deopt: "wrong call target" in the loop), which had
+ * seen every SDK's closures by the realistic state.
  */
-function freshLoop(mode: Evaluators['mode']): Loop {
+export function freshLoop(mode: Evaluators['mode']): Loop {
+  const body = `${mode === 'sync' ? SYNC_BODY : ASYNC_BODY}\n  // loop ${++loopsMade}`;
   return mode === 'sync'
-    ? (new Function('fn', 'contexts', 'mask', 'n', SYNC_BODY) as Loop)
-    : (new AsyncFunction('fn', 'contexts', 'mask', 'n', ASYNC_BODY) as Loop);
+    ? (new Function('fn', 'contexts', 'mask', 'n', body) as Loop)
+    : (new AsyncFunction('fn', 'contexts', 'mask', 'n', body) as Loop);
 }
 
 /**
