@@ -205,3 +205,39 @@ describe('an approval whose giver lost their access', () => {
     expect((await configOf(FLAG, 'staging')).enabled).toBe(false);
   });
 });
+
+describe('a release plan stopped by the kill switch', () => {
+  it('does not resume in a reviewed environment (it would switch the flag back on unreviewed)', async () => {
+    await call('/api/v1/environments/staging/review', { method: 'PUT', key: A, json: { requiredApprovals: 0 } });
+    await newFlag('review-plan');
+    const cfg = '/api/v1/flags/review-plan/environments/staging';
+    const current = await configOf('review-plan', 'staging');
+    const put = await call(cfg, {
+      method: 'PUT',
+      key: A,
+      json: { enabled: false, offVariant: 'off', defaultServe: { variant: 'off' }, bucketBy: 'accountId', version: current.version },
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    const checks = { errorRate: { maxRatio: 2 } };
+    const stages = [
+      { percentage: 50, minDurationSeconds: 3600, checks },
+      { percentage: 100, minDurationSeconds: 0, checks },
+    ];
+    const created = await call(`${cfg}/releases`, {
+      method: 'POST',
+      key: A,
+      json: { stages, settings: { windowSeconds: 1 }, start: true },
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const { id } = ((await created.json()) as { plan: { id: string } }).plan;
+    await call('/api/v1/environments/staging/review', { method: 'PUT', key: A, json: { requiredApprovals: 1 } });
+    const kill = await call(`${cfg}/toggle`, { method: 'POST', key: A, json: { enabled: false } });
+    expect(kill.status, await kill.clone().text()).toBe(200);
+    const plan = (await (await call(`${cfg}/releases/${id}`, { key: A })).json()) as { plan: { status: string; version: number } };
+    expect(plan.plan.status).toBe('paused');
+    const resumed = await call(`${cfg}/releases/${id}/resume`, { method: 'POST', key: A, json: { version: plan.plan.version } });
+    expect(resumed.status, await resumed.clone().text()).toBe(422);
+    expect(((await resumed.json()) as { error: { code: string } }).error.code).toBe('review_required');
+    expect((await configOf('review-plan', 'staging')).enabled).toBe(false);
+  });
+});

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import { auditStatement } from '../admin/audit.ts';
 import { staleVersion } from '../admin/conflicts.ts';
+import { isProtective } from '../admin/protective-move.ts';
+import { loadConfig } from '../admin/write-config.ts';
 import type { AppEnv } from '../app-env.ts';
 import { labelNames } from '../auth/actor-label.ts';
 import { ApiError } from '../errors.ts';
@@ -94,4 +96,23 @@ export async function approveDraft(
     }),
   ]);
   return { plan, write: null };
+}
+
+/**
+ * Resuming a plan out of the kill switch turns the flag back on. The plan's approval covered its
+ * stages, not undoing an emergency stop: in a reviewed environment that is refused (422
+ * review_required). Abort the plan, then propose turning the flag back on as a change request (or
+ * have a new plan approved). A plan paused by hand, with its flag still on, resumes as before.
+ */
+export async function refuseResumeOutOfKillSwitch(c: Context<AppEnv>, plan: Plan): Promise<void> {
+  const required = await requiredApprovals(c.env.DB, plan.environment);
+  if (required === 0) return;
+  const { flag, config } = await loadConfig(c, plan.flagKey, plan.environment);
+  if (!isProtective(flag, config.enabled)) return;
+  throw new ApiError(
+    422,
+    'review_required',
+    `"${plan.environment}" reviews flag changes, and resuming release ${plan.id} would switch "${plan.flagKey}" back on after the kill switch: abort it, then propose switching the flag on as a change request (POST /api/v1/environments/${plan.environment}/change-requests)`,
+    { requiredApprovals: required, changeRequests: `/api/v1/environments/${plan.environment}/change-requests` },
+  );
 }

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { staleVersion } from '../admin/conflicts.ts';
 import { type LoadedConfig, loadConfig } from '../admin/write-config.ts';
 import type { AppEnv } from '../app-env.ts';
-import { approveDraft, assertPlanApproved, refuseStartWithoutReview } from '../changes/plan-approval.ts';
+import { approveDraft, assertPlanApproved, refuseResumeOutOfKillSwitch, refuseStartWithoutReview } from '../changes/plan-approval.ts';
 import { ApiError } from '../errors.ts';
 import { publishForRequest } from '../snapshot/publish.ts';
 import { asActor } from './as-actor.ts';
@@ -182,6 +182,7 @@ export async function pausePlan(c: Context<AppEnv>, plan: Plan, expected: number
 export async function resumePlan(c: Context<AppEnv>, plan: Plan, expected: number, reason?: string): Promise<Written> {
   expect(plan, ['paused'], 'resumed');
   checkVersion(plan, expected);
+  await refuseResumeOutOfKillSwitch(c, plan);
   const stage = plan.stages[plan.currentStage] as Stage;
   const person = c.get('actor');
   const done = await asActor(c.env, engineActor(plan.id), waitUntilOf(c), (ec) =>
