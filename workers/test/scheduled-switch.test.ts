@@ -211,3 +211,31 @@ describe('installing a switch', () => {
     expect(((await configOf('sw-orphan', ENV)) as { scheduledSwitch?: unknown }).scheduledSwitch ?? null).toBeNull();
   });
 });
+
+describe('a write after a switch’s instant, before it settled', () => {
+  it('settles the switch first and is re-read (409), so settling later cannot overwrite it', async () => {
+    await newFlag('sw-race');
+    // The state an alarm that failed at the instant leaves (D1 down then): a due switch not settled.
+    const due = { at: Date.now() - 1000, config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'on' } } };
+    await env.DB.prepare("UPDATE flag_configs SET scheduled_switch = ? WHERE flag_key = 'sw-race' AND environment = ?")
+      .bind(JSON.stringify(due), ENV)
+      .run();
+    const before = await configOf('sw-race', ENV);
+    const cfg = `/api/v1/flags/sw-race/environments/${ENV}`;
+    const put = (version: number) =>
+      call(cfg, {
+        method: 'PUT',
+        key: A,
+        json: { enabled: false, offVariant: 'off', defaultServe: { variant: 'off' }, rules: [], version, reason: 'x' },
+      });
+    const stale = await put(before.version);
+    expect(stale.status, await stale.clone().text()).toBe(409); // before: 200, then overwritten below
+    const settled = (await configOf('sw-race', ENV)) as { enabled: boolean; version: number; scheduledSwitch?: unknown };
+    expect(settled.enabled).toBe(true);
+    expect(settled.scheduledSwitch ?? null).toBeNull();
+    const again = await put(settled.version);
+    expect(again.status, await again.clone().text()).toBe(200);
+    await runScheduledChanges(env, Date.now());
+    expect((await configOf('sw-race', ENV)).enabled).toBe(false);
+  });
+});

@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { environments, flagConfigs, flags } from '../../../drizzle/schema.ts';
 import type { AppEnv } from '../app-env.ts';
+import { settleSwitches } from '../changes/scheduled-changes.ts';
 import { db } from '../db.ts';
 import { ApiError, notFound, ruleViolation } from '../errors.ts';
 import { refuseUnderLivePlan } from '../releases/live-plan-guard.ts';
@@ -76,6 +77,14 @@ export async function writeConfig(
 ) {
   const { env, flag, config } = loaded ?? (await loadConfig(c, params.flagKey, params.environment));
   const what = `flag "${flag.key}" in "${env.key}"`;
+  // A scheduled switch whose instant has passed is what every edge serves already, and settling it
+  // later would overwrite this write: settle it now (as the scheduler, audited config.switch), and
+  // the client, who edited the configuration from before the switch, re-reads (409).
+  const due = config.scheduledSwitch as { at: number } | null;
+  if (due && due.at <= Date.now()) {
+    await settleSwitches(c.env, Date.now(), undefined, env.key);
+    throw staleVersion(`${what} (its scheduled switch at ${new Date(due.at).toISOString()} happened)`);
+  }
   // A stale write is judged against what the client saw: reload first (409), then the policies.
   if (params.expected !== config.version) throw staleVersion(what, config.version, params.expected);
   const next: ConfigRow = { ...config, ...change(config) };
