@@ -127,3 +127,34 @@ describe('an approval whose giver lost their role', () => {
     expect((await configOf('ai-withdrawn', ENV)).enabled).toBe(false);
   });
 });
+
+describe("a release draft's approval whose giver lost their role", () => {
+  it('stops counting when their email binding is deleted: the plan does not start', async () => {
+    const DEE = 'dee.review@example.com';
+    standIn.identities.set(DEE, { name: 'Dee Review', groups: [] });
+    const bound = await accessCall('/api/v1/role-bindings', {
+      method: 'POST',
+      key: A,
+      json: { kind: 'email', subject: DEE, role: 'editor' },
+    });
+    const binding = (await bound.json()) as { id: string };
+    await accessCall(`/api/v1/environments/${ENV}/review`, { method: 'PUT', key: A, json: { requiredApprovals: 0 } });
+    await newFlag('ai-plan-withdrawn', { bucketBy: 'accountId' });
+    await accessCall(`/api/v1/environments/${ENV}/review`, { method: 'PUT', key: A, json: { requiredApprovals: 1 } });
+    const stages = [{ percentage: 100, minDurationSeconds: 0, checks: { errorRate: { maxRatio: 2 } } }];
+    const rels = `/api/v1/flags/ai-plan-withdrawn/environments/${ENV}/releases`;
+    const created = await accessCall(rels, { method: 'POST', key: A, json: { stages, settings: { windowSeconds: 1 } } });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const plan = ((await created.json()) as { plan: { id: string; version: number } }).plan;
+    const approved = await accessCall(`${rels}/${plan.id}/approve`, {
+      method: 'POST',
+      jwt: await sign(key, claims(DEE)),
+      json: { version: plan.version },
+    });
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect((await accessCall(`/api/v1/role-bindings/${binding.id}`, { method: 'DELETE', key: A })).status).toBe(200);
+    const start = await accessCall(`${rels}/${plan.id}/start`, { method: 'POST', key: A, json: { version: plan.version } });
+    expect(start.status, await start.clone().text()).toBe(422);
+    expect((await errorOf(start)).code).toBe('review_required');
+  });
+});

@@ -104,16 +104,23 @@ export const approvalCount = (change: ChangeRequest, approvals: Approval[]) =>
   new Set(approvals.filter((a) => a.status === 'approved' && a.by !== change.authorId).map((a) => a.by)).size;
 
 /**
- * Withdraws `approver`'s approvals of open change requests (their authority was withdrawn: an email
+ * Withdraws `approver`'s approvals of open change requests and release drafts (their authority was withdrawn: an email
  * binding deleted, an unowned token revoked): an approval counts only while the person who gave
  * it still may. Cancelled, not deleted; if they still have access (a group, an owned token) they
  * approve again.
  */
 export function withdrawApprovals(db: D1Database, approver: string, why: string): D1PreparedStatement {
+  // A release draft's approval is decided by an actorLabel (`Name <email>`, `email via token …`,
+  // `name (token id)`), so it is matched by the forms labelNames reads.
+  const email = approver.startsWith('person:') ? approver.slice('person:'.length) : null;
+  const byLabel = email
+    ? `(decided_by = ?3 OR substr(decided_by, 1, length(?3) + 11) = ?3 || ' via token ' OR substr(decided_by, -(length(?3) + 3)) = ' <' || ?3 || '>')`
+    : `substr(decided_by, -(length(?3) + 2)) = '(' || ?3 || ')'`;
   return db
     .prepare(
-      `UPDATE approvals SET status = 'cancelled', reason = ? WHERE decided_by = ? AND status = 'approved'
-       AND subject IN (SELECT 'change:' || id || ':' || revision FROM change_requests WHERE status = 'open')`,
+      `UPDATE approvals SET status = 'cancelled', reason = ?1 WHERE status = 'approved' AND (
+         (decided_by = ?2 AND subject IN (SELECT 'change:' || id || ':' || revision FROM change_requests WHERE status = 'open'))
+         OR (${byLabel} AND subject IN (SELECT 'release:' || id || ':plan' FROM release_plans WHERE status = 'draft')))`,
     )
-    .bind(why, approver);
+    .bind(why, approver, email ?? approver);
 }
