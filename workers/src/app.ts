@@ -10,9 +10,9 @@ import { flagRoutes } from './admin/flag-routes.ts';
 import { idempotency } from './admin/idempotency.ts';
 import { insightRoutes } from './admin/insight-routes.ts';
 import { keyRoutes } from './admin/key-routes.ts';
-import { revertRoutes } from './admin/revert-routes.ts';
 import { manifestRoutes } from './admin/manifest-routes.ts';
 import { documentOperations } from './admin/openapi-helpers.ts';
+import { revertRoutes } from './admin/revert-routes.ts';
 import { roleBindingRoutes } from './admin/role-binding-routes.ts';
 import type { AppEnv } from './app-env.ts';
 import { sealAfterWrites } from './audit/seal.ts';
@@ -53,9 +53,9 @@ export const admin = adminApi
   .route('/', codeRefRoutes)
   .route('/', manifestRoutes)
   .route('/', releaseRoutes)
+  .route('/', changeRoutes)
   .route('/', policyRoutes)
   .route('/', graphRoutes)
-  .route('/', changeRoutes)
   .route('/', webhookRoutes)
   .route('/', reportRoutes);
 
@@ -69,7 +69,8 @@ admin.openAPIRegistry.registerComponent('securitySchemes', 'cloudflareAccess', {
   type: 'apiKey',
   in: 'header',
   name: 'Cf-Access-Jwt-Assertion',
-  description: 'A person signed in through Cloudflare Access, when configured (docs/identity.md); browsers send the CF_Authorization cookie',
+  description:
+    'A person signed in through Cloudflare Access, when configured (docs/identity.md); browsers send the CF_Authorization cookie',
 });
 
 const OPENAPI_CONFIG = {

@@ -60,7 +60,8 @@ describe('edge read path on a fleet (docs/scale.md load model)', () => {
             calls[l]!++;
             return real.current(since);
           },
-          publish: (event: Parameters<typeof real.publish>[0], options?: Parameters<typeof real.publish>[1]) => real.publish(event, options),
+          publish: (event: Parameters<typeof real.publish>[0], options?: Parameters<typeof real.publish>[1]) =>
+            real.publish(event, options),
         };
       };
       return {
