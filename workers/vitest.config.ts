@@ -27,8 +27,9 @@ export default defineProject(async () => {
     test: {
       name: 'worker (workerd)',
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      // The release statistics simulation runs in Node ('release stats (node)', vitest.stats.config.ts).
-      exclude: ['test/rate-limit.test.ts', 'test/stream-caps.test.ts', 'src/releases/stats/simulation.test.ts'],
+      // The release statistics simulation runs in Node ('release stats (node)', vitest.stats.config.ts);
+      // rate limits, stream caps and shards run in their own projects with their own bindings.
+      exclude: ['test/rate-limit.test.ts', 'test/stream-caps.test.ts', 'test/hub-shards.test.ts', 'src/releases/stats/simulation.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
     },
   };

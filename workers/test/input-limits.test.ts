@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../src/app.ts';
 import { JSON_MAX_DEPTH, nestingDepth, parseJson } from '../src/parse-json.ts';
 import { ADMIN_BODY_BYTES } from '../src/request-body.ts';
-import { createOk } from './release-helpers.ts';
+import { configOf, createOk } from './release-helpers.ts';
 import { call, LOCAL_KEYS, seed } from './seed.ts';
 
 const A = LOCAL_KEYS.admin;
@@ -141,10 +141,19 @@ describe('flag links', () => {
 
 describe('cache headers of keyed routes, generated from the route table', () => {
   const ctx = JSON.stringify({ context: { targetingKey: 'u1', plan: 'free' } });
-  /** A draft release plan, so the release detail route has an id that exists. */
+  /** A draft release plan and an open change request, so the detail routes have ids that exist. */
   let releaseId = '';
+  let changeId = '';
   beforeAll(async () => {
     releaseId = (await createOk('ai-chatbot', 'development', { template: 'default', treatmentVariant: 'on', baselineVariant: 'off' })).id;
+    const { version } = await configOf('ai-chatbot', 'development');
+    const proposed = await call('/api/v1/environments/development/change-requests', {
+      method: 'POST',
+      key: A,
+      json: { flag: 'ai-chatbot', config: { enabled: true, offVariant: 'off', defaultServe: { variant: 'on' } }, version },
+    });
+    expect(proposed.status, await proposed.clone().text()).toBe(200);
+    changeId = ((await proposed.json()) as { id: string }).id;
   });
   /** How to call a route so it answers what its callers get (streams: only the headers are read). */
   async function request(method: string, path: string): Promise<Response> {
@@ -155,7 +164,8 @@ describe('cache headers of keyed routes, generated from the route table', () => 
       const url = new URL(bulk.eventStreams[0]!.url);
       return call(`${url.pathname}${url.search}`, { headers: sse });
     }
-    if (method === 'GET') return call(path.replace(':id', releaseId), { key, headers: sse });
+    if (method === 'GET')
+      return call(path.replace(':id', path.includes('/change-requests/') ? changeId : releaseId), { key, headers: sse });
     const bodies: Record<string, string> = {
       '/sdk/v1/events': JSON.stringify({ events: [{ flag: 'ai-chatbot', variant: 'on', contextKey: 'u1', at: Date.now() }] }),
       '/sdk/v1/metrics': JSON.stringify({ windowMs: 10_000, summaries: [] }),
